@@ -1,0 +1,68 @@
+"""The root of ``k8s-infra``: global options and the command tree.
+
+Each command lives in its own module and imports what is heavy (the
+planner, Pulumi, the Google API client) only when it runs, so
+``k8s-infra --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from infra import __version__
+from infra.cli import plan, pulumi_ops, validate
+from infra.cli.context import CliContext
+
+app = typer.Typer(
+    name="k8s-infra",
+    help=(
+        "Manage the registry.k8s.io estate: staging projects and registries, Google Groups, "
+        "mirrors and the registry proxy, as Pulumi programs.\n\n"
+        "Exit codes: 0 ok, 1 problems found, 2 usage error, 3 Pulumi CLI missing or too old, "
+        "4 credentials or state backend missing."
+    ),
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"k8s-infra {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    root_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--root",
+            envvar="K8S_INFRA_ROOT",
+            help="Checkout whose declarations to use (env: K8S_INFRA_ROOT). "
+            "Default: the nearest folder above the current one holding Pulumi.yaml.",
+            show_default=False,
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    ctx.obj = CliContext(root_dir)
+
+
+app.command("validate")(validate.validate)
+app.command("plan")(plan.plan)
+app.command("preview")(pulumi_ops.preview)
+app.command("up")(pulumi_ops.up)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,84 @@
+"""Output discipline and the one error boundary of the CLI.
+
+Data (``--json``, plans) goes to stdout; everything for people (tables,
+progress, problems, warnings) to stderr. Expected failures are one line plus
+a hint and an exit code from DESIGN.md, never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable, Iterable
+from typing import Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+
+from infra.errors import K8sInfraError, ProblemsFound
+from infra.problems import Problem
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+# NO_COLOR and FORCE_COLOR are honoured by rich itself.
+stderr = Console(stderr=True, soft_wrap=True, highlight=False)
+
+
+def running_in_ci() -> bool:
+    return bool(os.environ.get("CI"))
+
+
+def interactive() -> bool:
+    """Spinners, progress bars and prompts only for a person at a terminal."""
+    return stderr.is_terminal and not running_in_ci()
+
+
+def emit_json(data: Any) -> None:
+    """Machine output: stable (sorted keys), on stdout."""
+    sys.stdout.write(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    sys.stdout.flush()
+
+
+def print_problem_lines(lines: Iterable[str]) -> None:
+    for line in lines:
+        stderr.print(line, markup=False, style=_style(line))
+
+
+def print_problems(problems: Iterable[Problem]) -> None:
+    print_problem_lines(p.format() for p in problems)
+
+
+def _style(line: str) -> str:
+    if ": error: " in line:
+        return "red"
+    return "yellow" if ": warning: " in line else ""
+
+
+def fail(error: K8sInfraError) -> None:
+    stderr.print(f"error: {error.message}", style="bold red", markup=False)
+    if error.hint:
+        stderr.print(f"hint: {error.hint}", style="dim", markup=False)
+
+
+def boundary(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn domain errors into one line and their exit code (typer.Exit passes through)."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except ProblemsFound as error:
+            print_problems(error.problems)
+            fail(error)
+            raise typer.Exit(error.exit_code) from None
+        except K8sInfraError as error:
+            lines = getattr(error, "problem_lines", None)
+            if lines:
+                print_problem_lines(lines)
+            fail(error)
+            raise typer.Exit(error.exit_code) from None
+
+    return wrapper

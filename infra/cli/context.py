@@ -1,0 +1,54 @@
+"""What the root command hands every subcommand: the data root."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import typer
+
+from infra.errors import UsageError
+
+PROJECT_FILE = "Pulumi.yaml"
+ESTATE_FILE = Path("infra") / "infra.yaml"
+
+
+@dataclass(frozen=True)
+class CliContext:
+    """``--root`` as given; resolved inside each command, under the error boundary."""
+
+    given_root: Path | None
+
+    @property
+    def root(self) -> Path:
+        return resolve_root(self.given_root)
+
+
+def find_root(start: Path) -> Path | None:
+    """The nearest folder at or above ``start`` that holds a checkout's declarations."""
+    for folder in (start, *start.parents):
+        if (folder / PROJECT_FILE).is_file() and (folder / ESTATE_FILE).is_file():
+            return folder
+    return None
+
+
+def resolve_root(given: Path | None) -> Path:
+    if given is not None:
+        root = given.expanduser().resolve()
+        if not root.is_dir():
+            raise UsageError(f"--root `{given}` is not a folder", "point it at a checkout")
+        return root
+    found = find_root(Path.cwd().resolve())
+    if found is None:
+        raise UsageError(
+            "no checkout found here (no Pulumi.yaml with infra/infra.yaml above this folder)",
+            "run inside a checkout, or pass --root DIR (or set K8S_INFRA_ROOT)",
+        )
+    return found
+
+
+def cli_context(ctx: typer.Context) -> CliContext:
+    obj = ctx.find_root().obj
+    if not isinstance(obj, CliContext):
+        raise UsageError("internal: the root command did not run")
+    return obj

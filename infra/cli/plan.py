@@ -1,0 +1,194 @@
+"""``k8s-infra plan``: the offline plan of one stack or all, optionally against a base."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.table import Table
+
+from infra.cli.console import boundary, emit_json, interactive, stderr
+from infra.cli.context import cli_context
+from infra.errors import UsageError
+from infra.models.stack_settings import stack_names
+
+if TYPE_CHECKING:
+    from infra.planner.diff import PlanDiff
+    from infra.planner.runner import PlanRequest, PlanResult
+
+ALL = "all"
+
+
+@boundary
+def plan(
+    ctx: typer.Context,
+    stack: Annotated[str, typer.Argument(help="A stack name, or `all` for every stack.")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the plan (or the diff) as JSON on stdout.")
+    ] = False,
+    base: Annotated[
+        str | None,
+        typer.Option(
+            "--base",
+            metavar="GIT_REF",
+            help="Compare with the plan of the code and declarations at this git ref.",
+        ),
+    ] = None,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", min=1, help="Plans run at once (default: CPUs).")
+    ] = None,
+) -> None:
+    """Plan a stack offline: run its program under mocks and list every resource.
+
+    Needs no Pulumi CLI and no credentials. Provider-side checks (API validation,
+    quotas, existing resources) only happen in a real `pulumi preview`.
+
+    [b]Examples[/b]
+
+      k8s-infra plan staging
+
+      k8s-infra plan all --json > plan.json
+
+      k8s-infra plan staging --base origin/main
+    """
+    from infra.planner.runner import PlanFailed, PlanRequest
+
+    root = cli_context(ctx).root
+    known = stack_names(root)
+    if stack != ALL and stack not in known:
+        raise UsageError(
+            f"unknown stack `{stack}`",
+            "known stacks: " + ", ".join([*known, ALL]),
+        )
+    stacks = known if stack == ALL else [stack]
+    requests = [PlanRequest(name, root) for name in stacks]
+    if base is None:
+        results = _run_with_progress(requests, jobs)
+        failed = [r for r in results if r.plan is None]
+        for result in failed[1:]:
+            _print_failure(result)
+        if failed:
+            raise PlanFailed(failed[0])
+        plans = [r.plan for r in results if r.plan is not None]
+        if as_json:
+            emit_json(plans[0] if stack != ALL else {"stacks": plans})
+        else:
+            for result in results:
+                _print_plan(result)
+        return
+    diffs = _diff_against(root, base, requests, jobs)
+    if as_json:
+        emit_json(diffs[0].to_json() if stack != ALL else {"stacks": [d.to_json() for d in diffs]})
+    else:
+        for diff in diffs:
+            _print_diff(diff)
+
+
+def _run_with_progress(requests: list[PlanRequest], jobs: int | None) -> list[PlanResult]:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from infra.planner.runner import run_plans
+
+    if not interactive() or len(requests) < 2:
+        return run_plans(requests, jobs)
+    with Progress(
+        TextColumn("planning"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} stacks"),
+        TimeElapsedColumn(),
+        console=stderr,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("plan", total=len(requests))
+        return run_plans(requests, jobs, on_done=lambda _r: progress.advance(task))
+
+
+def _diff_against(
+    root: Path, ref: str, requests: list[PlanRequest], jobs: int | None
+) -> list[PlanDiff]:
+    from infra.planner.diff import diff_plans
+    from infra.planner.runner import PlanFailed, PlanRequest
+    from infra.planner.worktree import checkout, resolve_commit
+
+    sha = resolve_commit(root, ref)
+    with checkout(root, sha) as tree:
+        base_requests = [PlanRequest(r.stack, tree, tree) for r in requests]
+        results = _run_with_progress([*requests, *base_requests], jobs)
+    heads, bases = results[: len(requests)], results[len(requests) :]
+    for result in [*heads, *bases]:
+        if result.plan is None:
+            if result in bases:
+                result.error = {
+                    **(result.error or {}),
+                    "message": f"at {sha[:12]}: " + str((result.error or {}).get("message")),
+                }
+            raise PlanFailed(result)
+    return [diff_plans(b.plan or {}, h.plan or {}, sha) for b, h in zip(bases, heads, strict=True)]
+
+
+def _print_failure(result: PlanResult) -> None:
+    from infra.cli.console import fail, print_problem_lines
+    from infra.planner.runner import PlanFailed
+
+    error = PlanFailed(result)
+    print_problem_lines(error.problem_lines)
+    fail(error)
+
+
+def _component_label(urn: str | None, by_urn: dict[str, dict[str, Any]]) -> str:
+    if urn is None:
+        return "(top level)"
+    parent = by_urn.get(urn)
+    return f"{parent['name']} ({parent['type']})" if parent else urn
+
+
+def _print_plan(result: PlanResult) -> None:
+    plan = result.plan or {}
+    resources = plan.get("resources", [])
+    by_urn = {r["urn"]: r for r in resources}
+    counts: Counter[tuple[str, str]] = Counter()
+    for r in resources:
+        if r["custom"]:
+            counts[(_component_label(r["parent"], by_urn), r["type"])] += 1
+    custom = sum(counts.values())
+    read = sum(1 for r in resources if r["mode"] == "read")
+    protected = sum(1 for r in resources if r["custom"] and r["protect"])
+    table = Table(
+        title=f"stack {plan.get('stack')}: {custom} resources "
+        f"({protected} protected, {read} read) in {result.seconds:.1f}s",
+        title_justify="left",
+    )
+    table.add_column("component")
+    table.add_column("type")
+    table.add_column("count", justify="right")
+    last = None
+    for (component, type_), count in sorted(counts.items()):
+        table.add_row(component if component != last else "", type_, str(count))
+        last = component
+    stderr.print(table)
+
+
+def _print_diff(diff: PlanDiff) -> None:
+    stderr.print(f"stack {diff.stack} against {diff.base[:12]}:", style="bold")
+    if diff.empty:
+        stderr.print("  no changes")
+        return
+    for urn in diff.create:
+        stderr.print(f"  + create  {urn}", style="green", markup=False)
+    for update in diff.update:
+        stderr.print(
+            f"  ~ update  {update.urn} ({', '.join(update.keys)})", style="yellow", markup=False
+        )
+    for delete in diff.delete:
+        note = ""
+        if delete.protect:
+            note = "  [update will fail: protected]"
+        elif delete.retain_on_delete:
+            note = "  [kept in the cloud: retain_on_delete]"
+        stderr.print(f"  - delete  {delete.urn}{note}", style="red", markup=False)
+    stderr.print(
+        f"  {len(diff.create)} to create, {len(diff.update)} to update, "
+        f"{len(diff.delete)} to delete"
+    )

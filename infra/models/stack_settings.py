@@ -1,0 +1,222 @@
+"""A stack's settings: the ``k8s-infra:*`` keys of ``stacks/Pulumi.<stack>.yaml``.
+
+Stack config carries what differs between stacks (organization, billing
+account, domain, which components to build). The program picks its
+components from ``components``, never from the stack's name. Values reach
+this model either from a stack file (``k8s-infra validate``) or from
+``pulumi.Config`` (the program), as strings with structured values JSON-encoded.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Literal
+
+from infra.located_yaml import load_yaml
+from infra.models.estate import yaml_type_name
+from infra.problems import Position, Problems, did_you_mean
+
+NAMESPACE = "k8s-infra"
+STACKS_DIR = "stacks"
+PROVIDER_NAMESPACES = frozenset({"gcp", "aws", "pulumi"})
+
+Kind = Literal["string", "list", "object", "bool"]
+
+COMPONENTS = {
+    "staging": "per-project staging: projects, repositories, buckets, IAM (infra.yaml `staging`)",
+    "staging-images": "the shared staging registry project (infra.yaml `staging-images`)",
+    "groups": "Google Groups declared under the groups data root",
+    "registry-mirrors": "Artifact Registry and S3 mirrors of the production images",
+}
+
+
+@dataclass(frozen=True)
+class ConfigKey:
+    kind: Kind
+    description: str
+    required_by: frozenset[str] = frozenset()
+
+
+KEYS: Mapping[str, ConfigKey] = {
+    "components": ConfigKey(
+        "list", "which components the stack builds: " + ", ".join(sorted(COMPONENTS))
+    ),
+    "organization_id": ConfigKey(
+        "string", "numeric Google Cloud organization id", frozenset({"staging", "staging-images"})
+    ),
+    "billing_account": ConfigKey(
+        "string",
+        "billing account linked to created projects",
+        frozenset({"staging", "staging-images"}),
+    ),
+    "domain": ConfigKey(
+        "string", "the Workspace domain of groups (kubernetes.io)", frozenset({"staging", "groups"})
+    ),
+    "staging": ConfigKey(
+        "object", "settings shared by every staging project", frozenset({"staging"})
+    ),
+    "staging_images": ConfigKey(
+        "object", "settings of the shared staging registry project", frozenset({"staging-images"})
+    ),
+    "groups": ConfigKey("object", "where groups are declared and how they are reconciled"),
+    "mirrors": ConfigKey(
+        "object",
+        "production mirror settings (project, AWS account)",
+        frozenset({"registry-mirrors"}),
+    ),
+    "proxy": ConfigKey("object", "registry proxy settings (project, domain, image digest)"),
+}
+
+_ORG_ID = re.compile(r"^[0-9]{6,20}$")
+_BILLING = re.compile(r"^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$")
+
+
+@dataclass(frozen=True)
+class StackSettings:
+    stack: str
+    components: tuple[str, ...]
+    values: Mapping[str, Any]
+
+    def text(self, key: str) -> str:
+        value = self.values.get(key)
+        return value if isinstance(value, str) else ""
+
+    def object(self, key: str) -> Mapping[str, Any]:
+        value = self.values.get(key)
+        return value if isinstance(value, Mapping) else MappingProxyType({})
+
+
+def stack_file(root: Path, stack: str) -> Path:
+    return root / STACKS_DIR / f"Pulumi.{stack}.yaml"
+
+
+def stack_names(root: Path) -> list[str]:
+    """Every stack with a file under ``stacks/``, sorted."""
+    folder = root / STACKS_DIR
+    found = folder.glob("Pulumi.*.yaml") if folder.is_dir() else []
+    return sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in found)
+
+
+def parse_settings(
+    stack: str,
+    raw: Mapping[str, Any],
+    where: Callable[[str], Position],
+    problems: Problems,
+) -> StackSettings:
+    """Check the ``k8s-infra`` keys (bare names) of one stack and build its settings."""
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        spec = KEYS.get(key)
+        if spec is None:
+            problems.error(
+                where(key), f"unknown config key `{NAMESPACE}:{key}`", did_you_mean(key, KEYS)
+            )
+            continue
+        decoded = _decode(value, spec.kind)
+        if decoded is None:
+            problems.error(
+                where(key),
+                f"`{NAMESPACE}:{key}` must be {_article(spec.kind)}, found {yaml_type_name(value)}",
+                spec.description,
+            )
+            continue
+        values[key] = decoded
+    components = tuple(values.get("components") or ())
+    for name in components:
+        if name not in COMPONENTS:
+            problems.error(
+                where("components"), f"unknown component `{name}`", did_you_mean(name, COMPONENTS)
+            )
+    for key, spec in KEYS.items():
+        needing = sorted(spec.required_by.intersection(components))
+        if needing and key not in values:
+            problems.error(
+                where("components"),
+                f"component `{needing[0]}` needs config key `{NAMESPACE}:{key}`",
+                f"set {spec.description}",
+            )
+    org = values.get("organization_id")
+    if isinstance(org, str) and not _ORG_ID.match(org):
+        problems.error(
+            where("organization_id"),
+            f"organization id `{org}` is not numeric",
+            'quote the numeric id, e.g. "758905017065"',
+        )
+    billing = values.get("billing_account")
+    if isinstance(billing, str) and not _BILLING.match(billing):
+        problems.error(
+            where("billing_account"),
+            f"billing account `{billing}` is malformed",
+            "use the XXXXXX-XXXXXX-XXXXXX form",
+        )
+    known = tuple(c for c in components if c in COMPONENTS)
+    return StackSettings(stack, known, MappingProxyType(values))
+
+
+def load_stack_settings(root: Path, stack: str, problems: Problems) -> StackSettings | None:
+    """Read ``stacks/Pulumi.<stack>.yaml`` under ``root`` and check its config."""
+    display = f"{STACKS_DIR}/Pulumi.{stack}.yaml"
+    document = load_yaml(stack_file(root, stack), display, problems)
+    if document is None:
+        return None
+    data = document.data
+    if not isinstance(data, dict):
+        problems.error(document.at(), "a stack file must be a mapping with `config`")
+        return None
+    config = data.get("config") or {}
+    if not isinstance(config, dict):
+        problems.error(document.at("config"), "`config` must be a mapping")
+        return None
+    ours: dict[str, Any] = {}
+    for key, value in config.items():
+        namespace, _, name = key.partition(":")
+        if namespace == NAMESPACE and name:
+            ours[name] = value
+        elif not name or namespace not in PROVIDER_NAMESPACES:
+            problems.error(
+                document.key_at("config", key),
+                f"config key `{key}` is outside the `{NAMESPACE}:` namespace",
+                f"write `{NAMESPACE}:{key.split(':')[-1]}`, or a provider key "
+                f"({', '.join(sorted(PROVIDER_NAMESPACES))})",
+            )
+
+    def where(name: str) -> Position:
+        return document.key_at("config", f"{NAMESPACE}:{name}")
+
+    return parse_settings(stack, ours, where, problems)
+
+
+def _decode(value: Any, kind: Kind) -> Any:
+    """Accept native YAML values or the JSON strings pulumi.Config hands over."""
+    if isinstance(value, str) and kind in ("list", "object"):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return None
+    if isinstance(value, str) and kind == "bool" and value in ("true", "false"):
+        return value == "true"
+    expected: dict[Kind, type | tuple[type, ...]] = {
+        "string": str,
+        "list": list,
+        "object": dict,
+        "bool": bool,
+    }
+    if not isinstance(value, expected[kind]):
+        return None
+    if isinstance(value, list) and not all(isinstance(v, str) for v in value):
+        return None
+    return value
+
+
+def _article(kind: Kind) -> str:
+    return {
+        "string": "a string",
+        "list": "a list of strings",
+        "object": "a mapping",
+        "bool": "true or false",
+    }[kind]

@@ -1,0 +1,125 @@
+"""One offline plan, in its own process: ``python -m infra.planner.child``.
+
+A process per plan because the SDK's settings are process-global, because
+``plan all`` runs stacks in parallel, and because ``--base`` runs the code
+of another commit: the planner (this module and the recorder) is imported
+first, then ``infra`` is dropped from ``sys.modules`` and the program is
+imported afresh from the code folder given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import runpy
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from pulumi.runtime import mocks, settings, sync_await
+
+from infra.planner.placeholders import Context
+from infra.planner.recorder import PlanMocks, RecordingMonitor, plain_outputs
+from infra.planner.stack_config import read_project, read_stack_config
+
+ROOT_ENV = "K8S_INFRA_ROOT"
+
+
+def _use_program_code(code: Path) -> None:
+    """Make ``import infra`` resolve to the package under ``code``."""
+    for name in list(sys.modules):
+        if name == "infra" or name.startswith("infra."):
+            del sys.modules[name]
+    sys.path.insert(0, str(code))
+
+
+def _aws_account(values: dict[str, str]) -> str:
+    try:
+        accounts = json.loads(values.get("aws:allowedAccountIds", "[]"))
+    except ValueError:
+        accounts = []
+    return str(accounts[0]) if accounts else Context().aws_account_id
+
+
+def plan(stack: str, root: Path, code: Path) -> dict[str, Any]:
+    empty: dict[str, Any] = {"stack": stack, "resources": [], "outputs": {}}
+    project_file = code / "Pulumi.yaml"
+    if not project_file.is_file():
+        project_file = root / "Pulumi.yaml"
+    if not project_file.is_file():
+        return empty
+    project = read_project(project_file)
+    program = code / project.main / "__main__.py"
+    stack_file = root / project.stack_config_dir / f"Pulumi.{stack}.yaml"
+    if not program.is_file() or not stack_file.is_file():
+        return empty  # a commit without the program or the stack plans as empty
+    config = read_stack_config(project, stack_file)
+
+    os.environ[ROOT_ENV] = str(root)
+    _use_program_code(code)
+    pulumi.runtime.set_all_config(config.values, config.secret_keys)
+    plan_mocks = PlanMocks(Context(aws_account_id=_aws_account(config.values)))
+    monitor = RecordingMonitor(plan_mocks)
+    settings.set_root_resource(None)  # type: ignore[arg-type]  # a fresh stack per run
+    mocks.set_mocks(plan_mocks, project=project.name, stack=stack, preview=False, monitor=monitor)
+    pulumi.runtime.test(  # type: ignore[no-untyped-call]
+        lambda: runpy.run_path(str(program), run_name="__main__")
+    )()
+
+    root_resource = settings.get_root_resource()
+    exported = getattr(root_resource, "outputs", None) or {}
+    values = sync_await._sync_await(pulumi.Output.from_input(exported).future()) or {}
+    secrets = [
+        key
+        for key, value in exported.items()
+        if isinstance(value, pulumi.Output) and sync_await._sync_await(value.is_secret())
+    ]
+    return {
+        "stack": stack,
+        "resources": monitor.plan_resources(),
+        "outputs": plain_outputs(values, secrets),
+    }
+
+
+def _failure(exc: BaseException) -> dict[str, Any]:
+    problems = getattr(exc, "problems", None)
+    if problems is not None:
+        return {
+            "message": str(exc),
+            "problems": [p.format() for p in problems],
+            "exit_code": 1,
+        }
+    if isinstance(exc, pulumi.RunError):  # e.g. missing required config
+        return {"message": str(exc), "problems": [], "exit_code": 1}
+    detail = "".join(traceback.format_exception(exc))
+    return {
+        "message": f"the program failed: {type(exc).__name__}: {exc}",
+        "problems": [],
+        "exit_code": 1,
+        "traceback": detail,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m infra.planner.child")
+    parser.add_argument("--stack", required=True)
+    parser.add_argument("--root", required=True, type=Path)
+    parser.add_argument("--code", required=True, type=Path)
+    parser.add_argument("--output", required=True, type=Path)
+    args = parser.parse_args(argv)
+    try:
+        planned = plan(args.stack, args.root.resolve(), args.code.resolve())
+        result: dict[str, Any] = {"plan": planned}
+        status = 0
+    except Exception as exc:
+        result = {"error": _failure(exc)}
+        status = 1
+    args.output.write_text(json.dumps(result, sort_keys=True), encoding="utf-8")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,139 @@
+"""The one table of placeholder values for computed outputs.
+
+Under mocks nothing computes a project's number or a service account's
+email, and the SDK silently drops an input built from an output the mock
+did not return. So the mocks return, for every declared output property of
+a resource: its input when one was given, else the placeholder below, else
+a sentinel that the recorder turns into ``{"$unknown": "<type>.<property>"}``.
+Placeholders are deterministic (derived from the resource's inputs), so a
+plan is byte-stable from run to run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import inspect
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+_SENTINEL = re.compile(r"\$unknown\(([^()]+)\)")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What placeholders may depend on besides the resource's own inputs."""
+
+    aws_account_id: str = "123456789012"
+
+
+Inputs = Mapping[str, Any]
+Placeholder = Callable[[Inputs, str, Context], Any]
+
+
+def stable_number(*parts: str, digits: int = 12) -> str:
+    """A deterministic number that looks like a GCP project number."""
+    digest = hashlib.sha256("/".join(parts).encode()).hexdigest()
+    value = int(digest[:15], 16) % (9 * 10 ** (digits - 1))
+    return str(10 ** (digits - 1) + value)
+
+
+def _sa_email(i: Inputs, _n: str, _c: Context) -> str:
+    return f"{i.get('accountId')}@{i.get('project')}.iam.gserviceaccount.com"
+
+
+def _oidc_host(i: Inputs) -> str:
+    return str(i.get("url", "")).removeprefix("https://")
+
+
+# type token -> output property -> placeholder
+PLACEHOLDERS: Mapping[str, Mapping[str, Placeholder]] = {
+    "gcp:organizations/project:Project": {
+        "number": lambda i, _n, _c: stable_number(str(i.get("projectId"))),
+    },
+    "gcp:organizations/folder:Folder": {
+        "folderId": lambda i, n, _c: stable_number("folder", str(i.get("displayName", n))),
+        "name": lambda i, n, _c: "folders/" + stable_number("folder", str(i.get("displayName", n))),
+    },
+    "gcp:serviceaccount/account:Account": {
+        "email": _sa_email,
+        "member": lambda i, n, c: "serviceAccount:" + _sa_email(i, n, c),
+        "name": lambda i, n, c: f"projects/{i.get('project')}/serviceAccounts/{_sa_email(i, n, c)}",
+        "uniqueId": lambda i, _n, _c: stable_number(
+            str(i.get("project")), str(i.get("accountId")), digits=21
+        ),
+    },
+    "gcp:storage/bucket:Bucket": {
+        "url": lambda i, _n, _c: f"gs://{i.get('name')}",
+        "selfLink": lambda i, _n, _c: f"https://www.googleapis.com/storage/v1/b/{i.get('name')}",
+    },
+    "gcp:artifactregistry/repository:Repository": {
+        "name": lambda i, _n, _c: (
+            f"projects/{i.get('project')}/locations/{i.get('location')}"
+            f"/repositories/{i.get('repositoryId')}"
+        ),
+        "registryUri": lambda i, _n, _c: (
+            f"{i.get('location')}-docker.pkg.dev/{i.get('project')}/{i.get('repositoryId')}"
+        ),
+    },
+    "aws:s3/bucket:Bucket": {
+        "arn": lambda i, _n, _c: f"arn:aws:s3:::{i.get('bucket')}",
+        "bucketRegionalDomainName": lambda i, _n, _c: (
+            f"{i.get('bucket')}.s3.{i.get('region')}.amazonaws.com"
+        ),
+    },
+    "aws:iam/role:Role": {
+        "arn": lambda i, _n, c: f"arn:aws:iam::{c.aws_account_id}:role/{i.get('name')}",
+    },
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {
+        "arn": lambda i, _n, c: f"arn:aws:iam::{c.aws_account_id}:oidc-provider/{_oidc_host(i)}",
+    },
+}
+
+
+def sentinel(type_token: str, prop: str) -> str:
+    return f"$unknown({type_token}.{prop})"
+
+
+def unknown_source(text: str) -> str | None:
+    """``<type>.<property>`` when ``text`` was built from an unknown output."""
+    found = _SENTINEL.search(text)
+    return found.group(1) if found else None
+
+
+@cache
+def output_properties(type_token: str) -> tuple[str, ...]:
+    """Engine names of every output a provider resource class declares (empty if unknown)."""
+    package, _, rest = type_token.partition(":")
+    module_path, _, class_name = rest.partition(":")
+    python_package = {"gcp": "pulumi_gcp", "aws": "pulumi_aws"}.get(package)
+    if python_package is None or not class_name:
+        return ()
+    try:
+        module = importlib.import_module(f"{python_package}.{module_path.split('/')[0]}")
+    except ImportError:
+        return ()
+    cls = getattr(module, class_name, None)
+    if cls is None:
+        return ()
+    return tuple(
+        sorted(
+            name
+            for _attr, member in inspect.getmembers(cls)
+            if isinstance(member, property) and (name := getattr(member.fget, "_pulumi_name", None))
+        )
+    )
+
+
+def resource_state(type_token: str, name: str, inputs: Inputs, context: Context) -> dict[str, Any]:
+    """Inputs as outputs, plus placeholders, plus sentinels for anything else computed."""
+    state = dict(inputs)
+    table = PLACEHOLDERS.get(type_token, {})
+    for prop, make in table.items():
+        state.setdefault(prop, make(inputs, name, context))
+    for prop in output_properties(type_token):
+        state.setdefault(prop, sentinel(type_token, prop))
+    return state

@@ -1,0 +1,129 @@
+"""Runs offline plans in child processes, several at once, and collects them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import infra
+from infra.errors import K8sInfraError
+
+# The folder that holds the running `infra` package: the code of "this" plan.
+CURRENT_CODE = Path(infra.__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    stack: str
+    root: Path
+    code: Path = CURRENT_CODE
+
+
+@dataclass
+class PlanResult:
+    request: PlanRequest
+    plan: dict[str, Any] | None
+    error: dict[str, Any] | None
+    seconds: float
+    stderr: str = field(repr=False, default="")
+
+    @property
+    def resources(self) -> list[dict[str, Any]]:
+        return self.plan["resources"] if self.plan else []
+
+
+class PlanFailed(K8sInfraError):
+    """A plan could not be made: the program raised, or declarations are invalid."""
+
+    def __init__(self, result: PlanResult) -> None:
+        error = result.error or {}
+        lines = error.get("problems") or []
+        message = error.get("message") or "the planner failed"
+        where = f"plan of stack `{result.request.stack}`"
+        super().__init__(
+            f"{where} failed: {message}",
+            "run `k8s-infra validate` for every problem in the declarations"
+            if lines
+            else "the planner's output above says where the program failed",
+        )
+        self.result = result
+        self.problem_lines: list[str] = list(lines)
+        self.exit_code = int(error.get("exit_code") or 1)
+
+
+def run_plans(
+    requests: Sequence[PlanRequest],
+    jobs: int | None = None,
+    on_done: Callable[[PlanResult], None] | None = None,
+) -> list[PlanResult]:
+    """Plan every request in its own process, at most ``jobs`` at a time; keeps order."""
+    limit = max(1, jobs or os.cpu_count() or 1)
+    results: dict[int, PlanResult] = {}
+    pending = list(enumerate(requests))
+    running: list[tuple[int, subprocess.Popen[bytes], Path, Any, float]] = []
+    with tempfile.TemporaryDirectory(prefix="k8s-infra-plan-") as scratch:
+        while pending or running:
+            while pending and len(running) < limit:
+                index, request = pending.pop(0)
+                output = Path(scratch) / f"{index}.json"
+                stderr = tempfile.TemporaryFile(dir=scratch)  # noqa: SIM115 - closed when the child ends
+                process = subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "infra.planner.child",
+                        "--stack",
+                        request.stack,
+                        "--root",
+                        str(request.root),
+                        "--code",
+                        str(request.code),
+                        "--output",
+                        str(output),
+                    ],
+                    cwd=scratch,
+                    stdin=subprocess.DEVNULL,
+                    stdout=stderr,
+                    stderr=stderr,
+                    env={**os.environ, "PYTHONWARNINGS": "ignore::DeprecationWarning"},
+                )
+                running.append((index, process, output, stderr, time.monotonic()))
+            time.sleep(0.02)
+            for entry in list(running):
+                index, process, output, stderr, started = entry
+                if process.poll() is None:
+                    continue
+                running.remove(entry)
+                stderr.seek(0)
+                log = stderr.read().decode("utf-8", "replace")
+                stderr.close()
+                result = _result(requests[index], output, log, time.monotonic() - started)
+                results[index] = result
+                if on_done:
+                    on_done(result)
+    return [results[i] for i in range(len(requests))]
+
+
+def _result(request: PlanRequest, output: Path, log: str, seconds: float) -> PlanResult:
+    try:
+        payload = json.loads(output.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        tail = "\n".join(log.strip().splitlines()[-15:])
+        payload = {"error": {"message": f"the planner process died:\n{tail}", "exit_code": 1}}
+    return PlanResult(request, payload.get("plan"), payload.get("error"), seconds, log)
+
+
+def plan_one(request: PlanRequest) -> dict[str, Any]:
+    """One plan, raising PlanFailed when it cannot be made."""
+    (result,) = run_plans([request])
+    if result.plan is None:
+        raise PlanFailed(result)
+    return result.plan

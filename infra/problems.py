@@ -1,0 +1,91 @@
+"""Problems found in declarations, in the one-line format other tools parse.
+
+``path:line:col: error|warning: message (hint: ...)``, 1-based, the path
+relative to the data root. Warnings never change an exit code.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Position:
+    """Where a value sits in a file: 1-based line and column."""
+
+    path: str
+    line: int = 1
+    col: int = 1
+
+
+@dataclass(frozen=True)
+class Problem:
+    position: Position
+    severity: Severity
+    message: str
+    hint: str | None = None
+
+    def sort_key(self) -> tuple[str, int, int, int, str]:
+        p = self.position
+        return (p.path, p.line, p.col, 0 if self.severity == "error" else 1, self.message)
+
+    def format(self) -> str:
+        p = self.position
+        text = f"{p.path}:{p.line}:{p.col}: {self.severity}: {self.message}"
+        return f"{text} (hint: {self.hint})" if self.hint else text
+
+    def to_json(self) -> dict[str, object]:
+        p = self.position
+        return {
+            "path": p.path,
+            "line": p.line,
+            "col": p.col,
+            "severity": self.severity,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+class Problems:
+    """Collects every problem of a run, so one run reports them all."""
+
+    def __init__(self) -> None:
+        self._items: list[Problem] = []
+
+    def error(self, where: Position, message: str, hint: str | None = None) -> None:
+        self._items.append(Problem(where, "error", message, hint))
+
+    def warning(self, where: Position, message: str, hint: str | None = None) -> None:
+        self._items.append(Problem(where, "warning", message, hint))
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        self._items.extend(problems)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(p.severity == "error" for p in self._items)
+
+    def sorted(self) -> list[Problem]:
+        return sorted(set(self._items), key=Problem.sort_key)
+
+    def __iter__(self) -> Iterator[Problem]:
+        return iter(self.sorted())
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
+    """A hint naming the closest allowed word, or listing them when none is close."""
+    options = sorted(choices)
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean `{close[0]}`?"
+    if not options:
+        return None
+    return "allowed here: " + ", ".join(f"`{o}`" for o in options)

@@ -1,0 +1,75 @@
+"""The Pulumi program: stack config and declarations in, components out.
+
+``infra/__main__.py`` calls ``main()``; the real engine and the offline
+planner run exactly this code. Components are chosen by the stack's
+``k8s-infra:components`` setting, never by the stack's name.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pulumi
+
+from infra.errors import ProblemsFound
+from infra.models.declarations import Declarations, load_declarations
+from infra.models.stack_settings import KEYS, NAMESPACE, StackSettings, parse_settings
+from infra.problems import Position, Problems
+
+ROOT_ENV = "K8S_INFRA_ROOT"
+
+Builder = Callable[[StackSettings, Declarations], None]
+
+
+def data_root() -> Path:
+    """Where declarations are read: K8S_INFRA_ROOT, else the folder holding Pulumi.yaml."""
+    configured = os.environ.get(ROOT_ENV)
+    return Path(configured).resolve() if configured else Path(__file__).resolve().parent.parent
+
+
+def settings_from_config(stack: str) -> StackSettings:
+    """The stack's settings as the engine hands them over (secrets decrypted by it)."""
+    config = pulumi.Config(NAMESPACE)
+    raw = {key: value for key in KEYS if (value := config.get(key)) is not None}
+    problems = Problems()
+    display = f"stacks/Pulumi.{stack}.yaml"
+    settings = parse_settings(stack, raw, lambda _key: Position(display), problems)
+    if problems.has_errors:
+        raise ProblemsFound(problems.sorted())
+    return settings
+
+
+def builders() -> Mapping[str, Builder]:
+    """Component name -> the function that instantiates it (imported lazily)."""
+    return {}
+
+
+def main() -> None:
+    settings = settings_from_config(pulumi.get_stack())
+    problems = Problems()
+    declarations = load_declarations(data_root(), problems)
+    if declarations is None or problems.has_errors:
+        raise ProblemsFound(problems.sorted())
+    available = builders()
+    for component in settings.components:
+        build = available.get(component)
+        if build is None:
+            raise ProblemsFound(
+                [
+                    *problems.sorted(),
+                    *_not_built(settings.stack, component),
+                ]
+            )
+        build(settings, declarations)
+
+
+def _not_built(stack: str, component: str) -> Problems:
+    problems = Problems()
+    problems.error(
+        Position(f"stacks/Pulumi.{stack}.yaml"),
+        f"component `{component}` is not available in this version",
+        "remove it from k8s-infra:components",
+    )
+    return problems
