@@ -42,7 +42,11 @@ def settings_from_config(stack: str) -> StackSettings:
 
 
 def builders() -> Mapping[str, Builder]:
-    """Component name -> the function that instantiates it (imported lazily)."""
+    """Component name -> the function that instantiates it.
+
+    Each entry imports its components when called, so a stack pays only for
+    the provider packages it uses.
+    """
     return {}
 
 
