@@ -81,14 +81,21 @@ def load_yaml(file: Path, display: str, problems: Problems) -> YamlDocument | No
 def parse_yaml(text: str, display: str, problems: Problems) -> YamlDocument | None:
     try:
         node = yaml.compose(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = _position(display, mark) if mark else Position(display)
-        what = exc.problem or exc.context or "invalid YAML"
-        problems.error(where, f"invalid YAML: {what}", "fix the syntax at this position")
+    except yaml.composer.ComposerError as exc:
+        if exc.problem and "another document" in exc.problem and exc.problem_mark:
+            problems.error(
+                _position(display, exc.problem_mark),
+                "a second YAML document starts here",
+                "keep one document per file: remove the `---` and what follows, or merge it",
+            )
+            return None
+        _syntax_error(exc, display, problems)
         return None
-    except yaml.YAMLError as exc:  # e.g. more than one document in the stream
-        problems.error(Position(display), f"invalid YAML: {exc}", "keep one document per file")
+    except yaml.MarkedYAMLError as exc:
+        _syntax_error(exc, display, problems)
+        return None
+    except yaml.YAMLError as exc:
+        problems.error(Position(display), f"invalid YAML: {exc}", "fix the file's syntax")
         return None
     if node is None:
         problems.error(Position(display), "file is empty", "declare at least the top-level key")
@@ -96,6 +103,13 @@ def parse_yaml(text: str, display: str, problems: Problems) -> YamlDocument | No
     builder = _Builder(display, problems)
     data = builder.build(node, ())
     return YamlDocument(display, data, builder.values, builder.keys)
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, display: str, problems: Problems) -> None:
+    mark = exc.problem_mark or exc.context_mark
+    where = _position(display, mark) if mark else Position(display)
+    what = exc.problem or exc.context or "invalid YAML"
+    problems.error(where, f"invalid YAML: {what}", "fix the syntax at this position")
 
 
 def _position(display: str, mark: yaml.Mark) -> Position:

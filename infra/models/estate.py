@@ -153,9 +153,7 @@ class _EstateReader:
             names.staging_suffix_problem(project_id),
         ):
             if problem:
-                self.problems.error(
-                    where, problem, "pick a shorter id of lowercase letters, digits and hyphens"
-                )
+                self.problems.error(where, *problem)
         if options is None:
             return ProjectEntry(project_id, section, default_managed_by)
         if isinstance(options, str):
