@@ -1,0 +1,92 @@
+"""Which failures are worth another try, and how long to wait before it.
+
+Google answers overload with 429, 5xx or a 403 whose reason is a rate
+limit; the client library retries none of them unless asked, and inside a
+batch it retries only 401s. Everything here takes its sleep and its random
+source from ``Backoff`` so tests run without waiting.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+RATE_LIMIT_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Exponential backoff with jitter: retry n waits between half and all of base * 2**n."""
+
+    attempts: int = 7  # tries per call, the first included
+    base: float = 1.0
+    cap: float = 32.0
+    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
+    random: Callable[[], float] = field(default=random.random, repr=False)
+
+    def delay(self, retry: int) -> float:
+        ceiling = min(self.cap, self.base * 2.0**retry)
+        return ceiling / 2 + float(self.random()) * ceiling / 2
+
+    def wait(self, retry: int) -> None:
+        self.sleep(self.delay(retry))
+
+
+def status_of(error: BaseException) -> int | None:
+    resp = getattr(error, "resp", None)
+    status = getattr(resp, "status", None)
+    return int(status) if status is not None else None
+
+
+def reasons_of(error: BaseException) -> set[str]:
+    """The ``error.errors[].reason`` values of a Google JSON error body."""
+    content = getattr(error, "content", b"")
+    try:
+        body = json.loads(content.decode("utf-8") if isinstance(content, bytes) else content)
+        items = body["error"].get("errors") or []
+        return {str(item.get("reason")) for item in items if isinstance(item, dict)}
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return set()
+
+
+def is_retryable(error: BaseException) -> bool:
+    """429, 5xx, a rate-limit 403, or the connection failing."""
+    import httplib2
+    from googleapiclient.errors import HttpError
+
+    if isinstance(error, HttpError):
+        status = status_of(error) or 0
+        if status == 429 or status >= 500:
+            return True
+        return status == 403 and bool(reasons_of(error) & RATE_LIMIT_REASONS)
+    return isinstance(error, OSError | httplib2.HttpLib2Error)
+
+
+def describe(error: BaseException) -> str:
+    """One line for a person: the status and Google's own message when there is one."""
+    status = status_of(error)
+    content = getattr(error, "content", b"")
+    message = ""
+    try:
+        body = json.loads(content.decode("utf-8") if isinstance(content, bytes) else content)
+        message = str(body["error"]["message"])
+    except (ValueError, KeyError, TypeError, AttributeError):
+        message = str(error)
+    return f"HTTP {status}: {message}" if status else f"{type(error).__name__}: {message}"
+
+
+def execute(request: Any, backoff: Backoff) -> Any:
+    """Run one ``HttpRequest``, retrying what ``is_retryable`` allows."""
+    retry = 0
+    while True:
+        try:
+            return request.execute()
+        except Exception as error:
+            if retry + 1 >= backoff.attempts or not is_retryable(error):
+                raise
+            backoff.wait(retry)
+            retry += 1
