@@ -1,0 +1,47 @@
+"""Failures the fake server injects: a status for matching requests, a number of times."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Literal
+
+Where = Literal["any", "top", "part"]  # any request, only top-level HTTP ones, only batch parts
+
+_MESSAGES = {
+    403: "Rate Limit Exceeded",
+    429: "Quota exceeded for quota metric 'Queries' and limit 'Queries per minute per user'",
+    500: "Backend Error",
+    503: "The service is currently unavailable.",
+}
+_REASONS = {429: "rateLimitExceeded", 500: "backendError", 503: "backendError"}
+
+
+@dataclass
+class Fault:
+    status: int
+    times: int | None = 1  # None: for ever
+    method: str | None = None
+    path_contains: str | None = None
+    where: Where = "any"
+    reason: str | None = None  # the `errors[].reason` of the body (403: rateLimitExceeded)
+    hits: int = 0
+
+    def matches(self, method: str, path: str, in_batch: bool) -> bool:
+        if self.times is not None and self.hits >= self.times:
+            return False
+        if self.where == "top" and in_batch:
+            return False
+        if self.where == "part" and not in_batch:
+            return False
+        if self.method and self.method != method:
+            return False
+        return not (self.path_contains and self.path_contains.lower() not in path.lower())
+
+    def body(self) -> bytes:
+        reason = self.reason or _REASONS.get(self.status, "failed")
+        message = _MESSAGES.get(self.status, "injected failure")
+        error = {"domain": "usageLimits", "reason": reason, "message": message}
+        return json.dumps(
+            {"error": {"code": self.status, "message": message, "errors": [error]}}
+        ).encode()
