@@ -145,7 +145,8 @@ class _Builder:
             if not isinstance(key_node, yaml.ScalarNode):
                 self.problems.error(where, "mapping keys must be plain strings")
                 continue
-            key = str(self._scalars.construct_object(key_node))
+            # Keys are names: `on`, `yes` or `null` stay strings (YAML 1.1 would not).
+            key = str(key_node.value)
             if key in first_seen:
                 line = first_seen[key].start_mark.line + 1
                 self.problems.error(

@@ -47,7 +47,42 @@ def builders() -> Mapping[str, Builder]:
     Each entry imports its components when called, so a stack pays only for
     the provider packages it uses.
     """
-    return {}
+    return {
+        "staging": build_staging,
+        "registry-mirrors": build_registry_mirrors,
+    }
+
+
+def _checked(problems: Problems) -> None:
+    if problems.has_errors:
+        raise ProblemsFound(problems.sorted())
+
+
+def build_staging(settings: StackSettings, declarations: Declarations) -> None:
+    """One StagingProject per project of the ``staging`` section."""
+    from infra.components.staging_project import StagingProjectArgs, StagingProjectComponent
+    from infra.models.staging import load_staging, staging_settings
+
+    problems = Problems()
+    shared = staging_settings(settings, problems)
+    _checked(problems)
+    assert shared is not None
+    staging = load_staging(declarations.estate, shared, problems)
+    _checked(problems)
+    components = {
+        project.project_id: StagingProjectComponent(
+            project.project_id, StagingProjectArgs(project, shared)
+        )
+        for project in staging.projects
+    }
+    pulumi.export(
+        "stagingRepositories",
+        {
+            project_id: component.repository.registry_uri
+            for project_id, component in components.items()
+            if component.repository is not None
+        },
+    )
 
 
 def main() -> None:
@@ -77,3 +112,10 @@ def _not_built(stack: str, component: str) -> Problems:
         "remove it from k8s-infra:components",
     )
     return problems
+
+
+def build_registry_mirrors(settings: StackSettings, declarations: Declarations) -> None:
+    """Artifact Registry and S3 mirrors of the production images."""
+    from infra.components.mirrors.build import build_registry_mirrors as build
+
+    build(settings, declarations)

@@ -62,4 +62,5 @@ def checkout_copy(tmp_path: Path) -> Path:
     shutil.copytree(REPO / "groups", target / "groups")
     (target / "infra").mkdir()
     shutil.copy(REPO / "infra" / "infra.yaml", target / "infra" / "infra.yaml")
+    shutil.copytree(REPO / "infra" / "data", target / "infra" / "data")
     return target

@@ -4,6 +4,7 @@ An expectation has three optional parts:
 
     values:   resource name -> subset of the resource's JSON (inputs, protect, type...)
     counts:   type token -> how many resources of that type (0: must not exist)
+    absent:   resource names that must not exist
     outputs:  subset of the stack outputs
 
 compared recursively; a mismatch names the path that differs. ``component``
@@ -82,6 +83,8 @@ def assert_inventory(
         assert name in named, f"resource {name!r} is not in the plan {hint}"
         problem = mismatch(subset, named[name], name)
         assert problem is None, f"{problem} {hint}"
+    for name in expected.get("absent") or ():
+        assert name not in named, f"resource {name!r} must not exist {hint}"
     counts = Counter(r["type"] for r in resources)
     for type_token, count in (expected.get("counts") or {}).items():
         assert counts.get(type_token, 0) == count, (

@@ -25,6 +25,8 @@ R = TypeVar("R")
 
 # NO_COLOR and FORCE_COLOR are honoured by rich itself.
 stderr = Console(stderr=True, soft_wrap=True, highlight=False)
+if not stderr.is_terminal and "COLUMNS" not in os.environ:
+    stderr.width = 200  # logs of CI jobs are wide; keep tables whole
 
 
 def running_in_ci() -> bool:

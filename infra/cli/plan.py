@@ -137,36 +137,54 @@ def _print_failure(result: PlanResult) -> None:
     fail(error)
 
 
-def _component_label(urn: str | None, by_urn: dict[str, dict[str, Any]]) -> str:
-    if urn is None:
-        return "(top level)"
-    parent = by_urn.get(urn)
-    return f"{parent['name']} ({parent['type']})" if parent else urn
+def _short_types(type_tokens: set[str]) -> dict[str, str]:
+    """Column headers: the class name, or ``module.Class`` where two modules share it."""
+
+    def parts(token: str) -> tuple[str, str]:
+        pieces = token.split(":")
+        if len(pieces) != 3:
+            return "", token
+        return pieces[1].split("/")[0], pieces[2]
+
+    classes = Counter(parts(t)[1] for t in type_tokens)
+    return {
+        t: parts(t)[1] if classes[parts(t)[1]] == 1 else ".".join(parts(t)) for t in type_tokens
+    }
+
+
+def _component_of(resource: dict[str, Any], by_urn: dict[str, dict[str, Any]]) -> str:
+    parent = by_urn.get(resource["parent"] or "")
+    return parent["name"] if parent else "(top level)"
 
 
 def _print_plan(result: PlanResult) -> None:
+    """One row per component, one column per resource type, counts in the cells."""
     plan = result.plan or {}
     resources = plan.get("resources", [])
     by_urn = {r["urn"]: r for r in resources}
-    counts: Counter[tuple[str, str]] = Counter()
-    for r in resources:
-        if r["custom"]:
-            counts[(_component_label(r["parent"], by_urn), r["type"])] += 1
-    custom = sum(counts.values())
+    custom = [r for r in resources if r["custom"]]
+    short = _short_types({r["type"] for r in custom})
+    counts: Counter[tuple[str, str]] = Counter(
+        (_component_of(r, by_urn), short[r["type"]]) for r in custom
+    )
+    types = sorted({t for _, t in counts})
+    components = sorted({c for c, _ in counts})
     read = sum(1 for r in resources if r["mode"] == "read")
-    protected = sum(1 for r in resources if r["custom"] and r["protect"])
+    protected = sum(1 for r in custom if r["protect"])
     table = Table(
-        title=f"stack {plan.get('stack')}: {custom} resources "
-        f"({protected} protected, {read} read) in {result.seconds:.1f}s",
+        title=f"stack {plan.get('stack')}: {len(custom)} resources in {len(components)} "
+        f"component(s), {protected} protected, {read} read; planned in {result.seconds:.1f}s",
         title_justify="left",
     )
     table.add_column("component")
-    table.add_column("type")
-    table.add_column("count", justify="right")
-    last = None
-    for (component, type_), count in sorted(counts.items()):
-        table.add_row(component if component != last else "", type_, str(count))
-        last = component
+    for type_name in types:
+        table.add_column(type_name, justify="right")
+    table.add_column("total", justify="right")
+    for component in components:
+        row = [counts.get((component, t), 0) for t in types]
+        table.add_row(component, *(str(n) if n else "" for n in row), str(sum(row)))
+    totals = [sum(counts.get((c, t), 0) for c in components) for t in types]
+    table.add_row("total", *(str(n) for n in totals), str(sum(totals)), style="bold")
     stderr.print(table)
 
 

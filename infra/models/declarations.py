@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
 from infra.models.estate import Estate, load_estate
 from infra.models.facts import load_facts
+from infra.models.mirrors import Mirrors, load_mirror_declarations
 from infra.models.stack_settings import StackSettings, load_stack_settings, stack_names
+from infra.models.staging import check_staging_options, load_staging, staging_settings
 from infra.problems import Problems
 
 
@@ -18,6 +20,7 @@ class Declarations:
     root: Path
     estate: Estate
     stacks: Mapping[str, StackSettings]
+    mirrors: Mirrors | None = None  # when a stack builds the registry mirrors
 
 
 def load_declarations(root: Path, problems: Problems) -> Declarations | None:
@@ -33,6 +36,19 @@ def load_declarations(root: Path, problems: Problems) -> Declarations | None:
         settings = load_stack_settings(root, stack, problems)
         if settings is not None:
             stacks[stack] = settings
+    mirrors = load_mirror_declarations(root, stacks, problems)
     if estate is None:
         return None
-    return Declarations(root, estate, MappingProxyType(stacks))
+    _check_staging(estate, stacks.values(), problems)
+    return Declarations(root, estate, MappingProxyType(stacks), mirrors)
+
+
+def _check_staging(estate: Estate, stacks: Iterable[StackSettings], problems: Problems) -> None:
+    """Staging options are checked with each staging stack's settings, or alone."""
+    staging_stacks = [s for s in stacks if "staging" in s.components]
+    for settings in staging_stacks:
+        shared = staging_settings(settings, problems)
+        if shared is not None:
+            load_staging(estate, shared, problems)
+    if not staging_stacks:
+        check_staging_options(estate, problems)

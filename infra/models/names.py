@@ -80,3 +80,120 @@ def service_account_id_problem(account_id: str) -> str | None:
             "only lowercase letters, digits and hyphens, not ending with a hyphen"
         )
     return None
+
+
+# Registry mirrors: S3 buckets, their endpoints and replication rules,
+# Artifact Registry addresses and the identities that write to both.
+# Patterns come from the mirror data files; these functions fill them in.
+
+S3_BUCKET_MIN = 3
+IAM_ROLE_NAME_MAX = 64
+_S3_BUCKET = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$")
+_IAM_NAME = re.compile(r"^[\w+=,.@-]+$")
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def pattern_problem(
+    pattern: str, allowed: frozenset[str], required: frozenset[str]
+) -> tuple[str, str] | None:
+    """Why a name pattern with ``{placeholders}`` cannot be filled in, with a fix."""
+    used = set(_PLACEHOLDER.findall(pattern))
+    unknown = sorted(used - allowed)
+    if unknown:
+        return (
+            f"pattern `{pattern}` has the unknown placeholder `{{{unknown[0]}}}`",
+            "placeholders here: " + ", ".join(f"`{{{a}}}`" for a in sorted(allowed)),
+        )
+    missing = sorted(required - used)
+    if missing:
+        return (
+            f"pattern `{pattern}` lacks `{{{missing[0]}}}`",
+            f"every name must differ by its `{{{missing[0]}}}`",
+        )
+    return None
+
+
+def fill_pattern(pattern: str, **values: str) -> str:
+    return _PLACEHOLDER.sub(lambda m: values[m.group(1)], pattern)
+
+
+def s3_bucket_name_problem(name: str) -> tuple[str, str] | None:
+    """Why ``name`` cannot be a public mirror bucket's name, with a fix."""
+    n = len(name)
+    if not S3_BUCKET_MIN <= n <= BUCKET_NAME_MAX:
+        return (
+            f"bucket name `{name}` has {n} characters; S3 allows {S3_BUCKET_MIN} "
+            f"to {BUCKET_NAME_MAX}",
+            "shorten the name or the name pattern",
+        )
+    if "." in name:
+        return (
+            f"bucket name `{name}` has a dot",
+            "clients reach buckets by HTTPS virtual-host names, whose certificate "
+            "does not cover dotted names; use hyphens",
+        )
+    if not _S3_BUCKET.match(name):
+        return (
+            f"bucket name `{name}` may hold only lowercase letters, digits and hyphens, "
+            "starting and ending with a letter or digit",
+            f"write `{re.sub(r'[^a-z0-9-]', '-', name.lower()).strip('-')}`",
+        )
+    return None
+
+
+def s3_bucket_arn(name: str) -> str:
+    return f"arn:aws:s3:::{name}"
+
+
+def iam_name_problem(name: str, what: str) -> tuple[str, str] | None:
+    """Why ``name`` cannot name an IAM role or policy, with a fix."""
+    if not 1 <= len(name) <= IAM_ROLE_NAME_MAX or not _IAM_NAME.match(name):
+        return (
+            f"{what} `{name}` is not a valid IAM name",
+            f"use up to {IAM_ROLE_NAME_MAX} letters, digits and `+=,.@_-`",
+        )
+    return None
+
+
+def service_account_email(account_id: str, project: str) -> str:
+    return f"{account_id}@{project}.iam.gserviceaccount.com"
+
+
+def workload_identity_principal(
+    project_number: str, pool: str, namespace: str, kubernetes_account: str
+) -> str:
+    """The IAM principal of a Kubernetes service account in a GKE workload identity pool."""
+    return (
+        f"principal://iam.googleapis.com/projects/{project_number}/locations/global/"
+        f"workloadIdentityPools/{pool}/subject/ns/{namespace}/sa/{kubernetes_account}"
+    )
+
+
+def kubernetes_token_subject(namespace: str, kubernetes_account: str) -> str:
+    """The ``sub`` claim of a Kubernetes service account's token."""
+    return f"system:serviceaccount:{namespace}:{kubernetes_account}"
+
+
+def oidc_provider_host(issuer_url: str) -> str:
+    """The issuer without its scheme: how IAM names the provider and its claim keys."""
+    return issuer_url.removeprefix("https://")
+
+
+def staging_bucket(project_id: str) -> str:
+    """The staging project's bucket for manual artifacts: ``gs://k8s-staging-<name>``."""
+    return project_id
+
+
+def staging_gcb_bucket(project_id: str) -> str:
+    """The bucket Cloud Build stages sources and logs in."""
+    return f"{project_id}-gcb"
+
+
+def staging_writer_group(name: str, domain: str) -> str:
+    """Writers of a staging project or registry: ``k8s-infra-staging-<name>@<domain>``."""
+    return f"k8s-infra-staging-{name}@{domain}"
+
+
+def cloudbuild_member(project_number: str) -> str:
+    """A project's Cloud Build service account, derived from its number."""
+    return f"serviceAccount:{project_number}@cloudbuild.gserviceaccount.com"

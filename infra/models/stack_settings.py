@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
@@ -81,6 +81,17 @@ class StackSettings:
     stack: str
     components: tuple[str, ...]
     values: Mapping[str, Any]
+    # where each key was written (the stack file when read from one)
+    positions: Mapping[str, Position] = field(default_factory=lambda: MappingProxyType({}))
+
+    def where(self, key: str) -> Position:
+        """Where ``key`` (or ``key.nested`` in an object value) was written, else its parent."""
+        parent = key.split(".", 1)[0]
+        return (
+            self.positions.get(key)
+            or self.positions.get(parent)
+            or Position(f"{STACKS_DIR}/Pulumi.{self.stack}.yaml")
+        )
 
     def text(self, key: str) -> str:
         value = self.values.get(key)
@@ -155,7 +166,11 @@ def parse_settings(
             "use the XXXXXX-XXXXXX-XXXXXX form",
         )
     known = tuple(c for c in components if c in COMPONENTS)
-    return StackSettings(stack, known, MappingProxyType(values))
+    positions = {key: where(key) for key in values}
+    for key, value in values.items():
+        if isinstance(value, dict):
+            positions.update({f"{key}.{inner}": where(f"{key}.{inner}") for inner in value})
+    return StackSettings(stack, known, MappingProxyType(values), MappingProxyType(positions))
 
 
 def load_stack_settings(root: Path, stack: str, problems: Problems) -> StackSettings | None:
@@ -186,7 +201,9 @@ def load_stack_settings(root: Path, stack: str, problems: Problems) -> StackSett
             )
 
     def where(name: str) -> Position:
-        return document.key_at("config", f"{NAMESPACE}:{name}")
+        return document.key_at(
+            "config", f"{NAMESPACE}:{name.split('.', maxsplit=1)[0]}", *name.split(".")[1:]
+        )
 
     return parse_settings(stack, ours, where, problems)
 

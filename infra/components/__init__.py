@@ -1,0 +1,1 @@
+"""Pulumi components, one per concept. They take models and register resources."""
