@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from google.auth.credentials import Credentials
 
+    from infra.models.groups_access import GroupsAccess
+
 ENDPOINT_ENV = "K8S_INFRA_GOOGLE_API_ENDPOINT"
 HTTP_TIMEOUT_SECONDS = 60.0
 
@@ -105,3 +107,12 @@ def build_apis(credentials: Credentials | None = None) -> GoogleApis:
         build_api(GROUPS_SETTINGS, credentials, root),
         real=root is None,
     )
+
+
+def connect(access: GroupsAccess) -> GoogleApis:
+    """Clients for a run: the override when set, else keyless delegated credentials."""
+    if endpoint_override() is not None:
+        return build_apis()
+    from infra.workspace.credentials import delegated_credentials
+
+    return build_apis(delegated_credentials(access.service_account, access.admin_subject))

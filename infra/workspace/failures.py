@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from infra.errors import K8sInfraError
+from infra.errors import CredentialsMissing, K8sInfraError
 from infra.workspace.changes import Change
+from infra.workspace.retry import RATE_LIMIT_REASONS, describe, reasons_of, status_of
 
 
 @dataclass(frozen=True)
@@ -32,3 +33,25 @@ class GroupsFailed(K8sInfraError):
         self.failures = tuple(failures)
         # The error boundary prints these lines before the message.
         self.problem_lines = [f"failed: {f.format()}" for f in failures]
+
+
+class GroupsUnreadable(K8sInfraError):
+    """The list of groups could not be read: nothing can be compared."""
+
+
+def unreadable(error: BaseException) -> K8sInfraError:
+    """The domain error for a failed first read: refused credentials, or the API."""
+    from google.auth.exceptions import RefreshError
+
+    status = status_of(error)
+    refused = status == 401 or (status == 403 and not reasons_of(error) & RATE_LIMIT_REASONS)
+    if isinstance(error, RefreshError) or refused:
+        return CredentialsMissing(
+            f"Google refused the groups credentials ({describe(error)})",
+            "check that the service account has domain-wide delegation of the four group "
+            "scopes and that the admin subject is a Workspace admin",
+        )
+    return GroupsUnreadable(
+        f"could not list the groups of the Workspace ({describe(error)})",
+        "nothing was changed; run again later",
+    )

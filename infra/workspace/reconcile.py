@@ -12,13 +12,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from infra.models.groups import Group, GroupsTree
+from infra.models.groups_access import DEFAULT_CUSTOMER
 from infra.workspace.addresses import address_key
 from infra.workspace.apis import GoogleApis
 from infra.workspace.apply import apply_changes
 from infra.workspace.batch import DEFAULT_BATCH
 from infra.workspace.changes import Change, group_changes, sort_key
 from infra.workspace.deletion import DeletionPolicy, deletions
-from infra.workspace.failures import Failure
+from infra.workspace.failures import Failure, unreadable
 from infra.workspace.guard import refuse_reserved
 from infra.workspace.live import (
     GroupState,
@@ -29,9 +30,7 @@ from infra.workspace.live import (
     read_states,
 )
 from infra.workspace.progress import Progress, Silent
-from infra.workspace.retry import Backoff, describe
-
-DEFAULT_CUSTOMER = "my_customer"
+from infra.workspace.retry import Backoff, describe, is_api_error
 
 
 @dataclass(frozen=True)
@@ -69,7 +68,12 @@ def plan_all(
     """Every change from the customer's live groups to ``tree``."""
     progress = progress or Silent()
     progress.phase("listing groups", 1)
-    live = list_groups(apis, options.customer, options.backoff)
+    try:
+        live = list_groups(apis, options.customer, options.backoff)
+    except Exception as error:
+        if not is_api_error(error):
+            raise
+        raise unreadable(error) from error
     progress.advance(1)
     index: dict[str, LiveGroup] = {}
     for group in live:
@@ -91,9 +95,9 @@ def plan_all(
             changes.extend(group_changes(declared, None))
             continue
         primary = address_key(live_group.email)
-        error = read.errors.get(primary)
-        if error is not None:
-            failures.append(Failure(declared.email, describe(error)))
+        read_error = read.errors.get(primary)
+        if read_error is not None:
+            failures.append(Failure(declared.email, describe(read_error)))
             continue
         states[key] = read.states[primary]
         changes.extend(group_changes(declared, states[key]))
@@ -104,7 +108,12 @@ def plan_all(
 
 def plan_one(apis: GoogleApis, group: Group, options: Options) -> Plan:
     """The changes for one group (create-or-adopt: an existing group is taken over)."""
-    live = get_group(apis, group.email, options.backoff)
+    try:
+        live = get_group(apis, group.email, options.backoff)
+    except Exception as error:
+        if not is_api_error(error):
+            raise
+        raise unreadable(error) from error
     states: dict[str, GroupState] = {}
     if live is not None:
         states[address_key(group.email)] = read_state(apis, live, options.backoff)

@@ -66,6 +66,15 @@ def is_retryable(error: BaseException) -> bool:
     return isinstance(error, OSError | httplib2.HttpLib2Error)
 
 
+def is_api_error(error: BaseException) -> bool:
+    """A failure of the API or of reaching it, as opposed to a bug."""
+    import httplib2
+    from google.auth.exceptions import GoogleAuthError
+    from googleapiclient.errors import HttpError
+
+    return isinstance(error, HttpError | GoogleAuthError | OSError | httplib2.HttpLib2Error)
+
+
 def describe(error: BaseException) -> str:
     """One line for a person: the status and Google's own message when there is one."""
     status = status_of(error)

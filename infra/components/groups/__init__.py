@@ -1,0 +1,1 @@
+"""Google Groups as Pulumi resources: a dynamic provider over the groups engine."""

@@ -1,0 +1,22 @@
+"""The dynamic resource type of one Google Group (``pulumi-python:dynamic/groups:GoogleGroup``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import Resource
+
+from infra.components.groups.provider import GroupProvider
+
+
+class GoogleGroup(Resource, module="groups", name="GoogleGroup"):
+    """One group; its inputs come from ``provider.group_inputs``."""
+
+    group_id: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        # groupId is listed so the output exists as an attribute; Google assigns it.
+        super().__init__(GroupProvider(), name, {**props, "groupId": None}, opts)
