@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
+from infra.errors import EXIT_CREDENTIALS, CredentialsMissing
+from infra.models.groups import GroupsTree
 from infra.workspace.apis import GoogleApis
-from infra.workspace.reconcile import Options
+from infra.workspace.failures import GroupsUnreadable
+from infra.workspace.reconcile import Options, plan_all
 from tests.fake_google import FakeGoogle
 from tests.workspace.conftest import Sleeps, group, sync
 
@@ -136,3 +141,22 @@ def test_the_member_on_the_second_page_is_seen(
     removed = [c.field_or_member for c in report.applied if c.kind == "remove_member"]
     assert removed == ["user200@example.com"]
     assert len(fake.workspace.by_email("g@example.com").members) == 200
+
+
+def test_a_group_list_that_keeps_failing_stops_the_run_before_any_change(
+    fake: FakeGoogle, apis: GoogleApis, options: Options
+) -> None:
+    fake.fail(503, times=None, path="/admin/directory/v1/groups", method="GET")
+    with pytest.raises(GroupsUnreadable, match="HTTP 503"):
+        plan_all(apis, GroupsTree((group("a@example.com", owners=(ALICE,)),)), options)
+    assert len(fake.counters.log) == options.backoff.attempts
+
+
+def test_refused_credentials_are_reported_as_such(
+    fake: FakeGoogle, apis: GoogleApis, options: Options
+) -> None:
+    fake.fail(403, times=None, reason="forbidden")
+    with pytest.raises(CredentialsMissing) as raised:
+        plan_all(apis, GroupsTree(()), options)
+    assert raised.value.exit_code == EXIT_CREDENTIALS
+    assert len(fake.counters.log) == 1  # a plain 403 is not retried
