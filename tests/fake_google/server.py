@@ -11,6 +11,7 @@ from __future__ import annotations
 import email.parser
 import json
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -64,6 +65,7 @@ class FakeGoogle:
         self.workspace = Workspace()
         self.faults: list[Fault] = []
         self.counters = Counters()
+        self.latency = 0.0  # seconds added to every HTTP request (round-trip time)
         self._lock = threading.Lock()
         handler = type("Handler", (_Handler,), {"fake": self})
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -107,6 +109,8 @@ class FakeGoogle:
     def handle(self, method: str, target: str, body: bytes, content_type: str) -> Response:
         with self._lock:
             self.counters.http_requests += 1
+        if self.latency:
+            time.sleep(self.latency)
         path = urlsplit(target).path
         is_batch = method == "POST" and path in (DIRECTORY_BATCH, SETTINGS_BATCH)
         if is_batch:
