@@ -15,6 +15,7 @@ import typer
 from infra import __version__
 from infra.cli import plan, pulumi_ops, validate
 from infra.cli.context import CliContext
+from infra.cli.groups import groups_app
 
 app = typer.Typer(
     name="k8s-infra",
@@ -62,6 +63,7 @@ app.command("validate")(validate.validate)
 app.command("plan")(plan.plan)
 app.command("preview")(pulumi_ops.preview)
 app.command("up")(pulumi_ops.up)
+app.add_typer(groups_app, name="groups")
 
 
 def main() -> None:

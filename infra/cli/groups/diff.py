@@ -1,0 +1,48 @@
+"""``k8s-infra groups diff``: what a sync would change, read-only."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from infra.cli.console import boundary, emit_json, stderr
+from infra.cli.context import cli_context
+from infra.cli.groups.run import changes_json, load_inputs, print_changes, progress_bar
+
+
+@boundary
+def diff(
+    ctx: typer.Context,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the changes as a JSON list on stdout.")
+    ] = False,
+) -> None:
+    """Compare the live groups of the Workspace with the declarations; change nothing.
+
+    Reads every declared group's name, description, settings and members
+    (every page), and prints what `groups sync --confirm` would change.
+    Unmanaged groups are never listed for deletion here; see `groups sync`.
+    Exits 1 when a group could not be read (the others are still compared).
+
+    [b]Examples[/b]
+
+      k8s-infra groups diff
+
+      k8s-infra groups diff --json | jq '.[] | select(.kind == "remove_member")'
+    """
+    from infra.workspace.apis import connect
+    from infra.workspace.failures import GroupsFailed
+    from infra.workspace.reconcile import Options, plan_all
+
+    inputs = load_inputs(cli_context(ctx).root)
+    apis = connect(inputs.access)
+    with progress_bar() as bar:
+        plan = plan_all(apis, inputs.tree, Options(customer=inputs.access.customer), None, bar)
+    if as_json:
+        emit_json(changes_json(plan.changes))
+    print_changes(plan.changes, title=f"{len(inputs.tree.groups)} declared group(s)")
+    if plan.failures:
+        raise GroupsFailed(plan.failures)
+    if not plan.changes:
+        stderr.print("no changes: the Workspace matches the declarations", style="green")

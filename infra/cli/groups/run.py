@@ -1,0 +1,123 @@
+"""What ``groups diff`` and ``groups sync`` share: inputs, clients, progress and output.
+
+People read changes and the summary on stderr; ``--json`` puts the changes
+on stdout as a list of ``{group, kind, field_or_member, role, old, new}``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.table import Table
+
+from infra.cli.console import interactive, print_problems, stderr
+from infra.errors import ProblemsFound, UsageError
+from infra.models.groups import GROUPS_STACK, GroupsTree, load_declared_groups
+from infra.models.groups_access import GroupsAccess, groups_access
+from infra.models.stack_settings import load_stack_settings, stack_file
+from infra.problems import Problems
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
+
+    from infra.workspace.changes import Change
+    from infra.workspace.progress import Progress
+
+
+@dataclass(frozen=True)
+class Inputs:
+    tree: GroupsTree
+    access: GroupsAccess
+
+
+def load_inputs(root: Path) -> Inputs:
+    """The declared groups and the access settings of the groups stack; errors stop here."""
+    problems = Problems()
+    has_stack = stack_file(root, GROUPS_STACK).is_file()
+    stack = load_stack_settings(root, GROUPS_STACK, problems) if has_stack else None
+    tree = load_declared_groups(root, stack, problems)
+    access = groups_access(stack, problems)
+    if problems.has_errors:
+        raise ProblemsFound(problems.sorted())
+    print_problems(problems.sorted())  # warnings only
+    if tree is None:
+        raise UsageError(
+            f"no groups declared under {root}",
+            "run inside a checkout with a groups/ folder, or pass --root",
+        )
+    return Inputs(tree, access)
+
+
+class _Bar:
+    """The engine's progress as a rich bar on stderr."""
+
+    def __init__(self) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        self.progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=stderr,
+            transient=True,
+        )
+        self.task: TaskID | None = None
+
+    def phase(self, description: str, total: int) -> None:
+        if self.task is not None:
+            self.progress.remove_task(self.task)
+        self.task = self.progress.add_task(description, total=total)
+
+    def advance(self, count: int) -> None:
+        if self.task is not None:
+            self.progress.advance(self.task, count)
+
+
+@contextmanager
+def progress_bar() -> Iterator[Progress | None]:
+    """A bar for a person at a terminal; nothing in CI or when piped."""
+    if not interactive():
+        yield None
+        return
+    bar = _Bar()
+    with bar.progress:
+        yield bar
+
+
+_SIGNS = {
+    "create_group": "+",
+    "update_group": "~",
+    "update_setting": "~",
+    "add_member": "+",
+    "change_role": "~",
+    "remove_member": "-",
+    "delete_group": "-",
+}
+_STYLES = {"+": "green", "~": "yellow", "-": "red"}
+
+
+def print_changes(changes: Sequence[Change], *, title: str) -> None:
+    for change in changes:
+        sign = _SIGNS[change.kind]
+        stderr.print(f"{sign} {change.describe()}", style=_STYLES[sign], markup=False)
+    table = Table(title=title, title_justify="left")
+    table.add_column("change")
+    table.add_column("count", justify="right")
+    table.add_column("groups", justify="right")
+    counts = Counter(c.kind for c in changes)
+    groups: dict[str, set[str]] = {}
+    for change in changes:
+        groups.setdefault(change.kind, set()).add(change.group.lower())
+    for kind, count in counts.items():
+        table.add_row(kind.replace("_", " "), str(count), str(len(groups[kind])))
+    table.add_row("total", str(len(changes)), str(len({c.group.lower() for c in changes})))
+    stderr.print(table)
+
+
+def changes_json(changes: Sequence[Change]) -> list[dict[str, str | None]]:
+    return [c.to_json() for c in changes]

@@ -1,0 +1,125 @@
+"""``k8s-infra groups sync``: reconcile the Workspace with the declarations, without Pulumi.
+
+For adopting an existing Workspace and for break-glass runs; the groups
+stack does the same through Pulumi. A dry run unless ``--confirm``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from infra.cli.console import boundary, emit_json, stderr
+from infra.cli.context import cli_context
+from infra.cli.groups.run import changes_json, load_inputs, print_changes, progress_bar
+from infra.errors import UsageError
+
+if TYPE_CHECKING:
+    from infra.workspace.deletion import DeletionPolicy
+
+
+@boundary
+def sync(
+    ctx: typer.Context,
+    confirm: Annotated[
+        bool, typer.Option("--confirm", help="Apply the changes (default: a dry run).")
+    ] = False,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="Print the changes as a JSON list on stdout: planned in a dry run, "
+            "applied with --confirm.",
+        ),
+    ] = False,
+    delete_unmanaged: Annotated[
+        bool,
+        typer.Option(
+            "--delete-unmanaged",
+            help="Also delete groups whose address starts with --prefix and that no "
+            "declaration names. Needs --prefix and --max-deletions.",
+        ),
+    ] = False,
+    prefix: Annotated[
+        str | None,
+        typer.Option("--prefix", metavar="PREFIX", help="Address prefix of deletable groups."),
+    ] = None,
+    max_deletions: Annotated[
+        int | None,
+        typer.Option(
+            "--max-deletions",
+            metavar="N",
+            min=0,
+            help="Refuse to delete anything when more than N groups would go.",
+        ),
+    ] = None,
+) -> None:
+    """Create, update and adopt the declared groups; set their settings and members.
+
+    Without --confirm, prints each change and writes nothing. Groups the
+    declarations do not name are never touched, unless --delete-unmanaged
+    is given with --prefix and --max-deletions. Every group is reconciled
+    even when another fails; failures are listed at the end (exit 1).
+
+    [b]Examples[/b]
+
+      k8s-infra groups sync
+
+      k8s-infra groups sync --confirm
+
+      k8s-infra groups sync --delete-unmanaged --prefix k8s-infra- --max-deletions 3
+    """
+    from infra.workspace.apis import connect
+    from infra.workspace.failures import GroupsFailed
+    from infra.workspace.reconcile import Options, apply_plan, plan_all
+
+    policy = _deletion_policy(delete_unmanaged, prefix, max_deletions)
+    inputs = load_inputs(cli_context(ctx).root)
+    apis = connect(inputs.access)
+    options = Options(customer=inputs.access.customer)
+    with progress_bar() as bar:
+        plan = plan_all(apis, inputs.tree, options, policy, bar)
+    if not confirm:
+        if as_json:
+            emit_json(changes_json(plan.changes))
+        print_changes(plan.changes, title="dry run: changes a sync would make")
+        if plan.failures:
+            raise GroupsFailed(plan.failures)
+        if plan.changes:
+            stderr.print("dry run: nothing was changed; pass --confirm to apply", style="bold")
+        else:
+            stderr.print("no changes: the Workspace matches the declarations", style="green")
+        return
+    with progress_bar() as bar:
+        report = apply_plan(apis, plan, options, bar)
+    if as_json:
+        emit_json(changes_json(report.applied))
+    print_changes(report.applied, title="applied changes")
+    if report.failures:
+        raise GroupsFailed(report.failures)
+
+
+def _deletion_policy(
+    delete_unmanaged: bool, prefix: str | None, max_deletions: int | None
+) -> DeletionPolicy | None:
+    from infra.workspace.deletion import DeletionPolicy
+
+    if not delete_unmanaged:
+        if prefix is not None or max_deletions is not None:
+            raise UsageError(
+                "--prefix and --max-deletions only apply with --delete-unmanaged",
+                "add --delete-unmanaged, or drop them",
+            )
+        return None
+    if prefix is None:
+        raise UsageError(
+            "--delete-unmanaged needs --prefix",
+            "name the address prefix of the groups the declarations own, e.g. k8s-infra-",
+        )
+    if max_deletions is None:
+        raise UsageError(
+            "--delete-unmanaged needs --max-deletions",
+            "the largest number of groups this run may delete, e.g. --max-deletions 3",
+        )
+    return DeletionPolicy(prefix, max_deletions)

@@ -1,0 +1,67 @@
+"""``k8s-infra groups validate``: check the groups files, every problem at once."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from infra.cli.console import boundary, emit_json, print_problems, stderr
+from infra.cli.context import cli_context
+from infra.errors import EXIT_PROBLEMS
+from infra.models.groups import GROUPS_STACK, groups_location, load_groups
+from infra.models.stack_settings import load_stack_settings, stack_file
+from infra.problems import Problems
+
+
+@boundary
+def validate(
+    ctx: typer.Context,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the problems as JSON on stdout.")
+    ] = False,
+    estate_checks: Annotated[
+        bool,
+        typer.Option(
+            "--estate-checks",
+            help="Also check what only the whole kubernetes.io tree satisfies "
+            "(required groups, pinned admin members, shared owner lists).",
+        ),
+    ] = False,
+) -> None:
+    """Check restrictions.yaml and every groups.yaml file.
+
+    The folder is the `groups` stack's `k8s-infra:groups` root (default `groups/`),
+    the domain its `k8s-infra:domain` (default kubernetes.io).
+    Problems are printed one per line, `path:line:col: error|warning: message (hint: ...)`.
+    Exits 1 when there is an error; warnings do not change the exit code.
+
+    [b]Examples[/b]
+
+      k8s-infra groups validate
+
+      k8s-infra --root ../k8s.io groups validate --estate-checks
+
+      k8s-infra groups validate --json
+    """
+    root = cli_context(ctx).root
+    problems = Problems()
+    has_stack = stack_file(root, GROUPS_STACK).is_file()
+    stack = load_stack_settings(root, GROUPS_STACK, problems) if has_stack else None
+    location = groups_location(stack, problems)
+    tree = None
+    if location is not None:
+        groups_dir, domain = location
+        tree = load_groups(root, problems, groups_dir, estate_checks=estate_checks, domain=domain)
+    found = problems.sorted()
+    if as_json:
+        emit_json({"problems": [p.to_json() for p in found]})
+    else:
+        print_problems(found)
+    errors = sum(1 for p in found if p.severity == "error")
+    warnings = len(found) - errors
+    if errors:
+        stderr.print(f"{errors} error(s), {warnings} warning(s) in {root}", style="red")
+        raise typer.Exit(EXIT_PROBLEMS)
+    count = len(tree.groups) if tree else 0
+    stderr.print(f"valid: {count} group(s), {warnings} warning(s) in {root}", style="green")
