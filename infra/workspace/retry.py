@@ -18,6 +18,10 @@ from typing import Any
 RATE_LIMIT_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
 
 
+def _sleep(seconds: float) -> None:
+    time.sleep(seconds)  # looked up at each call, so a test can make waiting instant
+
+
 @dataclass(frozen=True)
 class Backoff:
     """Exponential backoff with jitter: retry n waits between half and all of base * 2**n."""
@@ -25,7 +29,7 @@ class Backoff:
     attempts: int = 7  # tries per call, the first included
     base: float = 1.0
     cap: float = 32.0
-    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
+    sleep: Callable[[float], None] = field(default=_sleep, repr=False)
     random: Callable[[], float] = field(default=random.random, repr=False)
 
     def delay(self, retry: int) -> float:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from infra.cli.groups import validate
+from infra.cli.groups import diff, sync, validate
 
 groups_app = typer.Typer(
     help="Google Groups: validate, diff and sync",
@@ -14,3 +14,5 @@ groups_app = typer.Typer(
 )
 
 groups_app.command("validate")(validate.validate)
+groups_app.command("diff")(diff.diff)
+groups_app.command("sync")(sync.sync)
