@@ -49,6 +49,7 @@ def builders() -> Mapping[str, Builder]:
     """
     return {
         "staging": build_staging,
+        "staging-images": build_staging_images,
         "registry-mirrors": build_registry_mirrors,
     }
 
@@ -56,6 +57,33 @@ def builders() -> Mapping[str, Builder]:
 def _checked(problems: Problems) -> None:
     if problems.has_errors:
         raise ProblemsFound(problems.sorted())
+
+
+def build_staging_images(settings: StackSettings, declarations: Declarations) -> None:
+    """One RegistryProject per project of the ``staging-images`` section."""
+    from infra.components.registry_project import RegistryProjectArgs, RegistryProjectComponent
+    from infra.models.staging_images import load_staging_images, staging_images_settings
+
+    problems = Problems()
+    shared = staging_images_settings(settings, problems)
+    _checked(problems)
+    assert shared is not None
+    registries = load_staging_images(declarations.estate, shared, problems)
+    _checked(problems)
+    components = {
+        project.project_id: RegistryProjectComponent(
+            project.project_id, RegistryProjectArgs(project, shared)
+        )
+        for project in registries.projects
+    }
+    pulumi.export(
+        "stagingRegistries",
+        {
+            f"{project_id}/{name}": repository.registry_uri
+            for project_id, component in components.items()
+            for name, repository in component.repositories.items()
+        },
+    )
 
 
 def build_staging(settings: StackSettings, declarations: Declarations) -> None:

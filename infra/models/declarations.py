@@ -12,6 +12,11 @@ from infra.models.facts import load_facts
 from infra.models.mirrors import Mirrors, load_mirror_declarations
 from infra.models.stack_settings import StackSettings, load_stack_settings, stack_names
 from infra.models.staging import check_staging_options, load_staging, staging_settings
+from infra.models.staging_images import (
+    check_staging_images_options,
+    load_staging_images,
+    staging_images_settings,
+)
 from infra.problems import Problems
 
 
@@ -44,7 +49,8 @@ def load_declarations(root: Path, problems: Problems) -> Declarations | None:
 
 
 def _check_staging(estate: Estate, stacks: Iterable[StackSettings], problems: Problems) -> None:
-    """Staging options are checked with each staging stack's settings, or alone."""
+    """Staging sections are checked with each building stack's settings, or alone."""
+    stacks = list(stacks)
     staging_stacks = [s for s in stacks if "staging" in s.components]
     for settings in staging_stacks:
         shared = staging_settings(settings, problems)
@@ -52,3 +58,10 @@ def _check_staging(estate: Estate, stacks: Iterable[StackSettings], problems: Pr
             load_staging(estate, shared, problems)
     if not staging_stacks:
         check_staging_options(estate, problems)
+    registry_stacks = [s for s in stacks if "staging-images" in s.components]
+    for settings in registry_stacks:
+        registry_settings = staging_images_settings(settings, problems)
+        if registry_settings is not None:
+            load_staging_images(estate, registry_settings, problems)
+    if not registry_stacks:
+        check_staging_images_options(estate, problems)

@@ -34,13 +34,14 @@ PROJECT_KEYS = frozenset({"managed_by", "also_in"})
 # Keys that only the sections managed by a program understand.
 SECTION_EXTRA_KEYS: Mapping[str, frozenset[str]] = {
     "staging": frozenset({"grant_sets"}),
-    "staging-images": frozenset({"registries", "neighbours"}),
 }
 PROJECT_EXTRA_KEYS: Mapping[str, frozenset[str]] = {
     "staging": frozenset(
         {"profile", "services", "grants", "grant_sets", "service_accounts", "gcb_builder"}
     ),
-    "staging-images": frozenset({"services", "folder_id"}),
+    "staging-images": frozenset(
+        {"services", "folder_id", "iam", "build_bucket", "registry_defaults", "registries"}
+    ),
 }
 
 

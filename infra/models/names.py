@@ -194,6 +194,11 @@ def staging_writer_group(name: str, domain: str) -> str:
     return f"k8s-infra-staging-{name}@{domain}"
 
 
+def registry_build_account(registry: str) -> str:
+    """The build account of a shared staging registry: ``<name[:27]>-sa``."""
+    return f"{registry[:27]}-sa"
+
+
 def cloudbuild_member(project_number: str) -> str:
     """A project's Cloud Build service account, derived from its number."""
     return f"serviceAccount:{project_number}@cloudbuild.gserviceaccount.com"

@@ -27,7 +27,7 @@ from functools import cache
 from typing import Any, Literal
 
 from infra.located_yaml import YamlDocument, load_yaml
-from infra.models import names
+from infra.models import iam, names
 from infra.models.estate import Estate, ProjectEntry, yaml_type_name
 from infra.models.facts import DATA_DIR
 from infra.models.stack_settings import StackSettings
@@ -41,11 +41,6 @@ TargetKind = Literal[
 ]
 MemberKind = Literal["literal", "cloudbuild", "service_account"]
 
-_ROLE = re.compile(r"^(roles|projects/[a-z0-9-]+/roles|organizations/[0-9]+/roles)/[A-Za-z0-9._]+$")
-_MEMBER = re.compile(
-    r"^((user|group|serviceAccount|domain):[^\s:]+|allUsers|allAuthenticatedUsers|"
-    r"principal(Set)?://\S+)$"
-)
 _SERVICE = re.compile(r"^[a-z0-9][a-z0-9.-]*\.googleapis\.com$")
 _WORKLOAD_IDENTITY = re.compile(
     r"^([a-z][a-z0-9-]{4,28}[a-z0-9])\.svc\.id\.goog\[([^/\]]+)/([^\]]+)\]$"
@@ -229,7 +224,7 @@ def staging_settings(settings: StackSettings, problems: Problems) -> StagingSett
             problems.error(where, f"k8s-infra:staging needs `{key}` (a string)", SETTINGS_KEYS[key])
     for key in ("artifact_admins", "prow_builder"):
         value = raw.get(key)
-        if isinstance(value, str) and not _MEMBER.match(value):
+        if isinstance(value, str) and not iam.is_member(value):
             problems.error(
                 settings.where(f"staging.{key}"),
                 f"`{key}: {value}` is not an IAM member",
@@ -518,10 +513,9 @@ class _StagingReader:
         found = []
         for role_index, role in enumerate(roles):
             role_where = doc.at(*at, "roles", role_index)
-            if not isinstance(role, str) or not _ROLE.match(role):
-                self.problems.error(
-                    role_where, f"`{role}` is not an IAM role", "write roles/<service>.<role>"
-                )
+            problem = iam.role_problem(role)
+            if problem:
+                self.problems.error(role_where, *problem)
                 continue
             if member is not None:
                 found += [(Grant(target, role, member), role_where) for target in targets]
@@ -565,16 +559,17 @@ class _StagingReader:
                 )
                 return None
             return Member("service_account", account)
-        if not isinstance(raw, str) or not _MEMBER.match(raw):
+        if not iam.is_member(raw):
             self.problems.error(
                 where,
                 f"`{raw}` is not an IAM member",
                 "write writers, artifact-admins, prow-builder, cloudbuild, sa:<account-id>, "
-                "or group:/user:/serviceAccount:<address>, allUsers",
+                f"or {iam.MEMBER_FORMS}",
             )
             return None
-        if raw.startswith("group:"):
-            self.group_references.append((raw.removeprefix("group:"), where))
+        named_group = iam.group_address(raw)
+        if named_group:
+            self.group_references.append((named_group, where))
         return Member("literal", raw)
 
     def _targets(
