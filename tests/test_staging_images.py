@@ -133,8 +133,9 @@ def test_adding_a_registry_creates_exactly_its_resources(repo_copy: Path, cli: C
     # an existing writer group: the authoritative viewer binding is unchanged
     infra_yaml.write_text(text.replace(
         anchor,
-        "        registries:\n          kind-tools: {writers: [group:k8s-infra-staging-kind@kubernetes.io]}"
-        "\n          agent-sandbox:"))  # fmt: skip
+        "        registries:\n"
+        "          kind-tools: {writers: [group:k8s-infra-staging-kind@kubernetes.io]}\n"
+        "          agent-sandbox:"))  # fmt: skip
     result = invoke(cli, "--root", str(repo_copy), "plan", "staging-images", "--base", "HEAD",
                     "--json")  # fmt: skip
     assert result.exit_code == 0, result.output
