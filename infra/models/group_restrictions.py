@@ -53,9 +53,10 @@ class Restrictions:
         rule = self.rule_for(path)
         return rule is None or rule.allows(address)
 
-    def files_allowing(self, address: str, files: Iterable[str]) -> list[str]:
-        """Which of ``files`` may declare ``address``, for a hint."""
-        return [f for f in files if self.rule_for(f) is not None and self.allows(f, address)]
+    def files_allowing(self, address: str) -> list[str]:
+        """The files named by a rule (not a glob) that may declare ``address``, for a hint."""
+        named = (r.path.pattern for r in self.rules if not _is_glob(r.path.pattern))
+        return [path for path in named if self.allows(path, address)]
 
 
 @dataclass(frozen=True)
@@ -105,14 +106,14 @@ def check_restrictions(
         rule = restrictions.rule_for(item.path)
         if rule is None or rule.allows(item.address):
             continue
-        elsewhere = [f for f in restrictions.files_allowing(item.address, files) if f != item.path]
+        elsewhere = [f for f in restrictions.files_allowing(item.address) if f != item.path]
         line = rule.where.line
         pattern = rule.path.pattern
         why = f"rule `{pattern}` ({display}:{line}) " + (
             "does not list it" if rule.allowed else "allows no groups"
         )
         fix = f"add '^{literal_regex(item.address)}$' to that rule's allowedGroups"
-        if not rule.allowed and any(c in pattern for c in "*?[{"):
+        if not rule.allowed and _is_glob(pattern):
             # a catch-all: the file needs a rule of its own, above it
             fix = f'add a rule `path: "{item.path}"` with allowedGroups above it'
         if elsewhere:
@@ -122,6 +123,10 @@ def check_restrictions(
             f"group `{item.address}` is not allowed in this file: {why}",
             fix,
         )
+
+
+def _is_glob(pattern: str) -> bool:
+    return any(c in pattern for c in "*?[{\\")
 
 
 def literal_regex(text: str) -> str:
