@@ -27,7 +27,7 @@ same data, so no stack reads another's state.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -36,7 +36,13 @@ from typing import Any
 from infra.located_yaml import YamlDocument, load_yaml
 from infra.models import names
 from infra.models.mirror_settings import MirrorSettings, parse_mirror_settings
-from infra.models.regions import AWS_PARTITION, RegionFacts, load_region_facts
+from infra.models.regions import (
+    ARTIFACT_REGISTRY_FACTS,
+    AWS_PARTITION,
+    AWS_REGIONS_FACTS,
+    RegionFacts,
+    load_region_facts,
+)
 from infra.models.stack_settings import NAMESPACE, STACKS_DIR, StackSettings, stack_file
 from infra.models.typed_fields import Fields, locate_in
 from infra.problems import Position, Problems, did_you_mean
@@ -249,7 +255,7 @@ def _registry_regions(fields: Fields, raw: Any, facts: RegionFacts) -> dict[str,
                 fields.error(
                     where,
                     f"Artifact Registry has no region `{region}`",
-                    did_you_mean(region, facts.artifact_registry),
+                    _region_hint(region, facts.artifact_registry, ARTIFACT_REGISTRY_FACTS),
                 )
                 continue
             found[region] = group == "serving"
@@ -320,7 +326,7 @@ def _buckets(
             fields.problems.error(
                 fields.key_at(path),
                 f"AWS has no region `{region}`",
-                did_you_mean(region, facts.aws_partition_regions()),
+                _region_hint(region, facts.aws_partition_regions(), AWS_REGIONS_FACTS),
             )
             continue
         if partition != AWS_PARTITION:
@@ -456,7 +462,7 @@ def _client_regions(
             fields.problems.error(
                 fields.key_at(path),
                 f"AWS has no region `{client}`",
-                did_you_mean(client, facts.aws),
+                _region_hint(client, facts.aws, AWS_REGIONS_FACTS),
             )
             continue
         region = fields.text(target, path)
@@ -480,6 +486,14 @@ def _client_regions(
             continue
         result[client] = region
     return result
+
+
+def _region_hint(region: str, known: Iterable[str], facts_file: str) -> str:
+    """The closest region's name, or where the known regions are listed (too many to name)."""
+    hint = did_you_mean(region, known)
+    if hint is None or not hint.startswith("did you mean"):
+        return f"the regions it has are listed in infra/data/{facts_file}"
+    return hint
 
 
 def _pattern(

@@ -17,8 +17,8 @@ import yaml
 
 from infra.models.facts import DATA_DIR
 
-AWS_REGIONS_FILE = "aws-regions.yaml"
-ARTIFACT_REGISTRY_FILE = "artifact-registry-locations.yaml"
+AWS_REGIONS_FACTS = "aws-regions.yaml"
+ARTIFACT_REGISTRY_FACTS = "artifact-registry-locations.yaml"
 # The partition the registry's account lives in; buckets can be made only there.
 AWS_PARTITION = "aws"
 
@@ -40,8 +40,8 @@ def _read(name: str) -> Any:
 
 @cache
 def load_region_facts() -> RegionFacts:
-    aws = _read(AWS_REGIONS_FILE)["regions"]
-    registry = _read(ARTIFACT_REGISTRY_FILE)
+    aws = _read(AWS_REGIONS_FACTS)["regions"]
+    registry = _read(ARTIFACT_REGISTRY_FACTS)
     return RegionFacts(
         aws=MappingProxyType({str(k): str(v) for k, v in aws.items()}),
         artifact_registry=MappingProxyType(

@@ -93,7 +93,9 @@ class Fields:
             self.type_error(path, value, "a non-empty string")
             return None
         if pattern is not None and not pattern.fullmatch(value):
-            self.error(path, f"{_name(path)} `{value}` is not {expected}", f"write {expected}")
+            # A mapping key is its own path's end: naming it twice says nothing more.
+            where = "" if path and path[-1] == value else f"{_name(path)}: "
+            self.error(path, f"{where}`{value}` is not {expected}", f"write {expected}")
             return None
         return value
 
