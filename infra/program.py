@@ -51,12 +51,24 @@ def builders() -> Mapping[str, Builder]:
         "staging": build_staging,
         "staging-images": build_staging_images,
         "registry-mirrors": build_registry_mirrors,
+        "groups": build_groups,
     }
 
 
 def _checked(problems: Problems) -> None:
     if problems.has_errors:
         raise ProblemsFound(problems.sorted())
+
+
+def build_groups(settings: StackSettings, declarations: Declarations) -> None:
+    """One GoogleGroup resource per declared group, under the folder the stack names."""
+    from infra.components.groups.component import GoogleGroups, GoogleGroupsArgs
+    from infra.models.groups import load_declared_groups
+
+    problems = Problems()
+    tree = load_declared_groups(declarations.root, settings, problems)
+    _checked(problems)
+    GoogleGroups("groups", GoogleGroupsArgs(tree.groups if tree else ()))
 
 
 def build_staging_images(settings: StackSettings, declarations: Declarations) -> None:

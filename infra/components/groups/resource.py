@@ -13,10 +13,14 @@ from infra.components.groups.provider import GroupProvider
 class GoogleGroup(Resource, module="groups", name="GoogleGroup"):
     """One group; its inputs come from ``provider.group_inputs``."""
 
-    group_id: pulumi.Output[str]
+    groupId: pulumi.Output[str]  # set by the SDK under the property's own name
 
     def __init__(
         self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None
     ) -> None:
         # groupId is listed so the output exists as an attribute; Google assigns it.
         super().__init__(GroupProvider(), name, {**props, "groupId": None}, opts)
+
+    @property
+    def group_id(self) -> pulumi.Output[str]:
+        return self.groupId
