@@ -9,6 +9,7 @@ from types import MappingProxyType
 
 from infra.models.estate import Estate, load_estate
 from infra.models.facts import load_facts
+from infra.models.groups import GroupsTree, load_declared_groups
 from infra.models.mirrors import Mirrors, load_mirror_declarations
 from infra.models.stack_settings import StackSettings, load_stack_settings, stack_names
 from infra.models.staging import check_staging_options, load_staging, staging_settings
@@ -26,6 +27,7 @@ class Declarations:
     estate: Estate
     stacks: Mapping[str, StackSettings]
     mirrors: Mirrors | None = None  # when a stack builds the registry mirrors
+    groups: GroupsTree | None = None  # where the groups stack says (default groups/)
 
 
 def load_declarations(root: Path, problems: Problems) -> Declarations | None:
@@ -42,10 +44,11 @@ def load_declarations(root: Path, problems: Problems) -> Declarations | None:
         if settings is not None:
             stacks[stack] = settings
     mirrors = load_mirror_declarations(root, stacks, problems)
+    groups = load_declared_groups(root, stacks.get("groups"), problems)
     if estate is None:
         return None
     _check_staging(estate, stacks.values(), problems)
-    return Declarations(root, estate, MappingProxyType(stacks), mirrors)
+    return Declarations(root, estate, MappingProxyType(stacks), mirrors, groups)
 
 
 def _check_staging(estate: Estate, stacks: Iterable[StackSettings], problems: Problems) -> None:
