@@ -67,7 +67,8 @@ KEYS: Mapping[str, ConfigKey] = {
     "groups": ConfigKey("object", "where groups are declared and how they are reconciled"),
     "mirrors": ConfigKey(
         "object",
-        "production mirror settings (project, AWS account)",
+        "who administers and writes the mirrors: APIs, grants, identities, audit logs, "
+        "quota caps, the S3 writer role (regions and buckets are data files)",
         frozenset({"registry-mirrors"}),
     ),
     "proxy": ConfigKey("object", "registry proxy settings (project, domain, image digest)"),
