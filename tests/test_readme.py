@@ -1,0 +1,60 @@
+"""The README is part of the interface: its examples load and it documents every option."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from infra.models import staging, staging_images
+from infra.models.estate import PROJECT_EXTRA_KEYS, SECTION_EXTRA_KEYS, load_estate
+from infra.models.facts import load_facts
+from infra.problems import Problems
+from tests.conftest import REPO
+
+README = (REPO / "README.md").read_text(encoding="utf-8")
+EXAMPLES = [
+    block for block in re.findall(r"```yaml\n(.*?)```", README, re.S)
+    if block.startswith("# example: infra.yaml")
+]  # fmt: skip
+
+
+def test_quick_start_has_the_two_commands_ci_runs() -> None:
+    assert "python3 scripts/dev.py plan" in README
+    assert "python3 scripts/dev.py test" in README
+    assert "python3 scripts/dev.py test" in (REPO / ".ci" / "run").read_text()
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda b: b.splitlines()[2].strip())
+def test_infra_yaml_examples_are_valid(tmp_path: Path, example: str) -> None:
+    (tmp_path / "infra").mkdir()
+    (tmp_path / "infra" / "infra.yaml").write_text(example)
+    problems = Problems()
+    estate = load_estate(tmp_path, load_facts(), problems)
+    assert estate is not None
+    staging.check_staging_options(estate, problems)
+    staging_images.check_staging_images_options(estate, problems)
+    assert [p.format() for p in problems] == []
+
+
+def test_there_are_examples_for_both_managed_sections() -> None:
+    assert len(EXAMPLES) == 2
+
+
+def documented(key: str) -> bool:
+    return f"`{key}`" in README or re.search(rf"^\s+{re.escape(key)}:", README, re.M) is not None
+
+
+@pytest.mark.parametrize(
+    "key",
+    sorted(
+        {k for keys in PROJECT_EXTRA_KEYS.values() for k in keys}
+        | {k for keys in SECTION_EXTRA_KEYS.values() for k in keys}
+        | set(staging.GRANT_KEYS) | set(staging.SERVICE_ACCOUNT_KEYS) | set(staging.SETTINGS_KEYS)
+        | set(staging_images.REGISTRY_DEFAULTS) | set(staging_images.BUILD_BUCKET_KEYS)
+        | set(staging_images.SETTINGS_KEYS) | {"managed_by", "also_in"}
+    ),
+)  # fmt: skip
+def test_every_option_is_documented(key: str) -> None:
+    assert documented(key), f"README documents no `{key}`"
