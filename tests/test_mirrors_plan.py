@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -362,3 +364,47 @@ def test_the_stack_refuses_another_aws_account(checkout_copy: Path, cli: CliRunn
         f"111122223333, but the buckets live in account {ACCOUNT}"
     ) in result.stderr
     assert "Traceback" not in result.output
+
+
+PROGRAM_WITH_OTHER_ACCOUNT = """
+import json, sys
+import pulumi
+from pulumi.runtime import mocks, settings
+from infra.errors import ProblemsFound
+from infra.models.declarations import load_declarations
+from infra.models.stack_settings import load_stack_settings
+from infra.problems import Problems
+from infra.program import builders
+
+root = __import__("pathlib").Path(sys.argv[1])
+problems = Problems()
+declarations = load_declarations(root, problems)
+stack = load_stack_settings(root, "registry-mirrors", problems)
+assert declarations is not None and stack is not None and not problems.has_errors
+class Nothing(mocks.Mocks):
+    def new_resource(self, args):
+        raise AssertionError(f"created {args.name} despite the wrong account")
+    def call(self, args):
+        return {}, None
+pulumi.runtime.set_all_config({"aws:allowedAccountIds": json.dumps(["111122223333"])}, [])
+settings.set_root_resource(None)
+mocks.set_mocks(Nothing(), project="k8s-infra", stack="registry-mirrors", preview=False)
+try:
+    builders()["registry-mirrors"](stack, declarations)
+except ProblemsFound as found:
+    print("\\n".join(p.format() for p in found.problems))
+"""
+
+
+def test_the_program_refuses_an_engine_config_for_another_account(tmp_path: Path) -> None:
+    """The engine's config, not only the file on disk, must name the data's account."""
+    script = tmp_path / "run.py"
+    script.write_text(PROGRAM_WITH_OTHER_ACCOUNT)
+    done = subprocess.run(
+        [sys.executable, str(script), str(REPO)], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == (
+        f"stacks/Pulumi.{STACK}.yaml:1:1: error: `aws:allowedAccountIds` allows 111122223333, "
+        f"but the buckets live in account {ACCOUNT} (infra/data/registry/s3-buckets.yaml) "
+        f'(hint: allow exactly ["{ACCOUNT}"], or correct `aws_account_id` in the data file)'
+    )
