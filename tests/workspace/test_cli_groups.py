@@ -146,11 +146,25 @@ def test_unmanaged_groups_are_deleted_only_within_the_threshold(
     assert len(fake.workspace.groups) == total - 2
 
 
-def test_without_the_override_or_delegation_settings_credentials_are_missing(
+def test_without_delegation_settings_credentials_are_missing(
     cli: CliRunner, checkout_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv(ENDPOINT_ENV, raising=False)
+    stack = checkout_copy / "stacks" / "Pulumi.groups.yaml"
+    lines = stack.read_text().splitlines(keepends=True)
+    stack.write_text("".join(line for line in lines if "service_account:" not in line))
     result = groups(cli, checkout_copy, "diff")
     assert result.exit_code == 4, result.output
-    assert "service_account" in result.stderr
+    assert "the groups settings have no `service_account`" in result.stderr
     assert "hint:" in result.stderr
+
+
+def test_without_ambient_credentials_credentials_are_missing(
+    cli: CliRunner, checkout_copy: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv(ENDPOINT_ENV, raising=False)
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(tmp_path / "absent.json"))
+    result = groups(cli, checkout_copy, "sync", "--confirm")
+    assert result.exit_code == 4, result.output
+    assert "no Google credentials found" in result.stderr
+    assert "Workload Identity" in result.stderr
