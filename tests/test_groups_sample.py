@@ -85,7 +85,7 @@ def test_every_staging_project_has_its_writer_group(sample: GroupsTree) -> None:
     projects = [p.project_id for p in estate.projects("staging")]
     assert len(projects) > 80
     for project in projects:
-        address = f"k8s-infra-staging-{names.staging_suffix(project)}@kubernetes.io"
+        address = names.staging_writer_group(names.staging_suffix(project), "kubernetes.io")
         declared = sample.find(address) is not None
         # the untrusted build project has no writers
         assert declared is (project != "k8s-staging-gcb-untrusted"), project

@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from infra.models.groups import Group
 
 DESCRIPTION_MAX = 300
-STAGING_GROUP_PREFIX = "k8s-infra-staging-"
 INFRA_GROUP_PREFIX = "k8s-infra"
 RBAC_GROUP_PREFIX = "k8s-infra-rbac"
 RBAC_PARENT = "gke-security-groups"
@@ -156,9 +155,9 @@ def check_group(item: Declared, domain: str, reconcile: str | None, problems: Pr
             "shorten it, and link to a document for the details",
         )
     local, _, group_domain = group.email.lower().rpartition("@")
-    suffix = local.removeprefix(STAGING_GROUP_PREFIX)
+    suffix = local.removeprefix(names.STAGING_GROUP_PREFIX)
     if (
-        local.startswith(STAGING_GROUP_PREFIX)
+        local.startswith(names.STAGING_GROUP_PREFIX)
         and group_domain == domain
         and len(suffix) > names.STAGING_SUFFIX_MAX
     ):

@@ -113,6 +113,7 @@ def load_groups(
         )
         return None
     domain = domain.lower()
+    groups_dir = PurePosixPath(groups_dir).as_posix()
     restrictions = load_restrictions(root, groups_dir, problems)
     declared: list[Declared] = []
     for file in _groups_files(folder, groups_dir, problems):

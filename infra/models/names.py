@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 STAGING_PREFIX = "k8s-staging-"
+STAGING_GROUP_PREFIX = "k8s-infra-staging-"  # writer groups: <prefix><name>@<domain>
 STAGING_SUFFIX_MAX = 18  # 30-character project ids minus the 12-character prefix
 PROJECT_ID_MIN, PROJECT_ID_MAX = 6, 30
 SERVICE_ACCOUNT_ID_MIN, SERVICE_ACCOUNT_ID_MAX = 6, 30
@@ -191,7 +192,7 @@ def staging_gcb_bucket(project_id: str) -> str:
 
 def staging_writer_group(name: str, domain: str) -> str:
     """Writers of a staging project or registry: ``k8s-infra-staging-<name>@<domain>``."""
-    return f"k8s-infra-staging-{name}@{domain}"
+    return f"{STAGING_GROUP_PREFIX}{name}@{domain}"
 
 
 def registry_build_account(registry: str) -> str:
