@@ -9,11 +9,17 @@ the exact lines ``k8s-infra groups validate`` must print.
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from infra.models.groups import load_groups
+from infra.problems import Problems
 from tests.conftest import FIXTURES, invoke
 from tests.groups_tree import problem_lines, write_tree
 
@@ -52,3 +58,28 @@ def test_broken_restrictions(fixture: Path, tmp_path: Path, cli: CliRunner) -> N
     text = fixture.read_text(encoding="utf-8")
     root = write_tree(tmp_path, {"sig-example/groups.yaml": ONE_GROUP}, restrictions=text)
     check(root, fixture, cli)
+
+
+SCALARS = st.none() | st.booleans() | st.integers() | st.text(max_size=12)
+KEYS = st.sampled_from(
+    ["groups", "email-id", "name", "settings", "owners", "members", "WhoCanJoin", "x"]
+)
+DATA = st.recursive(
+    SCALARS,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(KEYS, inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(st.just("groups"), st.lists(DATA, max_size=3)) | DATA)
+def test_any_yaml_is_reported_never_raised(data: object) -> None:
+    """Whatever shape a file has, the loader reports problems instead of failing."""
+    with tempfile.TemporaryDirectory() as folder:
+        root = write_tree(Path(folder), {"sig-x/groups.yaml": yaml.safe_dump(data)})
+        problems = Problems()
+        tree = load_groups(root, problems)
+        assert tree is not None
+        for group in tree.groups:
+            assert isinstance(group.email, str)
+            assert all(isinstance(v, str) for v in group.settings.values())
