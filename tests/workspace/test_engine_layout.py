@@ -1,0 +1,31 @@
+"""Layering of the groups engine: no Pulumi in it, no Google client at CLI start-up."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.conftest import REPO
+from tests.test_layout import imported_names
+
+
+def test_the_engine_imports_nothing_from_pulumi() -> None:
+    for path in sorted((REPO / "infra" / "workspace").rglob("*.py")):
+        for name, _level in imported_names(path):
+            assert not name.startswith("pulumi"), f"{path.relative_to(REPO)} imports {name}"
+
+
+def test_the_cli_starts_without_the_google_client() -> None:
+    """googleapiclient is imported by the groups commands when they run, not by --help."""
+    probe = (
+        "import sys\n"
+        "from infra.cli.app import app\n"
+        "from infra.cli.groups import diff, sync\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('googleapiclient', 'httplib2', 'google_auth_httplib2'))\n"
+        "print(','.join(heavy))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=REPO
+    )
+    assert done.stdout.strip() == ""
