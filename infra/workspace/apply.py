@@ -25,7 +25,7 @@ from infra.workspace.changes import Change
 from infra.workspace.failures import Failure
 from infra.workspace.live import GroupState
 from infra.workspace.progress import Progress, Silent
-from infra.workspace.retry import Backoff, describe
+from infra.workspace.retry import Backoff, describe, status_of
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,16 @@ class _Run:
             return
         self.progress.phase(description, len(planned))
         calls = dict(enumerate(request for request, _ in planned))
-        outcomes = run_calls(api, calls, self.backoff, self.size, self.progress.advance)
+
+        def settling(index: int, error: BaseException) -> bool:
+            # A group created moments ago can answer 404 until it has propagated.
+            return status_of(error) == 404 and any(
+                address_key(c.group) in self.created for c in planned[index][1]
+            )
+
+        outcomes = run_calls(
+            api, calls, self.backoff, self.size, self.progress.advance, also_retry=settling
+        )
         for index, (_request, carried) in enumerate(planned):
             outcome = outcomes[index]
             if outcome.error is None:

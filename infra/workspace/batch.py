@@ -44,8 +44,12 @@ def run_calls(
     backoff: Backoff,
     size: int = DEFAULT_BATCH,
     progress: Progress | None = None,
+    also_retry: Callable[[K, BaseException], bool] | None = None,
 ) -> dict[K, Outcome]:
-    """Run ``HttpRequest`` objects of one API in batches; every key gets an Outcome."""
+    """Run ``HttpRequest`` objects of one API in batches; every key gets an Outcome.
+
+    ``also_retry`` marks more failures as worth another try, per call.
+    """
     size = max(1, min(size, MAX_BATCH))
     results: dict[K, Outcome] = {}
     last_error: dict[K, BaseException] = {}
@@ -56,9 +60,12 @@ def run_calls(
         for start in range(0, len(pending), size):
             chunk = pending[start : start + size]
             for key, outcome in _submit(api, chunk, calls).items():
-                if outcome.error is not None and is_retryable(outcome.error):
+                error = outcome.error
+                if error is not None and (
+                    is_retryable(error) or (also_retry is not None and also_retry(key, error))
+                ):
                     again.append(key)
-                    last_error[key] = outcome.error
+                    last_error[key] = error
                 else:
                     results[key] = outcome
             if progress is not None:

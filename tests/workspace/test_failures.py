@@ -160,3 +160,24 @@ def test_refused_credentials_are_reported_as_such(
         plan_all(apis, GroupsTree(()), options)
     assert raised.value.exit_code == EXIT_CREDENTIALS
     assert len(fake.counters.log) == 1  # a plain 403 is not retried
+
+
+def test_a_new_group_not_yet_visible_is_waited_for(
+    fake: FakeGoogle, apis: GoogleApis, options: Options, sleeps: Sleeps
+) -> None:
+    fake.workspace.add_group("old@example.com", "old")
+    path = "/groups/v1/groups/{}@example.com"
+    fresh = fake.fail(404, times=2, method="PATCH", path=path.format("new"), where="part")
+    gone = fake.fail(404, times=1, method="PATCH", path=path.format("old"), where="part")
+    settings = {"WhoCanJoin": "ANYONE_CAN_JOIN"}
+    report = sync(
+        apis,
+        options,
+        group("new@example.com", owners=(ALICE,), settings=settings),
+        group("old@example.com", owners=(ALICE,), settings=settings),
+    )
+    assert (fresh.hits, gone.hits) == (2, 1)
+    assert fake.workspace.by_email("new@example.com").settings["whoCanJoin"] == "ANYONE_CAN_JOIN"
+    # A 404 on a group that existed before the run is an answer, not a delay.
+    assert {f.group for f in report.failures} == {"old@example.com"}
+    assert len(sleeps) == 2
