@@ -24,10 +24,10 @@ class Failure:
 class GroupsFailed(K8sInfraError):
     """Some groups could not be read or changed; the others were."""
 
-    def __init__(self, failures: Sequence[Failure]) -> None:
+    def __init__(self, failures: Sequence[Failure], done: str = "reconciled") -> None:
         groups = len({f.group.lower() for f in failures})
         super().__init__(
-            f"{len(failures)} failure(s) in {groups} group(s); every other group was reconciled",
+            f"{len(failures)} failure(s) in {groups} group(s); every other group was {done}",
             "run again: a run only changes what still differs",
         )
         self.failures = tuple(failures)

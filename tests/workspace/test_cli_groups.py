@@ -168,3 +168,18 @@ def test_without_ambient_credentials_credentials_are_missing(
     assert result.exit_code == 4, result.output
     assert "no Google credentials found" in result.stderr
     assert "Workload Identity" in result.stderr
+
+
+def test_diff_of_an_unreadable_group_exits_1_and_still_lists_the_others(
+    cli: CliRunner, checkout_copy: Path, fake: FakeGoogle
+) -> None:
+    assert groups(cli, checkout_copy, "sync", "--confirm").exit_code == 0
+    fake.workspace.by_email("k8s-infra-release-viewers@kubernetes.io").members.clear()
+    broken = "k8s-infra-release-admins@kubernetes.io"
+    fake.fail(500, times=None, method="GET", path=f"/groups/v1/groups/{broken}")
+    result = groups(cli, checkout_copy, "diff", "--json")
+    assert result.exit_code == 1, result.output
+    changes = json.loads(result.stdout)
+    assert changes and {c["group"] for c in changes} == {"k8s-infra-release-viewers@kubernetes.io"}
+    assert f"failed: {broken}: reading live state: HTTP 500" in result.stderr
+    assert "every other group was compared" in result.stderr

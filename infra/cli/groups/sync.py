@@ -85,7 +85,7 @@ def sync(
             emit_json(changes_json(plan.changes))
         print_changes(plan.changes, title="dry run: changes a sync would make")
         if plan.failures:
-            raise GroupsFailed(plan.failures)
+            raise GroupsFailed(plan.failures, done="compared")
         if plan.changes:
             stderr.print("dry run: nothing was changed; pass --confirm to apply", style="bold")
         else:
