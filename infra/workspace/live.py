@@ -112,6 +112,8 @@ def read_states(
     progress = progress or Silent()
     by_key = {address_key(g.email): g for g in groups}
     errors: dict[str, BaseException] = {}
+    if not by_key:
+        return ReadResult({}, {})
 
     progress.phase("reading settings", len(by_key))
     settings: dict[str, dict[str, str]] = {}
