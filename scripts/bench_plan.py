@@ -23,13 +23,13 @@ from pathlib import Path
 from infra.models.stack_settings import stack_names
 from infra.planner.runner import PlanRequest, run_plans
 
-FLOOR_PROGRAM = '''
+FLOOR_PROGRAM = """
 import os
 import pulumi
 
 for index in range(int(os.environ["BENCH_RESOURCES"])):
     pulumi.CustomResource("bench:index:Plain", f"plain-{index}", {})
-'''
+"""
 
 
 def floor_project(folder: Path) -> Path:

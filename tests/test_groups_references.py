@@ -68,8 +68,10 @@ def test_a_missing_group_is_reported_at_its_reference(tree: GroupsTree) -> None:
         ("release-managers@kubernetes.io", Position("stacks/Pulumi.staging.yaml", 4, 3)),
     )
     assert found == [
+        # the shared writer-group prefix alone does not make `foo` a likely typo of `bar`
         "infra/infra.yaml:12:7: error: group `k8s-infra-staging-bar@kubernetes.io` is not "
-        "declared under groups/ (hint: did you mean `k8s-infra-staging-foo@kubernetes.io`?)",
+        "declared under groups/ (hint: declare it in a groups.yaml under groups/ and allow it in "
+        "groups/restrictions.yaml; a grant to a missing group fails when applied)",
         "stacks/Pulumi.staging.yaml:4:3: error: group `release-managers@kubernetes.io` is not "
         "declared under groups/ (hint: declare it in a groups.yaml under groups/ and allow it in "
         "groups/restrictions.yaml; a grant to a missing group fails when applied)",
@@ -95,3 +97,11 @@ def test_the_message_names_the_tree_folder() -> None:
     found = check(GroupsTree((), root="people"), ("ghost@kubernetes.io", Position(STAGING)))
     assert "is not declared under people/" in found[0]
     assert "allow it in people/restrictions.yaml" in found[0]
+
+
+def test_a_likely_typo_gets_a_suggestion(tree: GroupsTree) -> None:
+    found = check(tree, ("group:k8s-infra-staging-fooo@kubernetes.io", Position(STAGING, 2, 9)))
+    assert found == [
+        "infra/infra.yaml:2:9: error: group `k8s-infra-staging-fooo@kubernetes.io` is not "
+        "declared under groups/ (hint: did you mean `k8s-infra-staging-foo@kubernetes.io`?)"
+    ]

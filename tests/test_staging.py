@@ -239,7 +239,23 @@ def small_repo(tmp_path: Path) -> Path:
     return repo
 
 
+def declare_writer_group(repo: Path, name: str) -> None:
+    """Onboarding starts with the writer group: declare and allow it under groups/."""
+    address = f"k8s-infra-staging-{name}@kubernetes.io"
+    groups = repo / "groups" / "sig-testing" / "groups.yaml"
+    groups.write_text(groups.read_text() + (
+        f"\n  - email-id: {address}\n    name: k8s-infra-staging-{name}\n"
+        f"    settings:\n      ReconcileMembers: \"true\"\n"
+        f"    members:\n      - {name}-maintainer@example.com\n"))  # fmt: skip
+    restrictions = repo / "groups" / "restrictions.yaml"
+    anchor = '  - path: "sig-testing/groups.yaml"\n    allowedGroups:\n'
+    escaped = address.replace(".", "\\.")
+    restrictions.write_text(restrictions.read_text().replace(
+        anchor, f"{anchor}      - '^{escaped}$'\n"))  # fmt: skip
+
+
 def test_adding_and_removing_projects_against_the_base(small_repo: Path, cli: CliRunner) -> None:
+    declare_writer_group(small_repo, "newcomer")
     infra_yaml = small_repo / "infra" / "infra.yaml"
     infra_yaml.write_text(infra_yaml.read_text().replace(
         "      k8s-staging-zeitgeist:\n", "      k8s-staging-newcomer:\n"))  # fmt: skip
@@ -251,6 +267,7 @@ def test_adding_and_removing_projects_against_the_base(small_repo: Path, cli: Cl
     created = Counter(urn.split("::")[2].split("$")[-1] for urn in diff["create"])
     assert created == STANDARD_TYPES + Counter({"k8s-infra:staging:StagingProject": 1})
     assert all("k8s-staging-newcomer" in urn for urn in diff["create"])
+    # the groups stack gains the group; that is another stack's plan
     deleted = {d["urn"]: d["protect"] for d in diff["delete"]}
     assert all("k8s-staging-zeitgeist" in urn for urn in deleted)
     protected = [urn for urn, protect in deleted.items() if protect]
@@ -270,3 +287,26 @@ def test_diff_output_names_protected_and_kept_resources(small_repo: Path, cli: C
         assert any(line.endswith(f"::{kept}  [kept in the cloud: retain_on_delete]")
                    for line in lines), kept  # fmt: skip
     assert "0 to create, 0 to update, 40 to delete" in result.stderr
+
+
+def test_every_writer_group_must_be_declared(checkout_copy: Path, cli: CliRunner) -> None:
+    infra_yaml = checkout_copy / "infra" / "infra.yaml"
+    text = infra_yaml.read_text()
+    infra_yaml.write_text(
+        text.replace("      k8s-staging-kwok:\n",
+                     "      k8s-staging-kwok:\n      k8s-staging-orphan:\n")
+        .replace("kueue: {writers: [group:k8s-infra-staging-kueue@kubernetes.io]}",
+                 "kueue: {writers: [group:k8s-infra-staging-queue@kubernetes.io]}")
+    )  # fmt: skip
+    result = invoke(cli, "--root", str(checkout_copy), "validate")
+    assert result.exit_code == 1, result.output
+    errors = [line for line in result.stderr.splitlines() if ": error: " in line]
+    line = text.splitlines().index("      k8s-staging-kwok:") + 2
+    assert errors[1] == (
+        f"infra/infra.yaml:{line}:7: error: group `k8s-infra-staging-orphan@kubernetes.io` is "
+        "not declared under groups/ (hint: declare it in a groups.yaml under groups/ and allow "
+        "it in groups/restrictions.yaml; a grant to a missing group fails when applied)"
+    )
+    assert any("group `k8s-infra-staging-queue@kubernetes.io` is not declared under groups/ "
+               "(hint: did you mean `k8s-infra-staging-kueue@kubernetes.io`?)" in e
+               for e in errors), errors  # fmt: skip

@@ -9,7 +9,7 @@ from types import MappingProxyType
 
 from infra.models.estate import Estate, load_estate
 from infra.models.facts import load_facts
-from infra.models.groups import GroupsTree, load_declared_groups
+from infra.models.groups import GroupsTree, check_referenced_groups, load_declared_groups
 from infra.models.mirrors import Mirrors, load_mirror_declarations
 from infra.models.stack_settings import StackSettings, load_stack_settings, stack_names
 from infra.models.staging import check_staging_options, load_staging, staging_settings
@@ -18,7 +18,7 @@ from infra.models.staging_images import (
     load_staging_images,
     staging_images_settings,
 )
-from infra.problems import Problems
+from infra.problems import Position, Problems
 
 
 @dataclass(frozen=True)
@@ -44,27 +44,39 @@ def load_declarations(root: Path, problems: Problems) -> Declarations | None:
         if settings is not None:
             stacks[stack] = settings
     mirrors = load_mirror_declarations(root, stacks, problems)
-    groups = load_declared_groups(root, stacks.get("groups"), problems)
+    groups_stack = next((s for s in stacks.values() if "groups" in s.components), None)
+    groups = load_declared_groups(root, groups_stack, problems)
     if estate is None:
         return None
-    _check_staging(estate, stacks.values(), problems)
+    references = _check_staging(estate, stacks.values(), problems)
+    if groups is not None:
+        # A grant to a group that does not exist fails at apply time: catch it in the PR.
+        check_referenced_groups(groups, references, problems, severity="error")
     return Declarations(root, estate, MappingProxyType(stacks), mirrors, groups)
 
 
-def _check_staging(estate: Estate, stacks: Iterable[StackSettings], problems: Problems) -> None:
-    """Staging sections are checked with each building stack's settings, or alone."""
+def _check_staging(
+    estate: Estate, stacks: Iterable[StackSettings], problems: Problems
+) -> list[tuple[str, Position]]:
+    """Check the staging sections with each building stack's settings (or alone).
+
+    Returns every group their grants name, with where it is named.
+    """
     stacks = list(stacks)
+    references: list[tuple[str, Position]] = []
     staging_stacks = [s for s in stacks if "staging" in s.components]
     for settings in staging_stacks:
         shared = staging_settings(settings, problems)
         if shared is not None:
-            load_staging(estate, shared, problems)
+            references += load_staging(estate, shared, problems).group_references
     if not staging_stacks:
         check_staging_options(estate, problems)
     registry_stacks = [s for s in stacks if "staging-images" in s.components]
     for settings in registry_stacks:
         registry_settings = staging_images_settings(settings, problems)
         if registry_settings is not None:
-            load_staging_images(estate, registry_settings, problems)
+            loaded = load_staging_images(estate, registry_settings, problems)
+            references += loaded.group_references
     if not registry_stacks:
         check_staging_images_options(estate, problems)
+    return references

@@ -29,6 +29,7 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 from infra.located_yaml import YamlDocument, load_yaml
+from infra.models import names
 from infra.models.estate import yaml_type_name
 from infra.models.group_estate import check_estate
 from infra.models.group_restrictions import Located, check_restrictions, load_restrictions
@@ -181,9 +182,9 @@ def check_referenced_groups(
         address = rest if colon else reference
         if address.lower() in declared:
             continue
-        close = difflib.get_close_matches(address.lower(), list(declared), n=1, cutoff=0.8)
+        close = _closest_address(address.lower(), declared)
         hint = (
-            f"did you mean `{close[0]}`?"
+            f"did you mean `{close}`?"
             if close
             else f"declare it in a {GROUPS_FILE} under {tree.root}/ and allow it in "
             f"{tree.root}/restrictions.yaml; a grant to a missing group fails when applied"
@@ -341,3 +342,22 @@ class _FileReader:
                     "write one plain address per entry",
                 )
         return tuple(addresses)
+
+
+def _closest_address(address: str, declared: Iterable[str]) -> str | None:
+    """A declared address that looks like a typo of ``address``.
+
+    Writer groups share a long prefix, which would make any two look alike:
+    the part after it is what is compared.
+    """
+    prefix = names.STAGING_GROUP_PREFIX
+
+    local, _, domain = address.partition("@")
+
+    def distinct(candidate: str) -> str:
+        part = candidate.partition("@")[0]
+        return part.removeprefix(prefix) if local.startswith(prefix) else part
+
+    by_part = {distinct(c): c for c in declared if c.partition("@")[2] == domain}
+    close = difflib.get_close_matches(distinct(local), list(by_part), n=1, cutoff=0.8)
+    return by_part[close[0]] if close else None
