@@ -110,7 +110,8 @@ def test_declarations_hold_the_groups_tree() -> None:
 
 def write_groups_stack(checkout: Path, groups: str, domain: str = "kubernetes.io") -> None:
     (checkout / "stacks" / "Pulumi.groups.yaml").write_text(
-        f"config:\n  k8s-infra:domain: {domain}\n  k8s-infra:groups:\n    root: {groups}\n",
+        f"config:\n  k8s-infra:components: [groups]\n  k8s-infra:domain: {domain}\n"
+        f"  k8s-infra:groups:\n    root: {groups}\n",
         encoding="utf-8",
     )
 
@@ -140,7 +141,7 @@ def test_the_folder_must_stay_inside_the_checkout(
     assert result.exit_code == 1
     (line,) = problem_lines(result.stderr)
     assert line.startswith(
-        "stacks/Pulumi.groups.yaml:4:5: error: `k8s-infra:groups` root must be a folder inside "
+        "stacks/Pulumi.groups.yaml:5:5: error: `k8s-infra:groups` root must be a folder inside "
         "the checkout, found a string"
     )
 
