@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,39 @@ def repo_plan() -> Callable[[str], dict[str, Any]]:
         return _PLANS[key]
 
     return get
+
+
+def git(repo: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return done.stdout.strip()
+
+
+@pytest.fixture
+def git_checkout(tmp_path: Path) -> Callable[..., Path]:
+    """A committed git copy of this checkout (code and declarations), for --base plans.
+
+    ``edit`` changes the copy before the commit, e.g. to trim a long section.
+    """
+
+    def make(edit: Callable[[Path], None] | None = None) -> Path:
+        repo = tmp_path / "repo"
+        shutil.copytree(
+            REPO / "infra", repo / "infra", ignore=shutil.ignore_patterns("__pycache__")
+        )
+        shutil.copytree(REPO / "stacks", repo / "stacks")
+        shutil.copytree(REPO / "groups", repo / "groups")
+        shutil.copy(REPO / "Pulumi.yaml", repo / "Pulumi.yaml")
+        if edit:
+            edit(repo)
+        git(repo, "init", "-q", "-b", "main")
+        git(repo, "add", ".")
+        git(repo, "commit", "-qm", "base")
+        return repo
+
+    return make
 
 
 @pytest.fixture

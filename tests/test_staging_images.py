@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -107,23 +105,9 @@ def test_broken_registries_are_refused(
     assert any(message in x and x.startswith("infra/infra.yaml:") for x in errors), errors
 
 
-def git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.com",
-                    *args], check=True, capture_output=True)  # fmt: skip
-
-
 @pytest.fixture
-def repo_copy(tmp_path: Path) -> Path:
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    shutil.copytree(REPO / "infra", repo / "infra", ignore=shutil.ignore_patterns("__pycache__"))
-    for item in ("Pulumi.yaml", "stacks", "groups"):
-        source = REPO / item
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, repo / item)
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "add", ".")
-    git(repo, "commit", "-qm", "base")
-    return repo
+def repo_copy(git_checkout: Callable[..., Path]) -> Path:
+    return git_checkout()
 
 
 def test_adding_a_registry_creates_exactly_its_resources(repo_copy: Path, cli: CliRunner) -> None:

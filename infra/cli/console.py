@@ -17,7 +17,7 @@ from typing import Any, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 
-from infra.errors import K8sInfraError, ProblemsFound
+from infra.errors import EXIT_PROBLEMS, K8sInfraError, ProblemsFound
 from infra.problems import Problem
 
 P = ParamSpec("P")
@@ -51,6 +51,22 @@ def print_problem_lines(lines: Iterable[str]) -> None:
 
 def print_problems(problems: Iterable[Problem]) -> None:
     print_problem_lines(p.format() for p in problems)
+
+
+def report_problems(
+    problems: list[Problem], root: object, *, as_json: bool, what: str = ""
+) -> None:
+    """Print problems (lines on stderr, or JSON on stdout), then a summary; exit 1 on errors."""
+    if as_json:
+        emit_json({"problems": [p.to_json() for p in problems]})
+    else:
+        print_problems(problems)
+    errors = sum(1 for p in problems if p.severity == "error")
+    warnings = len(problems) - errors
+    if errors:
+        stderr.print(f"{errors} error(s), {warnings} warning(s) in {root}", style="red")
+        raise typer.Exit(EXIT_PROBLEMS)
+    stderr.print(f"valid: {what}{warnings} warning(s) in {root}", style="green")
 
 
 def _style(line: str) -> str:

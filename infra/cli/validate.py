@@ -6,9 +6,8 @@ from typing import Annotated
 
 import typer
 
-from infra.cli.console import boundary, emit_json, print_problems, stderr
+from infra.cli.console import boundary, report_problems
 from infra.cli.context import cli_context
-from infra.errors import EXIT_PROBLEMS
 from infra.models.declarations import load_declarations
 from infra.problems import Problems
 
@@ -34,14 +33,4 @@ def validate(
     root = cli_context(ctx).root
     problems = Problems()
     load_declarations(root, problems)
-    found = problems.sorted()
-    if as_json:
-        emit_json({"problems": [p.to_json() for p in found]})
-    else:
-        print_problems(found)
-    errors = sum(1 for p in found if p.severity == "error")
-    warnings = len(found) - errors
-    if errors:
-        stderr.print(f"{errors} error(s), {warnings} warning(s) in {root}", style="red")
-        raise typer.Exit(EXIT_PROBLEMS)
-    stderr.print(f"valid: {warnings} warning(s) in {root}", style="green")
+    report_problems(problems.sorted(), root, as_json=as_json)

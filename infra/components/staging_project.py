@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
+from infra.components.services import enable_services
 from infra.models import names
 from infra.models.staging import Grant, Member, StagingProject, StagingSettings
 
@@ -54,17 +55,7 @@ class StagingProjectComponent(pulumi.ComponentResource):
         )
         project_id = self.project.project_id
 
-        # Removing a line must never switch an API off under running builds.
-        self.services = {
-            service: gcp.projects.Service(
-                f"{name}-{service.removesuffix('.googleapis.com')}",
-                project=project_id,
-                service=service,
-                disable_on_destroy=False,
-                opts=child,
-            )
-            for service in spec.services
-        }
+        self.services = enable_services(name, project_id, spec.services, self)
 
         self.service_accounts = {
             account.account_id: gcp.serviceaccount.Account(

@@ -6,9 +6,8 @@ from typing import Annotated
 
 import typer
 
-from infra.cli.console import boundary, emit_json, print_problems, stderr
+from infra.cli.console import boundary, report_problems
 from infra.cli.context import cli_context
-from infra.errors import EXIT_PROBLEMS
 from infra.models.groups import GROUPS_STACK, groups_location, load_groups
 from infra.models.stack_settings import load_stack_settings, stack_file
 from infra.problems import Problems
@@ -53,15 +52,5 @@ def validate(
     if location is not None:
         groups_dir, domain = location
         tree = load_groups(root, problems, groups_dir, estate_checks=estate_checks, domain=domain)
-    found = problems.sorted()
-    if as_json:
-        emit_json({"problems": [p.to_json() for p in found]})
-    else:
-        print_problems(found)
-    errors = sum(1 for p in found if p.severity == "error")
-    warnings = len(found) - errors
-    if errors:
-        stderr.print(f"{errors} error(s), {warnings} warning(s) in {root}", style="red")
-        raise typer.Exit(EXIT_PROBLEMS)
     count = len(tree.groups) if tree else 0
-    stderr.print(f"valid: {count} group(s), {warnings} warning(s) in {root}", style="green")
+    report_problems(problems.sorted(), root, as_json=as_json, what=f"{count} group(s), ")

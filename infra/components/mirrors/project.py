@@ -17,6 +17,7 @@ from urllib.parse import quote
 import pulumi
 import pulumi_gcp as gcp
 
+from infra.components.services import api_name, enable_services
 from infra.models.mirror_settings import MirrorSettings
 
 TYPE = "k8s-infra:mirrors:MirrorProject"
@@ -34,10 +35,6 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.removeprefix("roles/").lower()).strip("-")
 
 
-def _api(service: str) -> str:
-    return service.removesuffix(".googleapis.com")
-
-
 class MirrorProject(pulumi.ComponentResource):
     """The project's APIs, identities, role grants, audit logs and quota caps."""
 
@@ -48,17 +45,7 @@ class MirrorProject(pulumi.ComponentResource):
         project, settings = args.project, args.settings
         child = pulumi.ResourceOptions(parent=self)
 
-        # Removing a line must never switch an API off under the registry.
-        self.services = {
-            service: gcp.projects.Service(
-                f"{name}-{_api(service)}",
-                project=project,
-                service=service,
-                disable_on_destroy=False,
-                opts=child,
-            )
-            for service in settings.services
-        }
+        self.services = enable_services(name, project, settings.services, self)
 
         self.service_accounts = {
             account_id: gcp.serviceaccount.Account(
@@ -101,7 +88,7 @@ class MirrorProject(pulumi.ComponentResource):
 
         self.audit_configs = {
             service: gcp.projects.IAMAuditConfig(
-                f"{name}-audit-{_api(service)}",
+                f"{name}-audit-{api_name(service)}",
                 project=project,
                 service=service,
                 audit_log_configs=[
