@@ -10,6 +10,7 @@ from types import MappingProxyType
 from infra.models.estate import Estate, load_estate
 from infra.models.facts import load_facts
 from infra.models.groups import GroupsTree, check_referenced_groups, load_declared_groups
+from infra.models.groups_access import parse_groups_object
 from infra.models.mirrors import Mirrors, load_mirror_declarations
 from infra.models.stack_settings import StackSettings, load_stack_settings, stack_names
 from infra.models.staging import check_staging_options, load_staging, staging_settings
@@ -44,6 +45,9 @@ def load_declarations(root: Path, problems: Problems) -> Declarations | None:
         if settings is not None:
             stacks[stack] = settings
     mirrors = load_mirror_declarations(root, stacks, problems)
+    for settings in stacks.values():
+        if "groups" in settings.values:
+            parse_groups_object(settings.object("groups"), settings.where("groups"), problems)
     groups_stack = next((s for s in stacks.values() if "groups" in s.components), None)
     groups = load_declared_groups(root, groups_stack, problems)
     if estate is None:

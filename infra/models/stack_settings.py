@@ -19,7 +19,6 @@ from typing import Any, Literal
 
 from infra.located_yaml import load_yaml
 from infra.models.estate import yaml_type_name
-from infra.models.groups_access import parse_groups_object
 from infra.problems import Position, Problems, did_you_mean
 
 NAMESPACE = "k8s-infra"
@@ -153,9 +152,6 @@ def parse_settings(
                 f"component `{needing[0]}` needs config key `{NAMESPACE}:{key}`",
                 f"set {spec.description}",
             )
-    groups = values.get("groups")
-    if isinstance(groups, Mapping):
-        parse_groups_object(groups, where("groups"), problems)
     org = values.get("organization_id")
     if isinstance(org, str) and not _ORG_ID.match(org):
         problems.error(

@@ -40,7 +40,9 @@ def test_bad_keys_and_values_are_reported_at_the_key(tmp_path: Path) -> None:
         "    customer: someone\n"
     )
     problems = Problems()
-    load_stack_settings(tmp_path, "groups", problems)
+    settings = load_stack_settings(tmp_path, "groups", problems)
+    assert settings is not None
+    parse_groups_object(settings.object("groups"), settings.where("groups"), problems)
     assert [p.format() for p in problems] == [
         "stacks/Pulumi.groups.yaml:4:3: error: `k8s-infra:groups` admin_subject a list is not "
         "valid (hint: the Workspace admin the service account acts as, e.g. admin@kubernetes.io)",
@@ -50,3 +52,15 @@ def test_bad_keys_and_values_are_reported_at_the_key(tmp_path: Path) -> None:
         "stacks/Pulumi.groups.yaml:4:3: error: unknown key `service_acount` in "
         "`k8s-infra:groups` (hint: did you mean `service_account`?)",
     ]
+
+
+def test_validate_reports_a_bad_groups_object(checkout_copy: Path) -> None:
+    from typer.testing import CliRunner
+
+    from tests.conftest import invoke
+
+    stack = checkout_copy / "stacks" / "Pulumi.groups.yaml"
+    stack.write_text(stack.read_text().replace("customer: my_customer", "customer: someone"))
+    result = invoke(CliRunner(), "--root", str(checkout_copy), "validate")
+    assert result.exit_code == 1
+    assert "error: `k8s-infra:groups` customer `someone` is not valid" in result.stderr
