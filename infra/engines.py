@@ -74,9 +74,19 @@ def select_stack(root: Path, stack: str) -> Any:
         ) from None
 
 
-def run(root: Path, stack: str, operation: str, on_output: Callable[[str], None]) -> Any:
-    """Run ``preview`` or ``up`` on a stack, streaming the engine's output."""
+def run(
+    root: Path,
+    stack: str,
+    operation: str,
+    on_output: Callable[[str], None],
+    *,
+    refresh: bool = False,
+) -> Any:
+    """Run ``preview`` or ``up`` on a stack, streaming the engine's output.
+
+    ``refresh`` reads the cloud first, so changes made by hand show as drift.
+    """
     selected = select_stack(root, stack)
     if operation == "preview":
-        return selected.preview(on_output=on_output, diff=True)
-    return selected.up(on_output=on_output, diff=True)
+        return selected.preview(on_output=on_output, diff=True, refresh=refresh)
+    return selected.up(on_output=on_output, diff=True, refresh=refresh)

@@ -98,3 +98,26 @@ def checkout_copy(tmp_path: Path) -> Path:
     shutil.copy(REPO / "infra" / "infra.yaml", target / "infra" / "infra.yaml")
     shutil.copytree(REPO / "infra" / "data", target / "infra" / "data")
     return target
+
+
+def trim_staging(repo: Path) -> None:
+    """Keep three staging projects: the diff is the same, the plans much faster."""
+    infra_yaml = repo / "infra" / "infra.yaml"
+    head, _ = infra_yaml.read_text().split("    projects:\n      k8s-staging-addon-manager:", 1)
+    infra_yaml.write_text(head + "    projects:\n      k8s-staging-addon-manager:\n"
+                          "      k8s-staging-kwok:\n      k8s-staging-zeitgeist:\n")  # fmt: skip
+
+
+def declare_writer_group(repo: Path, name: str) -> None:
+    """Onboarding starts with the writer group: declare and allow it under groups/."""
+    address = f"k8s-infra-staging-{name}@kubernetes.io"
+    groups = repo / "groups" / "sig-testing" / "groups.yaml"
+    groups.write_text(groups.read_text() + (
+        f"\n  - email-id: {address}\n    name: k8s-infra-staging-{name}\n"
+        f"    settings:\n      ReconcileMembers: \"true\"\n"
+        f"    members:\n      - {name}-maintainer@example.com\n"))  # fmt: skip
+    restrictions = repo / "groups" / "restrictions.yaml"
+    anchor = '  - path: "sig-testing/groups.yaml"\n    allowedGroups:\n'
+    escaped = address.replace(".", "\\.")
+    restrictions.write_text(restrictions.read_text().replace(
+        anchor, f"{anchor}      - '^{escaped}$'\n"))  # fmt: skip

@@ -114,3 +114,38 @@ def test_installed_console_script_starts_without_heavy_imports() -> None:
     script = Path(sys.executable).parent / "k8s-infra"
     done = subprocess.run([str(script), "--version"], capture_output=True, text=True, check=True)
     assert done.stdout.startswith("k8s-infra ")
+
+
+def fake_pulumi(tmp_path: Path, whoami_fails: bool) -> dict[str, str]:
+    """A stand-in `pulumi` answering `version`, and `whoami` as a logged-out CLI does."""
+    script = tmp_path / "bin" / "pulumi"
+    script.parent.mkdir(exist_ok=True)
+    whoami = 'echo "error: no credentials; run pulumi login" >&2; exit 255' if whoami_fails \
+        else 'echo "{\\"user\\": \\"ci\\"}"; exit 0'  # fmt: skip
+    script.write_text(
+        "#!/bin/sh\n"
+        'case "$*" in\n'
+        "  *version*) echo v3.200.0 ;;\n"
+        f"  *whoami*) {whoami} ;;\n"
+        '  *) echo "unexpected: $*" >&2; exit 1 ;;\n'
+        "esac\n"
+    )
+    script.chmod(0o755)
+    return {"K8S_INFRA_PULUMI_ROOT": str(tmp_path), "PULUMI_HOME": str(tmp_path / "home")}
+
+
+def test_a_cli_without_login_is_exit_code_4(cli: CliRunner, tmp_path: Path) -> None:
+    env = fake_pulumi(tmp_path, whoami_fails=True)
+    result = invoke(cli, "--root", str(REPO), "preview", "staging", env=env)
+    assert result.exit_code == 4, result.output
+    assert "error: no Pulumi state backend or credentials" in result.stderr
+    assert "pulumi login gs://" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_up_without_a_terminal_needs_yes(cli: CliRunner, tmp_path: Path) -> None:
+    env = fake_pulumi(tmp_path, whoami_fails=False)
+    result = invoke(cli, "--root", str(REPO), "up", "registry-mirrors", env=env)
+    assert result.exit_code == 2, result.output
+    assert "needs a confirmation and there is no terminal" in result.stderr
+    assert "pass --yes" in result.stderr

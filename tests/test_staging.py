@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from infra.models import names
 from infra.planner.placeholders import stable_number
-from tests.conftest import REPO, invoke
+from tests.conftest import REPO, declare_writer_group, invoke, trim_staging
 from tests.inventory import assert_inventory, resources_under
 
 INVENTORIES = sorted((Path(__file__).parent / "inventories" / "staging").glob("*.yaml"))
@@ -211,32 +211,9 @@ def test_stack_settings_are_checked(checkout_copy: Path, cli: CliRunner) -> None
 # -- changes against a base --------------------------------------------------
 
 
-def trim_staging(repo: Path) -> None:
-    """Keep three staging projects: the diff is the same, the plans much faster."""
-    infra_yaml = repo / "infra" / "infra.yaml"
-    head, _ = infra_yaml.read_text().split("    projects:\n      k8s-staging-addon-manager:", 1)
-    infra_yaml.write_text(head + "    projects:\n      k8s-staging-addon-manager:\n"
-                          "      k8s-staging-kwok:\n      k8s-staging-zeitgeist:\n")  # fmt: skip
-
-
 @pytest.fixture
 def small_repo(git_checkout: Callable[..., Path]) -> Path:
     return git_checkout(trim_staging)
-
-
-def declare_writer_group(repo: Path, name: str) -> None:
-    """Onboarding starts with the writer group: declare and allow it under groups/."""
-    address = f"k8s-infra-staging-{name}@kubernetes.io"
-    groups = repo / "groups" / "sig-testing" / "groups.yaml"
-    groups.write_text(groups.read_text() + (
-        f"\n  - email-id: {address}\n    name: k8s-infra-staging-{name}\n"
-        f"    settings:\n      ReconcileMembers: \"true\"\n"
-        f"    members:\n      - {name}-maintainer@example.com\n"))  # fmt: skip
-    restrictions = repo / "groups" / "restrictions.yaml"
-    anchor = '  - path: "sig-testing/groups.yaml"\n    allowedGroups:\n'
-    escaped = address.replace(".", "\\.")
-    restrictions.write_text(restrictions.read_text().replace(
-        anchor, f"{anchor}      - '^{escaped}$'\n"))  # fmt: skip
 
 
 def test_adding_and_removing_projects_against_the_base(small_repo: Path, cli: CliRunner) -> None:

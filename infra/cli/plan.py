@@ -79,11 +79,12 @@ def plan(
                 _print_plan(result)
         return
     diffs = _diff_against(root, base, requests, jobs)
+    # The diff is short and what a reviewer reads in a CI log: it goes to stderr
+    # in both modes, and the JSON (with --json) to stdout.
+    for diff in diffs:
+        _print_diff(diff)
     if as_json:
         emit_json(diffs[0].to_json() if stack != ALL else {"stacks": [d.to_json() for d in diffs]})
-    else:
-        for diff in diffs:
-            _print_diff(diff)
 
 
 def _run_with_progress(requests: list[PlanRequest], jobs: int | None) -> list[PlanResult]:

@@ -22,22 +22,28 @@ def _check_stack(stack: str, known: list[str]) -> None:
         raise UsageError(f"unknown stack `{stack}`", "known stacks: " + ", ".join(known))
 
 
+REFRESH_HELP = "Read the cloud first, so changes made by hand show up (and get repaired)."
+
+
 @boundary
 def preview(
     ctx: typer.Context,
     stack: Annotated[str, typer.Argument(help="The stack to preview.")],
+    refresh: Annotated[bool, typer.Option("--refresh", help=REFRESH_HELP)] = False,
 ) -> None:
     """Preview a stack with the real Pulumi engine (needs the Pulumi CLI and credentials).
 
     [b]Examples[/b]
 
       k8s-infra preview staging
+
+      k8s-infra preview groups --refresh
     """
     from infra import engines
 
     root = cli_context(ctx).root
     _check_stack(stack, stack_names(root))
-    engines.run(root, stack, "preview", _stream)
+    engines.run(root, stack, "preview", _stream, refresh=refresh)
 
 
 @boundary
@@ -45,6 +51,7 @@ def up(
     ctx: typer.Context,
     stack: Annotated[str, typer.Argument(help="The stack to update.")],
     yes: Annotated[bool, typer.Option("--yes", help="Skip the confirmation prompt.")] = False,
+    refresh: Annotated[bool, typer.Option("--refresh", help=REFRESH_HELP)] = False,
 ) -> None:
     """Apply a stack with the real Pulumi engine, after a preview and a confirmation.
 
@@ -55,6 +62,8 @@ def up(
       k8s-infra up staging
 
       k8s-infra up groups --yes
+
+      k8s-infra up groups --refresh --yes
     """
     from infra import engines
 
@@ -67,8 +76,8 @@ def up(
                 f"`up {stack}` needs a confirmation and there is no terminal",
                 "review `k8s-infra preview` first, then pass --yes",
             )
-        engines.run(root, stack, "preview", _stream)
+        engines.run(root, stack, "preview", _stream, refresh=refresh)
         if not typer.confirm(f"Apply these changes to stack {stack}?", err=True):
             stderr.print("nothing applied")
             raise typer.Exit(0)
-    engines.run(root, stack, "up", _stream)
+    engines.run(root, stack, "up", _stream, refresh=refresh)

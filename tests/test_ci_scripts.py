@@ -1,0 +1,58 @@
+"""The CI entry points under scripts/ci, run as a job would run them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.conftest import REPO, declare_writer_group, trim_staging
+
+SCRIPTS = REPO / "scripts" / "ci"
+
+
+def run(script: str, repo: Path, artifacts: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "ARTIFACTS": str(artifacts), "NO_COLOR": "1",
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}  # fmt: skip
+    env.pop("PULL_BASE_SHA", None)
+    return subprocess.run([str(SCRIPTS / script), *args], cwd=repo, env=env,
+                          capture_output=True, text=True, check=False)  # fmt: skip
+
+
+def test_pr_check_writes_the_diff_of_a_new_project(
+    git_checkout: Callable[..., Path], tmp_path: Path
+) -> None:
+    repo = git_checkout(trim_staging)
+    declare_writer_group(repo, "newcomer")
+    infra_yaml = repo / "infra" / "infra.yaml"
+    listing = "      k8s-staging-kwok:\n"
+    infra_yaml.write_text(
+        infra_yaml.read_text().replace(listing, listing + "      k8s-staging-newcomer:\n")
+    )
+    done = run("pr-check.sh", repo, tmp_path / "artifacts", "HEAD")
+    assert done.returncode == 0, done.stderr
+    stacks = {d["stack"]: d for d in json.loads((tmp_path / "artifacts" / "plan-diff.json")
+                                                .read_text())["stacks"]}  # fmt: skip
+    assert len(stacks["staging"]["create"]) == 40
+    assert all(not d["create"] and not d["delete"] for name, d in stacks.items()
+               if name not in ("staging", "groups"))  # fmt: skip
+    assert "+ create  urn:pulumi:staging::k8s-infra::k8s-infra:staging:StagingProject" in (
+        done.stderr
+    )
+
+
+def test_pr_check_stops_on_invalid_declarations(
+    git_checkout: Callable[..., Path], tmp_path: Path
+) -> None:
+    repo = git_checkout(trim_staging)
+    infra_yaml = repo / "infra" / "infra.yaml"
+    infra_yaml.write_text(infra_yaml.read_text().replace("k8s-staging-kwok:", "k8s-staging-KWOK:"))
+    done = run("pr-check.sh", repo, tmp_path / "artifacts", "HEAD")
+    assert done.returncode == 1
+    assert "infra/infra.yaml:" in done.stderr and ": error: project id `k8s-staging-KWOK`" in (
+        done.stderr
+    )
+    assert not (tmp_path / "artifacts" / "plan-diff.json").exists()
