@@ -68,3 +68,17 @@ def test_no_unknown_values_in_the_shipped_plans(
 ) -> None:
     """Everything the programs read from computed outputs is in the placeholder table."""
     assert '"$unknown"' not in json.dumps(repo_plan(stack))
+
+
+def test_json_plans_are_byte_stable_from_run_to_run() -> None:
+    """Two runs of `plan --json` print the same bytes (sorted keys, sorted resources)."""
+    from typer.testing import CliRunner
+
+    from tests.conftest import invoke
+
+    outputs = [
+        invoke(CliRunner(), "--root", str(REPO), "plan", "staging-images", "--json").stdout
+        for _ in range(2)
+    ]
+    assert outputs[0] == outputs[1]
+    assert json.loads(outputs[0])["stack"] == "staging-images"
