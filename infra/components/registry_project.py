@@ -7,13 +7,13 @@ Repository and bucket grants are per member.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_gcp as gcp
 
 from infra.components.services import enable_services
+from infra.models import names
 from infra.models.staging_images import (
     BuildBucket,
     Registry,
@@ -30,10 +30,6 @@ SECONDS_PER_DAY = 86_400
 class RegistryProjectArgs:
     project: RegistryProject
     settings: StagingImagesSettings
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower().split("@")[0]).strip("-")
 
 
 class RegistryProjectComponent(pulumi.ComponentResource):
@@ -58,7 +54,7 @@ class RegistryProjectComponent(pulumi.ComponentResource):
         self.services = enable_services(name, project_id, spec.services, self)
         for role, members in spec.iam.items():
             gcp.projects.IAMBinding(
-                f"{name}-iam-{_slug(role.rsplit('/', 1)[-1])}",
+                f"{name}-iam-{names.slug(role.rsplit('/', 1)[-1])}",
                 project=project_id,
                 role=role,
                 members=list(members),
@@ -116,8 +112,8 @@ class RegistryProjectComponent(pulumi.ComponentResource):
             ),
         )
         grants: list[tuple[str, str, pulumi.Input[str]]] = []
-        grants += [("reader", _slug(m), m) for m in registry.readers]
-        grants += [("writer", _slug(m), m) for m in registry.writers]
+        grants += [("reader", names.member_slug(m), m) for m in registry.readers]
+        grants += [("writer", names.member_slug(m), m) for m in registry.writers]
         if registry.build_account:
             account = gcp.serviceaccount.Account(
                 f"{prefix}-build-account",
@@ -181,7 +177,7 @@ class RegistryProjectComponent(pulumi.ComponentResource):
         )
         for member in spec.admins:
             gcp.storage.BucketIAMMember(
-                f"{name}-build-bucket-admin-{_slug(member)}",
+                f"{name}-build-bucket-admin-{names.member_slug(member)}",
                 bucket=bucket.name,
                 role="roles/storage.admin",
                 member=member,

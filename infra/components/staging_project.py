@@ -7,7 +7,6 @@ remove a binding someone else made.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import pulumi
@@ -25,11 +24,6 @@ REPOSITORY_ID = "images"
 class StagingProjectArgs:
     project: StagingProject
     settings: StagingSettings
-
-
-def _slug(text: str) -> str:
-    """``serviceAccount:p.svc.id.goog[ns/ksa]`` -> ``p-svc-id-goog-ns-ksa``."""
-    return re.sub(r"[^a-z0-9]+", "-", text.removeprefix("serviceAccount:").lower()).strip("-")
 
 
 class StagingProjectComponent(pulumi.ComponentResource):
@@ -70,7 +64,7 @@ class StagingProjectComponent(pulumi.ComponentResource):
         for account in spec.service_accounts:
             for identity in account.workload_identity:
                 gcp.serviceaccount.IAMMember(
-                    f"{name}-sa-{account.account_id}-workload-identity-{_slug(identity)}",
+                    f"{name}-sa-{account.account_id}-workload-identity-{names.slug(identity.removeprefix('serviceAccount:'))}",
                     service_account_id=self.service_accounts[account.account_id].name,
                     role="roles/iam.workloadIdentityUser",
                     member=identity,

@@ -195,6 +195,16 @@ def staging_writer_group(name: str, domain: str) -> str:
     return f"{STAGING_GROUP_PREFIX}{name}@{domain}"
 
 
+def slug(text: str) -> str:
+    """A resource-name part: lowercase letters, digits and single hyphens."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def member_slug(member: str) -> str:
+    """``group:k8s-infra-foo@kubernetes.io`` -> ``group-k8s-infra-foo`` (the domain dropped)."""
+    return slug(member.split("@", maxsplit=1)[0])
+
+
 def registry_build_account(registry: str) -> str:
     """The build account of a shared staging registry: ``<name[:27]>-sa``."""
     return f"{registry[:27]}-sa"

@@ -89,7 +89,7 @@ class Member:
             return "cloudbuild"
         if self.kind == "service_account":
             return f"sa-{self.value}"
-        return re.sub(r"[^a-z0-9]+", "-", self.value.lower().split("@")[0]).strip("-")
+        return names.member_slug(self.value)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ granted additively anywhere else.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -18,6 +17,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from infra.components.services import api_name, enable_services
+from infra.models import names
 from infra.models.mirror_settings import MirrorSettings
 
 TYPE = "k8s-infra:mirrors:MirrorProject"
@@ -28,11 +28,6 @@ WORKLOAD_IDENTITY_USER = "roles/iam.workloadIdentityUser"
 class MirrorProjectArgs:
     project: str
     settings: MirrorSettings
-
-
-def _slug(text: str) -> str:
-    """``roles/artifactregistry.admin`` -> ``artifactregistry-admin``."""
-    return re.sub(r"[^a-z0-9]+", "-", text.removeprefix("roles/").lower()).strip("-")
 
 
 class MirrorProject(pulumi.ComponentResource):
@@ -74,7 +69,7 @@ class MirrorProject(pulumi.ComponentResource):
 
         self.bindings = {
             role: gcp.projects.IAMBinding(
-                f"{name}-iam-{_slug(role)}",
+                f"{name}-iam-{names.slug(role.removeprefix('roles/'))}",
                 project=project,
                 role=role,
                 members=[
