@@ -203,3 +203,17 @@ def test_unknown_ref_is_a_usage_error(demo_repo: Path) -> None:
 
     with pytest.raises(UsageError, match="git ref `no-such-ref` is not known"):
         resolve_commit(demo_repo, "no-such-ref")
+
+
+def test_a_shallow_clone_fetches_the_base_it_lacks(demo_repo: Path, tmp_path: Path) -> None:
+    """PR jobs clone one branch shallowly; --base must fetch the ref it names."""
+    git(demo_repo, "checkout", "-qb", "feature")
+    (demo_repo / "tenants.yaml").write_text("- alpha\n")
+    git(demo_repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qam", "f")
+    feature = git(demo_repo, "rev-parse", "HEAD")
+    git(demo_repo, "checkout", "-q", "main")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--depth=1", "--single-branch", "--branch", "main",
+                    f"file://{demo_repo}", str(clone)], check=True)  # fmt: skip
+    assert git(clone, "rev-parse", "--is-shallow-repository") == "true"
+    assert resolve_commit(clone, "feature") == feature
