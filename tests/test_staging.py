@@ -272,3 +272,20 @@ def test_every_writer_group_must_be_declared(checkout_copy: Path, cli: CliRunner
     assert any("group `k8s-infra-staging-queue@kubernetes.io` is not declared under groups/ "
                "(hint: did you mean `k8s-infra-staging-kueue@kubernetes.io`?)" in e
                for e in errors), errors  # fmt: skip
+
+
+def test_a_base_that_cannot_be_planned_says_which_commit(
+    git_checkout: Callable[..., Path], cli: CliRunner
+) -> None:
+    def broken(repo: Path) -> None:
+        trim_staging(repo)
+        infra_yaml = repo / "infra" / "infra.yaml"
+        infra_yaml.write_text(infra_yaml.read_text().replace("k8s-staging-kwok:", "k8s_kwok:"))
+
+    repo = git_checkout(broken)
+    infra_yaml = repo / "infra" / "infra.yaml"
+    infra_yaml.write_text(infra_yaml.read_text().replace("k8s_kwok:", "k8s-staging-kwok:"))
+    result = invoke(cli, "--root", str(repo), "plan", "staging", "--base", "HEAD")
+    assert result.exit_code == 1, result.output
+    assert re.search(r"error: plan of stack `staging` at [0-9a-f]{12} failed", result.stderr)
+    assert "project id `k8s_kwok` may hold only lowercase letters" in result.stderr

@@ -115,16 +115,11 @@ def _diff_against(
 
     sha = resolve_commit(root, ref)
     with checkout(root, sha) as tree:
-        base_requests = [PlanRequest(r.stack, tree, tree) for r in requests]
+        base_requests = [PlanRequest(r.stack, tree, tree, f"at {sha[:12]}") for r in requests]
         results = _run_with_progress([*requests, *base_requests], jobs)
     heads, bases = results[: len(requests)], results[len(requests) :]
-    for result in [*heads, *bases]:
+    for result in results:
         if result.plan is None:
-            if result in bases:
-                result.error = {
-                    **(result.error or {}),
-                    "message": f"at {sha[:12]}: " + str((result.error or {}).get("message")),
-                }
             raise PlanFailed(result)
     return [diff_plans(b.plan or {}, h.plan or {}, sha) for b, h in zip(bases, heads, strict=True)]
 

@@ -25,6 +25,7 @@ class PlanRequest:
     stack: str
     root: Path
     code: Path = CURRENT_CODE
+    label: str = ""  # says which plan failed, e.g. "at <base commit>"
 
 
 @dataclass
@@ -48,6 +49,8 @@ class PlanFailed(K8sInfraError):
         lines = error.get("problems") or []
         message = error.get("message") or "the planner failed"
         where = f"plan of stack `{result.request.stack}`"
+        if result.request.label:
+            where += f" {result.request.label}"
         super().__init__(
             f"{where} failed: {message}",
             "run `k8s-infra validate` for every problem in the declarations"
