@@ -86,6 +86,33 @@ def test_read_shows_the_managed_view_of_the_live_group(fake: FakeGoogle) -> None
     assert read.outs["settings"]["whoCanJoin"] == "INVITED_CAN_JOIN"
 
 
+def test_read_keeps_an_undeclared_name_and_description_untouched(fake: FakeGoogle) -> None:
+    """An empty name or description is not managed: a refresh shows no change for them."""
+    provider = GroupProvider()
+    inputs = {**props(owners=(ALICE,)), "name": "", "description": ""}
+    created = provider.create(inputs)
+    live = fake.workspace.by_email(G)
+    live.name, live.description = "Set in the console", "Written by hand"
+    read = provider.read(created.id, created.outs or {})
+    assert read.outs is not None
+    assert (read.outs["name"], read.outs["description"]) == ("", "")
+    assert provider.diff(created.id, read.outs, inputs).changes is False
+
+
+def test_read_shows_drift_of_a_declared_name_and_description(fake: FakeGoogle) -> None:
+    provider = GroupProvider()
+    inputs = {**props(owners=(ALICE,)), "description": "d"}
+    created = provider.create(inputs)
+    live = fake.workspace.by_email(G)
+    assert (live.name, live.description) == ("sig-test", "d")
+    live.name, live.description = "renamed", "changed by hand"
+    read = provider.read(created.id, created.outs or {})
+    assert read.outs is not None
+    assert (read.outs["name"], read.outs["description"]) == ("renamed", "changed by hand")
+    diff = provider.diff(created.id, read.outs, inputs)
+    assert diff.changes is True and diff.replaces == []
+
+
 def test_read_of_a_deleted_group_drops_it(fake: FakeGoogle) -> None:
     provider = GroupProvider()
     created = provider.create(props(owners=(ALICE,)))

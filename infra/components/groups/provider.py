@@ -135,7 +135,10 @@ class GroupProvider(ResourceProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """The live group seen through its declaration: its settings, and the members
-        the declaration manages (extra plain members are not, without ReconcileMembers)."""
+        the declaration manages (extra plain members are not, without ReconcileMembers).
+
+        A name or description the declaration leaves empty is not managed, so
+        the declared (empty) value is kept and a refresh shows no change for it."""
         from infra.workspace.addresses import address_key
         from infra.workspace.live import get_group, read_state
 
@@ -148,11 +151,13 @@ class GroupProvider(ResourceProvider):
         wanted = {address_key(m.email) for m in declared.memberships()}
         outs: dict[str, Any] = {
             **props,
-            "name": live.name,
-            "description": live.description,
             "settings": {k: state.settings.get(k) for k in props.get("settings") or {}},
             "groupId": live.id,
         }
+        if declared.name:
+            outs["name"] = live.name
+        if declared.description:
+            outs["description"] = live.description
         for role in ROLES:
             outs[_ROLE_KEYS[role]] = [
                 m.email
