@@ -8,13 +8,15 @@ state backend exit code 4, never a traceback.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from infra.errors import CredentialsMissing, PulumiCliMissing
+from infra.errors import CredentialsMissing, K8sInfraError, PulumiCliMissing
+from infra.paths import CODE_ROOT, ROOT_ENV
 
 CLI_ROOT_ENV = "K8S_INFRA_PULUMI_ROOT"
 MIN_VERSION = "3.150.0"
@@ -48,15 +50,20 @@ def pulumi_command() -> Any:
 
 
 def select_stack(root: Path, stack: str) -> Any:
-    """The stack in the project at ``root``, logged in to its state backend."""
+    """The stack of this code's project, reading declarations from ``root``.
+
+    As with ``plan``, ``--root`` swaps the declarations, never the code: the
+    workspace is this package's project, and the program finds the data root
+    through K8S_INFRA_ROOT.
+    """
     from pulumi import automation as auto
 
     command = pulumi_command()
     try:
         workspace = auto.LocalWorkspace(
-            work_dir=str(root),
+            work_dir=str(CODE_ROOT),
             pulumi_command=command,
-            env_vars={"K8S_INFRA_ROOT": str(root)},
+            env_vars={ROOT_ENV: str(root)},
         )
         workspace.who_am_i()
         return auto.Stack.select(stack, workspace)
@@ -86,7 +93,42 @@ def run(
 
     ``refresh`` reads the cloud first, so changes made by hand show as drift.
     """
+    from pulumi import automation as auto
+
     selected = select_stack(root, stack)
-    if operation == "preview":
-        return selected.preview(on_output=on_output, diff=True, refresh=refresh)
-    return selected.up(on_output=on_output, diff=True, refresh=refresh)
+    try:
+        if operation == "preview":
+            return selected.preview(on_output=on_output, diff=True, refresh=refresh)
+        return selected.up(on_output=on_output, diff=True, refresh=refresh)
+    except (auto.CommandError, RuntimeError) as exc:
+        raise _engine_failure(stack, operation, exc) from None
+
+
+_CREDENTIAL_SIGNS = (
+    "could not find default credentials",
+    "application default credentials",
+    "invalid_grant",
+    "unauthenticated",
+    "pulumi login",
+    "no credentials",
+)
+
+
+def _engine_failure(stack: str, operation: str, exc: Exception) -> K8sInfraError:
+    """One line from what the engine printed last; exit 4 when credentials are the cause."""
+    lines = [
+        re.sub(r"^(code|stdout|stderr):\s*", "", line.strip())
+        for line in str(exc).splitlines()
+        if line.strip()
+    ]
+    errors = [line for line in lines if "error" in line.lower()]
+    last = (errors or lines or ["the engine failed"])[-1]
+    if any(sign in str(exc).lower() for sign in _CREDENTIAL_SIGNS):
+        return CredentialsMissing(
+            f"`{operation} {stack}` failed for lack of credentials: {last}",
+            "run `gcloud auth application-default login` (or give the job its identity)",
+        )
+    return K8sInfraError(
+        f"`{operation} {stack}` failed: {last}",
+        "the engine's output above shows the resource and the provider's error",
+    )

@@ -7,26 +7,17 @@ planner run exactly this code. Components are chosen by the stack's
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
-from pathlib import Path
 
 import pulumi
 
 from infra.errors import ProblemsFound
 from infra.models.declarations import Declarations, load_declarations
 from infra.models.stack_settings import KEYS, NAMESPACE, StackSettings, parse_settings
+from infra.paths import data_root
 from infra.problems import Position, Problems
 
-ROOT_ENV = "K8S_INFRA_ROOT"
-
 Builder = Callable[[StackSettings, Declarations], None]
-
-
-def data_root() -> Path:
-    """Where declarations are read: K8S_INFRA_ROOT, else the folder holding Pulumi.yaml."""
-    configured = os.environ.get(ROOT_ENV)
-    return Path(configured).resolve() if configured else Path(__file__).resolve().parent.parent
 
 
 def settings_from_config(stack: str) -> StackSettings:
@@ -126,32 +117,15 @@ def build_staging(settings: StackSettings, declarations: Declarations) -> None:
 
 
 def main() -> None:
-    settings = settings_from_config(pulumi.get_stack())
+    # Declarations first: their problems (stack files included) carry positions.
     problems = Problems()
     declarations = load_declarations(data_root(), problems)
     if declarations is None or problems.has_errors:
         raise ProblemsFound(problems.sorted())
+    settings = settings_from_config(pulumi.get_stack())
     available = builders()
     for component in settings.components:
-        build = available.get(component)
-        if build is None:
-            raise ProblemsFound(
-                [
-                    *problems.sorted(),
-                    *_not_built(settings.stack, component),
-                ]
-            )
-        build(settings, declarations)
-
-
-def _not_built(stack: str, component: str) -> Problems:
-    problems = Problems()
-    problems.error(
-        Position(f"stacks/Pulumi.{stack}.yaml"),
-        f"component `{component}` is not available in this version",
-        "remove it from k8s-infra:components",
-    )
-    return problems
+        available[component](settings, declarations)
 
 
 def build_registry_mirrors(settings: StackSettings, declarations: Declarations) -> None:

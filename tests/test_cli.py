@@ -116,18 +116,28 @@ def test_installed_console_script_starts_without_heavy_imports() -> None:
     assert done.stdout.startswith("k8s-infra ")
 
 
-def fake_pulumi(tmp_path: Path, whoami_fails: bool) -> dict[str, str]:
-    """A stand-in `pulumi` answering `version`, and `whoami` as a logged-out CLI does."""
+def fake_pulumi(tmp_path: Path, whoami_fails: bool, preview_error: str = "") -> dict[str, str]:
+    """A stand-in `pulumi`: `version`, `whoami` (logged in or not), and a failing preview.
+
+    It notes each call, with its folder and K8S_INFRA_ROOT, in bin/calls.
+    """
     script = tmp_path / "bin" / "pulumi"
     script.parent.mkdir(exist_ok=True)
     whoami = 'echo "error: no credentials; run pulumi login" >&2; exit 255' if whoami_fails \
         else 'echo "{\\"user\\": \\"ci\\"}"; exit 0'  # fmt: skip
+    preview = f'echo "{preview_error}" >&2; exit 255' if preview_error else "exit 0"
     script.write_text(
         "#!/bin/sh\n"
+        'echo "$PWD $K8S_INFRA_ROOT $*" >> "$(dirname "$0")/calls"\n'
+        # the Automation API reads the event log until the cancel event a real CLI writes
+        "prev=''; for a in \"$@\"; do [ \"$prev\" = --event-log ] && "
+        "echo '{\"sequence\": 1, \"timestamp\": 0, \"cancelEvent\": {}}' > \"$a\"; "
+        'prev="$a"; done\n'
         'case "$*" in\n'
         "  *version*) echo v3.200.0 ;;\n"
         f"  *whoami*) {whoami} ;;\n"
-        '  *) echo "unexpected: $*" >&2; exit 1 ;;\n'
+        f"  *preview*) {preview} ;;\n"
+        "  *) exit 0 ;;\n"
         "esac\n"
     )
     script.chmod(0o755)
@@ -149,3 +159,34 @@ def test_up_without_a_terminal_needs_yes(cli: CliRunner, tmp_path: Path) -> None
     assert result.exit_code == 2, result.output
     assert "needs a confirmation and there is no terminal" in result.stderr
     assert "pass --yes" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("error", "code", "message"),
+    [
+        ("error: googleapi: Error 403: The caller does not have permission", 1,
+         "error: `preview staging` failed: error: googleapi: Error 403"),
+        ("error: could not find default credentials", 4,
+         "error: `preview staging` failed for lack of credentials"),
+    ],
+)  # fmt: skip
+def test_a_failing_engine_is_one_line_and_an_exit_code(
+    cli: CliRunner, tmp_path: Path, error: str, code: int, message: str
+) -> None:
+    env = fake_pulumi(tmp_path, whoami_fails=False, preview_error=error)
+    result = invoke(cli, "--root", str(REPO), "preview", "staging", env=env)
+    assert result.exit_code == code, result.output
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_root_swaps_declarations_never_the_code(
+    cli: CliRunner, tmp_path: Path, checkout_copy: Path
+) -> None:
+    """The engine runs this code's project; the other checkout only lends its declarations."""
+    env = fake_pulumi(tmp_path, whoami_fails=False, preview_error="error: stop here")
+    result = invoke(cli, "--root", str(checkout_copy), "preview", "staging", env=env)
+    assert result.exit_code == 1, result.output
+    calls = (tmp_path / "bin" / "calls").read_text().splitlines()
+    preview = next(line for line in calls if " preview" in line)
+    assert preview.startswith(f"{REPO} {checkout_copy} ")

@@ -38,6 +38,11 @@ def interactive() -> bool:
     return stderr.is_terminal and not running_in_ci()
 
 
+def can_prompt() -> bool:
+    """A question needs a person at both ends: a terminal on stdin and on stderr."""
+    return interactive() and sys.stdin.isatty()
+
+
 def emit_json(data: Any) -> None:
     """Machine output: stable (sorted keys), on stdout."""
     sys.stdout.write(json.dumps(data, indent=2, sort_keys=True) + "\n")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from infra.cli.console import boundary, interactive, stderr
+from infra.cli.console import boundary, can_prompt, stderr
 from infra.cli.context import cli_context
 from infra.errors import UsageError
 from infra.models.stack_settings import stack_names
@@ -71,7 +71,7 @@ def up(
     _check_stack(stack, stack_names(root))
     engines.pulumi_command()  # fail fast, before asking anything
     if not yes:
-        if not interactive():
+        if not can_prompt():
             raise UsageError(
                 f"`up {stack}` needs a confirmation and there is no terminal",
                 "review `k8s-infra preview` first, then pass --yes",

@@ -21,11 +21,10 @@ from typing import Any
 import pulumi
 from pulumi.runtime import mocks, settings, sync_await
 
+from infra.paths import ROOT_ENV
 from infra.planner.placeholders import Context
 from infra.planner.recorder import PlanMocks, RecordingMonitor, plain_outputs
 from infra.planner.stack_config import read_project, read_stack_config
-
-ROOT_ENV = "K8S_INFRA_ROOT"
 
 
 def _use_program_code(code: Path) -> None:

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import infra
 from infra.errors import K8sInfraError
+from infra.paths import CODE_ROOT
 
 # The folder that holds the running `infra` package: the code of "this" plan.
-CURRENT_CODE = Path(infra.__file__).resolve().parent.parent
+CURRENT_CODE = CODE_ROOT
 
 
 @dataclass(frozen=True)
