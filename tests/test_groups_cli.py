@@ -9,8 +9,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from infra.cli.groups.run import load_inputs
 from infra.models.declarations import load_declarations
-from infra.problems import Problems
+from infra.models.groups import find_groups_stack, groups_location, load_declared_groups
+from infra.models.stack_settings import load_stack_settings, parse_settings
+from infra.problems import Position, Problems
 from tests.conftest import REPO, invoke
 from tests.groups_tree import problem_lines
 
@@ -166,3 +169,88 @@ def test_a_checkout_without_groups_or_groups_stack_has_no_tree(
     result = invoke(cli, "--root", str(checkout_copy), "groups", "validate")
     assert result.exit_code == 1
     assert "groups folder not found" in result.stderr
+
+
+def rename_groups_stack(checkout: Path, name: str, old: str = "", new: str = "") -> Path:
+    """Move the groups stack to ``stacks/Pulumi.<name>.yaml``, replacing ``old`` by ``new``."""
+    stack = checkout / "stacks" / f"Pulumi.{name}.yaml"
+    source = checkout / "stacks" / "Pulumi.groups.yaml"
+    stack.write_text(source.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    source.unlink()
+    return stack
+
+
+def test_the_groups_stack_is_the_one_building_groups_whatever_its_name(
+    cli: CliRunner, checkout_copy: Path
+) -> None:
+    shutil.move(checkout_copy / "groups", checkout_copy / "people")
+    rename_groups_stack(checkout_copy, "workspace", "root: groups", "root: people")
+    result = invoke(cli, "--root", str(checkout_copy), "groups", "validate")
+    assert result.exit_code == 0, result.output
+    assert "valid: 124 group(s), 0 warning(s)" in result.stderr
+    result = invoke(cli, "--root", str(checkout_copy), "validate")
+    assert result.exit_code == 0, result.output
+    inputs = load_inputs(checkout_copy)  # what `groups diff` and `groups sync` act on
+    assert (inputs.tree.root, len(inputs.tree.groups)) == ("people", 124)
+    assert inputs.access.service_account.startswith("gsuite-groups-manager@")
+
+
+def test_a_stack_named_groups_that_does_not_build_them_is_not_the_groups_stack(
+    cli: CliRunner, checkout_copy: Path
+) -> None:
+    (checkout_copy / "stacks" / "Pulumi.groups.yaml").write_text(
+        "config:\n  k8s-infra:components: []\n  k8s-infra:domain: k8s.test\n"
+        "  k8s-infra:groups:\n    root: people\n",
+        encoding="utf-8",
+    )
+    result = invoke(cli, "--root", str(checkout_copy), "groups", "validate")
+    assert result.exit_code == 0, result.output  # the defaults: groups/, kubernetes.io
+    assert "valid: 124 group(s), 0 warning(s)" in result.stderr
+    assert load_inputs(checkout_copy).tree.root == "groups"
+
+
+def test_a_groups_stack_of_any_name_needs_its_folder(cli: CliRunner, checkout_copy: Path) -> None:
+    shutil.rmtree(checkout_copy / "groups")
+    rename_groups_stack(checkout_copy, "workspace")
+    problems = Problems()
+    settings = load_stack_settings(checkout_copy, "workspace", problems)
+    assert load_declared_groups(checkout_copy, settings, problems) is None
+    assert [p.message for p in problems] == ["groups folder not found"]
+    result = invoke(cli, "--root", str(checkout_copy), "validate")
+    assert result.exit_code == 1
+    assert "groups:1:1: error: groups folder not found" in result.stderr
+
+
+def test_without_a_groups_stack_the_defaults_apply(cli: CliRunner, checkout_copy: Path) -> None:
+    (checkout_copy / "stacks" / "Pulumi.groups.yaml").unlink()
+    result = invoke(cli, "--root", str(checkout_copy), "groups", "validate")
+    assert result.exit_code == 0, result.output
+    assert "valid: 124 group(s), 0 warning(s)" in result.stderr
+    assert find_groups_stack(checkout_copy, Problems()) is None
+
+
+def test_the_groups_component_defaults_its_domain(cli: CliRunner, checkout_copy: Path) -> None:
+    stack = checkout_copy / "stacks" / "Pulumi.groups.yaml"
+    text = stack.read_text(encoding="utf-8")
+    stack.write_text(text.replace("  k8s-infra:domain: kubernetes.io\n", ""), encoding="utf-8")
+    assert "k8s-infra:domain" not in stack.read_text(encoding="utf-8")
+    for command in (["groups", "validate"], ["validate"]):
+        result = invoke(cli, "--root", str(checkout_copy), *command)
+        assert result.exit_code == 0, result.output
+    problems = Problems()
+    assert groups_location(find_groups_stack(checkout_copy, problems), problems) == (
+        "groups",
+        "kubernetes.io",
+    )
+    help_text = invoke(cli, "groups", "validate", "--help").stdout
+    assert "default kubernetes.io" in " ".join(help_text.split())
+
+
+def test_the_staging_component_still_needs_a_domain() -> None:
+    problems = Problems()
+    parse_settings("staging", {"components": ["staging"]}, lambda _key: Position("s"), problems)
+    messages = [p.message for p in problems]
+    assert "component `staging` needs config key `k8s-infra:domain`" in messages
+    problems = Problems()
+    parse_settings("groups", {"components": ["groups"]}, lambda _key: Position("g"), problems)
+    assert [p.format() for p in problems] == []

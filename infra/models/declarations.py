@@ -9,10 +9,20 @@ from types import MappingProxyType
 
 from infra.models.estate import Estate, load_estate
 from infra.models.facts import load_facts
-from infra.models.groups import GroupsTree, check_referenced_groups, load_declared_groups
+from infra.models.groups import (
+    GROUPS_COMPONENT,
+    GroupsTree,
+    check_referenced_groups,
+    load_declared_groups,
+)
 from infra.models.groups_access import parse_groups_object
 from infra.models.mirrors import Mirrors, load_mirror_declarations
-from infra.models.stack_settings import StackSettings, load_stack_settings, stack_names
+from infra.models.stack_settings import (
+    StackSettings,
+    load_stack_settings,
+    stack_names,
+    stacks_building,
+)
 from infra.models.staging import check_staging_options, load_staging, staging_settings
 from infra.models.staging_images import (
     check_staging_images_options,
@@ -48,7 +58,7 @@ def load_declarations(root: Path, problems: Problems) -> Declarations | None:
     for settings in stacks.values():
         if "groups" in settings.values:
             parse_groups_object(settings.object("groups"), settings.where("groups"), problems)
-    groups_stack = next((s for s in stacks.values() if "groups" in s.components), None)
+    groups_stack = next(iter(stacks_building(stacks.values(), GROUPS_COMPONENT)), None)
     groups = load_declared_groups(root, groups_stack, problems)
     if estate is None:
         return None

@@ -34,12 +34,12 @@ from infra.models.estate import yaml_type_name
 from infra.models.group_estate import check_estate
 from infra.models.group_restrictions import Located, check_restrictions, load_restrictions
 from infra.models.group_rules import Declared, GroupSite, check_group, check_tree, read_settings
-from infra.models.stack_settings import StackSettings, stack_file
+from infra.models.stack_settings import StackSettings, load_stacks_building
 from infra.problems import Position, Problems, Severity, did_you_mean
 
 GROUPS_DIR = "groups"
 GROUPS_FILE = "groups.yaml"
-GROUPS_STACK = "groups"
+GROUPS_COMPONENT = "groups"
 DEFAULT_DOMAIN = "kubernetes.io"
 GROUP_KEYS = ("email-id", "name", "description", "settings", "owners", "managers", "members")
 
@@ -129,8 +129,15 @@ def load_groups(
     return GroupsTree(tuple(d.group for d in kept), groups_dir)
 
 
+def find_groups_stack(root: Path, problems: Problems) -> StackSettings | None:
+    """The groups stack: the first stack, by name, whose ``components`` include
+    ``groups`` (never found by its own name); None without one: the defaults apply."""
+    return next(iter(load_stacks_building(root, GROUPS_COMPONENT, problems)), None)
+
+
 def groups_location(stack: StackSettings | None, problems: Problems) -> tuple[str, str] | None:
-    """The groups folder and domain a groups stack names (``k8s-infra:groups``, ``:domain``)."""
+    """The groups folder and domain a groups stack names (``k8s-infra:groups``, ``:domain``);
+    without a stack, or without those keys, ``groups`` and kubernetes.io."""
     if stack is None:
         return GROUPS_DIR, DEFAULT_DOMAIN
     domain = stack.text("domain") or DEFAULT_DOMAIN
@@ -150,12 +157,14 @@ def groups_location(stack: StackSettings | None, problems: Problems) -> tuple[st
 def load_declared_groups(
     root: Path, stack: StackSettings | None, problems: Problems, *, estate_checks: bool = False
 ) -> GroupsTree | None:
-    """The groups tree a checkout declares, where its groups stack says; None without one."""
+    """The groups tree a checkout declares, where ``stack`` (its groups stack, see
+    ``find_groups_stack``) says; None without one."""
     location = groups_location(stack, problems)
     if location is None:
         return None
     groups_dir, domain = location
-    if not (root / groups_dir).exists() and not stack_file(root, GROUPS_STACK).is_file():
+    managed = stack is not None and GROUPS_COMPONENT in stack.components
+    if not (root / groups_dir).exists() and not managed:
         return None  # neither groups nor a stack to manage them
     return load_groups(root, problems, groups_dir, estate_checks=estate_checks, domain=domain)
 

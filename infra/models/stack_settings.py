@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -54,8 +54,9 @@ KEYS: Mapping[str, ConfigKey] = {
         "billing account linked to created projects",
         frozenset({"staging", "staging-images"}),
     ),
+    # The groups component defaults it to kubernetes.io (``groups.groups_location``).
     "domain": ConfigKey(
-        "string", "the Workspace domain of groups (kubernetes.io)", frozenset({"staging", "groups"})
+        "string", "the Workspace domain of groups (kubernetes.io)", frozenset({"staging"})
     ),
     "staging": ConfigKey(
         "object", "settings shared by every staging project", frozenset({"staging"})
@@ -112,6 +113,29 @@ def stack_names(root: Path) -> list[str]:
     folder = root / STACKS_DIR
     found = folder.glob("Pulumi.*.yaml") if folder.is_dir() else []
     return sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in found)
+
+
+def stacks_building(stacks: Iterable[StackSettings], component: str) -> list[StackSettings]:
+    """The stacks whose ``components`` include ``component``, in the given order."""
+    return [s for s in stacks if component in s.components]
+
+
+def load_stacks_building(root: Path, component: str, problems: Problems) -> list[StackSettings]:
+    """The stacks under ``stacks/`` whose ``components`` include ``component``, by name.
+
+    The problems of those stacks' files go to ``problems``, and so do those of
+    a file too broken to read (it may be one of them); the other stacks'
+    problems are left to ``k8s-infra validate``.
+    """
+    found = []
+    for stack in stack_names(root):
+        own = Problems()
+        settings = load_stack_settings(root, stack, own)
+        if settings is None or component in settings.components:
+            problems.extend(own)
+        if settings is not None:
+            found.append(settings)
+    return stacks_building(found, component)
 
 
 def parse_settings(

@@ -17,9 +17,8 @@ from rich.table import Table
 
 from infra.cli.console import interactive, print_problems, stderr
 from infra.errors import ProblemsFound, UsageError
-from infra.models.groups import GROUPS_STACK, GroupsTree, load_declared_groups
+from infra.models.groups import GroupsTree, find_groups_stack, load_declared_groups
 from infra.models.groups_access import GroupsAccess, groups_access
-from infra.models.stack_settings import load_stack_settings, stack_file
 from infra.problems import Problems
 
 if TYPE_CHECKING:
@@ -38,8 +37,7 @@ class Inputs:
 def load_inputs(root: Path) -> Inputs:
     """The declared groups and the access settings of the groups stack; errors stop here."""
     problems = Problems()
-    has_stack = stack_file(root, GROUPS_STACK).is_file()
-    stack = load_stack_settings(root, GROUPS_STACK, problems) if has_stack else None
+    stack = find_groups_stack(root, problems)
     tree = load_declared_groups(root, stack, problems)
     access = groups_access(stack, problems)
     if problems.has_errors:

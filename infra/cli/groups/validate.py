@@ -8,8 +8,7 @@ import typer
 
 from infra.cli.console import boundary, report_problems
 from infra.cli.context import cli_context
-from infra.models.groups import GROUPS_STACK, groups_location, load_groups
-from infra.models.stack_settings import load_stack_settings, stack_file
+from infra.models.groups import find_groups_stack, groups_location, load_groups
 from infra.problems import Problems
 
 
@@ -30,8 +29,9 @@ def validate(
 ) -> None:
     """Check restrictions.yaml and every groups.yaml file.
 
-    The folder is the `groups` stack's `k8s-infra:groups` root (default `groups/`),
-    the domain its `k8s-infra:domain` (default kubernetes.io).
+    The groups stack is the stack whose `k8s-infra:components` include `groups`.
+    The folder is its `k8s-infra:groups` root (default `groups/`), the domain its
+    `k8s-infra:domain` (default kubernetes.io); without a groups stack, both defaults apply.
     Problems are printed one per line, `path:line:col: error|warning: message (hint: ...)`.
     Exits 1 when there is an error; warnings do not change the exit code.
 
@@ -45,8 +45,7 @@ def validate(
     """
     root = cli_context(ctx).root
     problems = Problems()
-    has_stack = stack_file(root, GROUPS_STACK).is_file()
-    stack = load_stack_settings(root, GROUPS_STACK, problems) if has_stack else None
+    stack = find_groups_stack(root, problems)
     location = groups_location(stack, problems)
     tree = None
     if location is not None:
