@@ -10,7 +10,8 @@ import pytest
 
 from infra.models.group_restrictions import load_restrictions
 from infra.models.group_settings import BOOL_VALUES, RECONCILE_MEMBERS, SETTINGS
-from infra.models.groups import GROUP_KEYS
+from infra.models.groups import DEFAULT_DOMAIN, GROUP_KEYS, GROUPS_COMPONENT
+from infra.models.stack_settings import KEYS
 from infra.problems import Problems
 from tests.conftest import REPO
 from tests.groups_tree import lines, write_tree
@@ -101,3 +102,28 @@ def test_the_differences_are_listed_in_the_groups_section() -> None:
     for row in rows[1:]:
         cells = [c.strip() for c in row.strip("|").split("|")]
         assert len(cells) == 3 and all(cells), row
+
+
+def test_the_postsubmit_job_shows_what_the_scripts_run() -> None:
+    section = README[README.index("### The postsubmit job") :]
+    section = section[: section.index("\n### ")]
+    (block,) = re.findall(r"```sh\n(.*?)```", section, re.S)
+    shown = [line for line in block.splitlines() if line and not line.startswith("#")]
+    ran = []
+    for script in ("postsubmit-groups.sh", "periodic-groups.sh"):
+        assert f"# scripts/ci/{script}" in block
+        assert f"`scripts/ci/{script}`" in section
+        text = (REPO / "scripts" / "ci" / script).read_text(encoding="utf-8")
+        ran += [
+            line for line in text.splitlines()[1:] if line and not line.startswith(("#", "set "))
+        ]
+    assert shown == ran
+    assert "--estate-checks" in " ".join(section.split())
+
+
+def test_the_documented_domain_default_is_the_code_s() -> None:
+    words = " ".join(GROUPS_PART.split())
+    assert f"`k8s-infra:domain` (optional, default `{DEFAULT_DOMAIN}`)" in words
+    assert DEFAULT_DOMAIN == "kubernetes.io"
+    assert GROUPS_COMPONENT not in KEYS["domain"].required_by
+    assert "staging" in KEYS["domain"].required_by
