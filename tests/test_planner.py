@@ -217,3 +217,21 @@ def test_a_shallow_clone_fetches_the_base_it_lacks(demo_repo: Path, tmp_path: Pa
                     f"file://{demo_repo}", str(clone)], check=True)  # fmt: skip
     assert git(clone, "rev-parse", "--is-shallow-repository") == "true"
     assert resolve_commit(clone, "feature") == feature
+
+
+def test_option_changes_are_updates_too(demo_plan: dict[str, Any]) -> None:
+    """Dropping `protect` changes no input, yet must show in the diff."""
+    import copy
+
+    head = copy.deepcopy(demo_plan)
+    project = next(r for r in head["resources"] if r["name"] == "alpha-project")
+    project["protect"] = False
+    project["depends_on"] = ["urn:pulumi:demo::demo::gcp:organizations/project:Project::existing"]
+    diff = diff_plans(demo_plan, head, "0" * 40)
+    (update,) = diff.update
+    assert update.urn == project["urn"]
+    assert update.keys == ["option:protect", "option:depends_on"]
+    assert update.protect == (True, False)
+    assert diff.to_json()["update"] == [
+        {"urn": project["urn"], "keys": ["option:protect", "option:depends_on"]}
+    ]

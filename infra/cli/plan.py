@@ -192,8 +192,15 @@ def _print_diff(diff: PlanDiff) -> None:
     for urn in diff.create:
         stderr.print(f"  + create  {urn}", style="green", markup=False)
     for update in diff.update:
+        note = ""
+        if update.protect == (True, False):
+            note = "  [protection removed]"
+        elif update.protect == (False, True):
+            note = "  [protection added]"
         stderr.print(
-            f"  ~ update  {update.urn} ({', '.join(update.keys)})", style="yellow", markup=False
+            f"  ~ update  {update.urn} ({', '.join(update.keys)}){note}",
+            style="yellow",
+            markup=False,
         )
     for delete in diff.delete:
         note = ""

@@ -5,11 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+# Options compared besides inputs; reported as `option:<name>` keys, because
+# dropping `protect` from a production bucket must show up in review.
+OPTIONS = ("protect", "retain_on_delete", "provider", "parent", "depends_on")
+OPTION_PREFIX = "option:"
+
 
 @dataclass(frozen=True)
 class Update:
     urn: str
     keys: list[str]
+    protect: tuple[bool, bool] | None = None  # (before, after) when protection changes
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,12 @@ def diff_plans(base: dict[str, Any], head: dict[str, Any], base_sha: str) -> Pla
     for urn in sorted(set(before) & set(after)):
         old, new = before[urn]["inputs"], after[urn]["inputs"]
         keys = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+        keys += [
+            OPTION_PREFIX + option
+            for option in OPTIONS
+            if before[urn].get(option) != after[urn].get(option)
+        ]
         if keys:
-            update.append(Update(urn, keys))
+            protect = (bool(before[urn]["protect"]), bool(after[urn]["protect"]))
+            update.append(Update(urn, keys, protect if protect[0] != protect[1] else None))
     return PlanDiff(head["stack"], base_sha, create, update, delete)
