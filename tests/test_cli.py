@@ -130,8 +130,8 @@ def fake_pulumi(tmp_path: Path, whoami_fails: bool, preview_error: str = "") -> 
         "#!/bin/sh\n"
         'echo "$PWD $K8S_INFRA_ROOT $*" >> "$(dirname "$0")/calls"\n'
         # the Automation API reads the event log until the cancel event a real CLI writes
-        "prev=''; for a in \"$@\"; do [ \"$prev\" = --event-log ] && "
-        "echo '{\"sequence\": 1, \"timestamp\": 0, \"cancelEvent\": {}}' > \"$a\"; "
+        'prev=\'\'; for a in "$@"; do [ "$prev" = --event-log ] && '
+        'echo \'{"sequence": 1, "timestamp": 0, "cancelEvent": {}}\' > "$a"; '
         'prev="$a"; done\n'
         'case "$*" in\n'
         "  *version*) echo v3.200.0 ;;\n"
@@ -190,3 +190,16 @@ def test_root_swaps_declarations_never_the_code(
     calls = (tmp_path / "bin" / "calls").read_text().splitlines()
     preview = next(line for line in calls if " preview" in line)
     assert preview.startswith(f"{REPO} {checkout_copy} ")
+
+
+def test_a_component_listed_twice_is_refused(cli: CliRunner, checkout_copy: Path) -> None:
+    stack = checkout_copy / "stacks" / "Pulumi.staging-images.yaml"
+    stack.write_text(
+        stack.read_text().replace("[staging-images]", "[staging-images, staging-images]")
+    )
+    result = invoke(cli, "--root", str(checkout_copy), "validate")
+    assert result.exit_code == 1
+    assert (
+        "stacks/Pulumi.staging-images.yaml:5:3: error: component `staging-images` is listed twice"
+        in (result.stderr)
+    )

@@ -235,3 +235,16 @@ def test_option_changes_are_updates_too(demo_plan: dict[str, Any]) -> None:
     assert diff.to_json()["update"] == [
         {"urn": project["urn"], "keys": ["option:protect", "option:depends_on"]}
     ]
+
+
+def test_two_resources_with_one_urn_fail_the_plan(tmp_path: Path) -> None:
+    """The engine refuses a duplicate URN; the plan must not keep one and drop the other."""
+    project = tmp_path / "demo"
+    shutil.copytree(DEMO, project)
+    main = project / "infra" / "__main__.py"
+    main.write_text(main.read_text() + '\naws.s3.Bucket("mirror", bucket="another-bucket")\n')
+    with pytest.raises(PlanFailed) as failure:
+        plan_one(PlanRequest("demo", project, project))
+    assert "two resources have the URN urn:pulumi:demo::demo::aws:s3/bucket:Bucket::mirror" in (
+        failure.value.message
+    )

@@ -152,6 +152,11 @@ BROKEN_OPTIONS = [
     ("profile: gcb-untrusted\n        grants: [{member: allUsers, on: repository,"
      " roles: [roles/artifactregistry.reader]}]",
      "profile `gcb-untrusted` has no repository"),
+    ("grants: [{member: serviceAccount:prow-build@k8s-infra-prow-build.iam.gserviceaccount.com,"
+     " roles: [roles/viewer]},"
+     " {member: serviceAccount:prow-build@other-project.iam.gserviceaccount.com,"
+     " roles: [roles/viewer]}]",
+     "would share the resource name `project-viewer-serviceaccount-prow-build`"),
     ("sevices: [compute.googleapis.com]",
      "unknown key `sevices` in project `k8s-staging-kwok` (hint: did you mean `services`?)"),
 ]  # fmt: skip

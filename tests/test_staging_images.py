@@ -85,6 +85,8 @@ BROKEN = [
     ("          extra: {writer: [group:a@kubernetes.io]}",
      "unknown key `writer` in registry `extra` (hint: did you mean `writers`?)"),
     ("          extra: {writers: [a@kubernetes.io]}", "`a@kubernetes.io` is not an IAM member"),
+    ("          extra: {writers: [user:alice@a.example.com, user:alice@b.example.com]}",
+     "`user:alice@b.example.com` and `user:alice@a.example.com` would share a resource name"),
 ]  # fmt: skip
 
 

@@ -163,6 +163,11 @@ def parse_settings(
             continue
         values[key] = decoded
     components = tuple(values.get("components") or ())
+    for name in sorted({c for c in components if components.count(c) > 1}):
+        problems.error(
+            where("components"), f"component `{name}` is listed twice", "list each component once"
+        )
+    components = tuple(dict.fromkeys(components))
     for name in components:
         if name not in COMPONENTS:
             problems.error(

@@ -622,7 +622,19 @@ class _StagingReader:
 
     def _unique(self, grants: Iterable[tuple[Grant, Position]]) -> tuple[Grant, ...]:
         seen: dict[Grant, Position] = {}
+        keys: dict[str, Grant] = {}
         for grant, where in grants:
+            other = keys.get(grant.key)
+            if other is not None and other != grant:
+                self.problems.error(
+                    where,
+                    f"`{grant.member.value}` and `{other.member.value}` would share the resource "
+                    f"name `{grant.key}`",
+                    "resource names keep an address's local part only; grant one of them "
+                    "through a group",
+                )
+                continue
+            keys[grant.key] = grant
             if grant in seen:
                 self.problems.warning(
                     where,

@@ -335,12 +335,23 @@ class _Reader:
         if not isinstance(raw, list):
             self._type((*at, key), f"`{key}`", "a list of members", raw)
             return ()
-        found = []
+        found: dict[str, str] = {}  # resource-name part -> member
         for index, member in enumerate(raw):
-            value = self._member(member, self.doc.at(*at, key, index))
-            if value:
-                found.append(value)
-        return tuple(found)
+            where = self.doc.at(*at, key, index)
+            value = self._member(member, where)
+            if not value:
+                continue
+            part = names.member_slug(value)
+            if part in found and found[part] != value:
+                self.problems.error(
+                    where,
+                    f"`{value}` and `{found[part]}` would share a resource name in `{key}`",
+                    "resource names keep an address's local part only; grant one of them "
+                    "through a group",
+                )
+                continue
+            found[part] = value
+        return tuple(found.values())
 
     def _member(self, raw: Any, where: Position) -> str | None:
         if raw == "prow-builder":

@@ -25,6 +25,10 @@ _RESOURCE_SIG = rpc._special_resource_sig
 _DYNAMIC_PROVIDER_INPUT = "__provider"
 
 
+class DuplicateResource(Exception):
+    """Two registrations with one URN: the real engine fails the update on it."""
+
+
 class PlanMocks(mocks.Mocks):
     """Every input comes back as an output, plus placeholders for computed ones."""
 
@@ -73,6 +77,10 @@ class RecordingMonitor(mocks.MockMonitor):
         return f"urn:pulumi:{stack}::{project}::{qualified}::{name}"
 
     def RegisterResource(self, request: Any) -> Any:
+        urn = self.make_urn(request.parent, request.type, request.name)
+        if urn in self.records:
+            # The engine refuses this; a plan that silently kept one of the two would lie.
+            raise DuplicateResource(f"two resources have the URN {urn}")
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type == STACK_TYPE:
             self.stack_urn = response.urn
