@@ -299,7 +299,9 @@ def test_adding_a_bucket_is_one_entry(checkout_copy: Path, plan: dict[str, Any])
     )
     assert diff.delete == []
     (update,) = diff.update
-    assert update.urn.endswith("::s3-mirrors-replication") and update.keys == ["rules"]
+    # one more rule, and the wait on the new bucket's versioning
+    assert update.urn.endswith("::s3-mirrors-replication")
+    assert update.keys == ["rules", "option:depends_on"]
     before = {r["id"]: r for r in custom(plan)["s3-mirrors-replication"]["inputs"]["rules"]}
     after = {r["id"]: r for r in custom(head)["s3-mirrors-replication"]["inputs"]["rules"]}
     added = "registry-k8s-io-us-east-2-to-registry-k8s-io-ap-east-2"

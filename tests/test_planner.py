@@ -248,3 +248,34 @@ def test_two_resources_with_one_urn_fail_the_plan(tmp_path: Path) -> None:
     assert "two resources have the URN urn:pulumi:demo::demo::aws:s3/bucket:Bucket::mirror" in (
         failure.value.message
     )
+
+
+def test_an_unreadable_stack_file_is_one_error(tmp_path: Path) -> None:
+    project = tmp_path / "demo"
+    shutil.copytree(DEMO, project)
+    (project / "stacks" / "Pulumi.demo.yaml").write_text("config: [not, a, mapping]\n")
+    with pytest.raises(PlanFailed) as failure:
+        plan_one(PlanRequest("demo", project, project))
+    assert failure.value.message == (
+        "plan of stack `demo` failed: stacks/Pulumi.demo.yaml cannot be read (ValueError); "
+        "`k8s-infra validate` says where"
+    )
+
+
+def test_a_program_bug_shows_its_traceback_only_when_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "demo"
+    shutil.copytree(DEMO, project)
+    main = project / "infra" / "__main__.py"
+    main.write_text(main.read_text() + "\n{}['missing']\n")
+    with pytest.raises(PlanFailed) as failure:
+        plan_one(PlanRequest("demo", project, project))
+    assert (
+        failure.value.hint == "a bug in the program: set K8S_INFRA_DEBUG=1 to see where it failed"
+    )
+    assert failure.value.detail is None
+    monkeypatch.setenv("K8S_INFRA_DEBUG", "1")
+    with pytest.raises(PlanFailed) as failure:
+        plan_one(PlanRequest("demo", project, project))
+    assert failure.value.detail is not None and "KeyError: 'missing'" in failure.value.detail

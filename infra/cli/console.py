@@ -98,6 +98,9 @@ def boundary(command: Callable[P, R]) -> Callable[P, R]:
             fail(error)
             raise typer.Exit(error.exit_code) from None
         except K8sInfraError as error:
+            detail = getattr(error, "detail", None)
+            if detail:
+                stderr.print(detail.rstrip(), markup=False, style="dim")
             lines = getattr(error, "problem_lines", None)
             if lines:
                 print_problem_lines(lines)

@@ -11,8 +11,10 @@ from rich.table import Table
 
 from infra.cli.console import boundary, emit_json, interactive, stderr
 from infra.cli.context import cli_context
-from infra.errors import UsageError
+from infra.errors import ProblemsFound, UsageError
+from infra.models.declarations import load_declarations
 from infra.models.stack_settings import stack_names
+from infra.problems import Problems
 
 if TYPE_CHECKING:
     from infra.planner.diff import PlanDiff
@@ -62,6 +64,12 @@ def plan(
             f"unknown stack `{stack}`",
             "known stacks: " + ", ".join([*known, ALL]),
         )
+    # Invalid declarations are reported here, with their positions, before any
+    # program runs (a base commit's own program checks its own declarations).
+    problems = Problems()
+    load_declarations(root, problems)
+    if problems.has_errors:
+        raise ProblemsFound(problems.sorted())
     stacks = known if stack == ALL else [stack]
     requests = [PlanRequest(name, root) for name in stacks]
     if base is None:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
+import yaml
 from pulumi.runtime import mocks, settings, sync_await
 
 from infra.paths import ROOT_ENV
@@ -40,7 +41,9 @@ def _aws_account(values: dict[str, str]) -> str:
         accounts = json.loads(values.get("aws:allowedAccountIds", "[]"))
     except ValueError:
         accounts = []
-    return str(accounts[0]) if accounts else Context().aws_account_id
+    if not isinstance(accounts, list) or not accounts:
+        return Context().aws_account_id  # validation reports the malformed value
+    return str(accounts[0])
 
 
 def plan(stack: str, root: Path, code: Path) -> dict[str, Any]:
@@ -55,7 +58,13 @@ def plan(stack: str, root: Path, code: Path) -> dict[str, Any]:
     stack_file = root / project.stack_config_dir / f"Pulumi.{stack}.yaml"
     if not program.is_file() or not stack_file.is_file():
         return empty  # a commit without the program or the stack plans as empty
-    config = read_stack_config(project, stack_file)
+    try:
+        config = read_stack_config(project, stack_file)
+    except (OSError, ValueError, yaml.YAMLError, AttributeError) as exc:
+        raise UnreadableStack(
+            f"{stack_file.relative_to(root)} cannot be read ({type(exc).__name__}); "
+            "`k8s-infra validate` says where"
+        ) from None
 
     os.environ[ROOT_ENV] = str(root)
     _use_program_code(code)
@@ -83,6 +92,10 @@ def plan(stack: str, root: Path, code: Path) -> dict[str, Any]:
     }
 
 
+class UnreadableStack(Exception):
+    """The stack file is not a YAML mapping the planner can hand to the program."""
+
+
 def _failure(exc: BaseException) -> dict[str, Any]:
     problems = getattr(exc, "problems", None)
     if problems is not None:
@@ -91,7 +104,7 @@ def _failure(exc: BaseException) -> dict[str, Any]:
             "problems": [p.format() for p in problems],
             "exit_code": 1,
         }
-    if isinstance(exc, pulumi.RunError):  # e.g. missing required config
+    if isinstance(exc, pulumi.RunError | UnreadableStack):  # e.g. missing required config
         return {"message": str(exc), "problems": [], "exit_code": 1}
     detail = "".join(traceback.format_exception(exc))
     return {

@@ -16,6 +16,7 @@ from typing import Any
 from infra.errors import K8sInfraError
 from infra.paths import CODE_ROOT
 
+DEBUG_ENV = "K8S_INFRA_DEBUG"
 # The folder that holds the running `infra` package: the code of "this" plan.
 CURRENT_CODE = CODE_ROOT
 
@@ -51,12 +52,17 @@ class PlanFailed(K8sInfraError):
         where = f"plan of stack `{result.request.stack}`"
         if result.request.label:
             where += f" {result.request.label}"
-        super().__init__(
-            f"{where} failed: {message}",
-            "run `k8s-infra validate` for every problem in the declarations"
-            if lines
-            else "the planner's output above says where the program failed",
-        )
+        traceback = error.get("traceback")
+        hint: str | None
+        if lines:
+            hint = "run `k8s-infra validate` for every problem in the declarations"
+        elif traceback and not os.environ.get(DEBUG_ENV):
+            hint = f"a bug in the program: set {DEBUG_ENV}=1 to see where it failed"
+        else:
+            hint = "the lines above say where the program failed" if traceback else None
+        super().__init__(f"{where} failed: {message}", hint)
+        # shown (before the error line) only when asked for: it is for developers
+        self.detail = traceback if os.environ.get(DEBUG_ENV) else None
         self.result = result
         self.problem_lines: list[str] = list(lines)
         self.exit_code = int(error.get("exit_code") or 1)

@@ -54,7 +54,10 @@ def read_project(project_file: Path) -> Project:
 
 def read_stack_config(project: Project, stack_file: Path) -> StackConfig:
     data = yaml.safe_load(stack_file.read_text(encoding="utf-8")) or {}
-    merged = {**project.defaults, **(data.get("config") or {})}
+    config = data.get("config") or {}
+    if not isinstance(config, dict):
+        raise ValueError("`config` is not a mapping")
+    merged = {**project.defaults, **config}
     values: dict[str, str] = {}
     secret_keys: list[str] = []
     for key, value in merged.items():
