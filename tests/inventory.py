@@ -14,9 +14,21 @@ limits the check to the resources under one component (by name).
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
+from infra.located_yaml import load_yaml
+from infra.problems import Problems
+
 REGENERATE = "k8s-infra plan {stack} --json"
+
+
+def load_inventory(path: Path) -> dict[str, Any]:
+    """An expectation file, read with the declarations' loader: a repeated key is an error."""
+    problems = Problems()
+    document = load_yaml(path, path.name, problems)
+    assert document is not None and not problems.has_errors, [p.format() for p in problems]
+    return dict(document.data)
 
 
 def resources_under(plan: dict[str, Any], component: str | None) -> list[dict[str, Any]]:

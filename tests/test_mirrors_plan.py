@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from infra.planner.diff import diff_plans
 from infra.planner.runner import PlanRequest, plan_one
 from tests.conftest import REPO, invoke
-from tests.inventory import assert_inventory, by_name, resources_under
+from tests.inventory import assert_inventory, by_name, load_inventory, resources_under
 
 STACK = "registry-mirrors"
 INVENTORIES = sorted((Path(__file__).parent / "inventories" / "mirrors").glob("*.yaml"))
@@ -69,7 +69,7 @@ def declared_registry_regions() -> list[str]:
 
 @pytest.mark.parametrize("inventory", INVENTORIES, ids=lambda p: p.stem)
 def test_inventory(plan: dict[str, Any], inventory: Path) -> None:
-    expected = yaml.safe_load(inventory.read_text())
+    expected = load_inventory(inventory)
     assert_inventory(plan, expected, component=expected["component"])
 
 

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from infra.models import names
 from infra.planner.placeholders import stable_number
 from tests.conftest import REPO, declare_writer_group, invoke, trim_staging
-from tests.inventory import assert_inventory, resources_under
+from tests.inventory import assert_inventory, load_inventory, resources_under
 
 INVENTORIES = sorted((Path(__file__).parent / "inventories" / "staging").glob("*.yaml"))
 STANDARD_TYPES = Counter(
@@ -54,7 +54,7 @@ def staging_projects() -> list[str]:
 
 @pytest.mark.parametrize("inventory", INVENTORIES, ids=lambda p: p.stem)
 def test_inventory(staging: dict[str, Any], inventory: Path) -> None:
-    expected = yaml.safe_load(inventory.read_text())
+    expected = load_inventory(inventory)
     assert_inventory(staging, expected, component=expected["component"])
 
 

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from infra.models import names
 from tests.conftest import REPO, invoke
-from tests.inventory import assert_inventory, resources_under
+from tests.inventory import assert_inventory, load_inventory, resources_under
 
 INVENTORIES = sorted((Path(__file__).parent / "inventories" / "staging-images").glob("*.yaml"))
 
@@ -31,7 +31,7 @@ def registries() -> dict[str, Any]:
 
 @pytest.mark.parametrize("inventory", INVENTORIES, ids=lambda p: p.stem)
 def test_inventory(plan: dict[str, Any], inventory: Path) -> None:
-    expected = yaml.safe_load(inventory.read_text())
+    expected = load_inventory(inventory)
     assert_inventory(plan, expected, component=expected["component"])
 
 

@@ -76,6 +76,11 @@ class RegistryProjectComponent(pulumi.ComponentResource):
             }
         )
 
+    def _needs(self, api: str) -> list[pulumi.Resource]:
+        """The API service a child must wait for, when the project enables it."""
+        service = self.services.get(f"{api}.googleapis.com")
+        return [service] if service else []
+
     def _registry(
         self,
         name: str,
@@ -120,7 +125,7 @@ class RegistryProjectComponent(pulumi.ComponentResource):
                 project=self.project.project_id,
                 account_id=registry.build_account,
                 display_name=f"Builds and signs the images of the {registry.name} registry",
-                opts=pulumi.ResourceOptions(parent=self),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=self._needs("iam")),
             )
             identity = (
                 f"serviceAccount:{settings.workload_identity_pool}.svc.id.goog"

@@ -160,7 +160,9 @@ class StagingProjectComponent(pulumi.ComponentResource):
     def _grant(self, name: str, grant: Grant) -> None:
         resource_name = f"{name}-{grant.key}"
         member = self._member(grant.member)
-        child = pulumi.ResourceOptions(parent=self)
+        # The Cloud Build account exists only once the project enables Cloud Build.
+        waits = self._needs("cloudbuild") if grant.member.kind == "cloudbuild" else []
+        child = pulumi.ResourceOptions(parent=self, depends_on=waits)
         target = grant.target
         if target.kind in ("project", "other_project"):
             gcp.projects.IAMMember(

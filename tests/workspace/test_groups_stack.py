@@ -7,12 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from infra.models.groups import load_groups
 from infra.problems import Problems
 from tests.conftest import REPO
-from tests.inventory import assert_inventory
+from tests.inventory import assert_inventory, load_inventory
 
 STACK = "groups"
 GROUP_TYPE = "pulumi-python:dynamic/groups:GoogleGroup"
@@ -44,5 +43,5 @@ def test_one_retained_resource_per_declared_group(plan: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("inventory", INVENTORIES, ids=lambda p: p.stem)
 def test_inventory(plan: dict[str, Any], inventory: Path) -> None:
-    expected = yaml.safe_load(inventory.read_text())
+    expected = load_inventory(inventory)
     assert_inventory(plan, expected, component=expected["component"])
