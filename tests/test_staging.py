@@ -147,6 +147,8 @@ BROKEN_OPTIONS = [
     ("service_accounts: {sa: {display_name: x}}", "service account id `sa` has 2 characters"),
     ("service_accounts: {image-pusher: {workload_identity: [test-pods/pusher]}}",
      "`test-pods/pusher` is not a workload identity"),
+    ("service_accounts: {image-pusher: {display_name: [1]}}",
+     "`display_name` must be a string, found a list"),
     ("profile: gcb-untrusted\n        grants: [{member: writers, roles: [roles/viewer]}]",
      "profile `gcb-untrusted` has no writer group"),
     ("profile: gcb-untrusted\n        grants: [{member: allUsers, on: repository,"
@@ -294,3 +296,16 @@ def test_a_base_that_cannot_be_planned_says_which_commit(
     assert result.exit_code == 1, result.output
     assert re.search(r"error: plan of stack `staging` at [0-9a-f]{12} failed", result.stderr)
     assert "project id `k8s_kwok` may hold only lowercase letters" in result.stderr
+
+
+def test_a_bad_item_is_reported_at_its_own_position(checkout_copy: Path, cli: CliRunner) -> None:
+    with_options(checkout_copy, "k8s-staging-kwok", "services: [42, compute]")
+    result = invoke(cli, "--root", str(checkout_copy), "validate")
+    line = checkout_copy.joinpath("infra", "infra.yaml").read_text().splitlines().index(
+        "        services: [42, compute]") + 1  # fmt: skip
+    assert f"infra/infra.yaml:{line}:20: error: an item of `services` must be a string" in (
+        result.stderr
+    )
+    assert f"infra/infra.yaml:{line}:24: error: `compute` is not an API service name" in (
+        result.stderr
+    )

@@ -309,7 +309,7 @@ class _StagingReader:
         for index, raw in enumerate(profile.grants):
             grants += self._grants(raw, entry, profile, accounts, None, (index,))
         grants += self._gcb_builder_grants(entry, profile, accounts, name, path)
-        for set_index, set_name in enumerate(self._list(options, path, "grant_sets")):
+        for set_index, set_name in self._strings(options, path, "grant_sets"):
             body = self.grant_sets.get(set_name)
             where = self.doc.at(*path, "grant_sets", set_index)
             if not isinstance(body, list):
@@ -363,8 +363,8 @@ class _StagingReader:
     def _services(
         self, entry: ProjectEntry, profile: _Profile, path: tuple[str, ...]
     ) -> tuple[str, ...]:
-        extra = self._list(entry.options, path, "services")
-        for index, service in enumerate(extra):
+        extra = self._strings(entry.options, path, "services")
+        for index, service in extra:
             where = self.doc.at(*path, "services", index)
             if service in self.file.refused_services:
                 self.problems.error(
@@ -382,8 +382,8 @@ class _StagingReader:
                     f"`{service}` is already enabled by profile `{profile.name}`",
                     "drop it from the project's services",
                 )
-        return tuple(sorted(set(profile.services) | {s for s in extra if _SERVICE.match(s)}
-                            - self.file.refused_services))  # fmt: skip
+        declared = {s for _, s in extra if _SERVICE.match(s)}
+        return tuple(sorted((set(profile.services) | declared) - self.file.refused_services))
 
     def _service_accounts(
         self, entry: ProjectEntry, profile: _Profile, name: str, path: tuple[str, ...]
@@ -448,7 +448,7 @@ class _StagingReader:
                         did_you_mean(key, SERVICE_ACCOUNT_KEYS),
                     )
             identities = []
-            for index, identity in enumerate(self._list(spec, at, "workload_identity")):
+            for index, identity in self._strings(spec, at, "workload_identity"):
                 if not _WORKLOAD_IDENTITY.match(identity):
                     self.problems.error(
                         self.doc.at(*at, "workload_identity", index),
@@ -457,9 +457,11 @@ class _StagingReader:
                     )
                 else:
                     identities.append(f"serviceAccount:{identity}")
-            accounts[account] = ServiceAccount(
-                account, str(spec.get("display_name") or account), tuple(identities)
-            )
+            display_name: Any = spec.get("display_name", account)
+            if not isinstance(display_name, str):
+                self._type((*at, "display_name"), "`display_name`", "a string", display_name)
+                display_name = account
+            accounts[account] = ServiceAccount(account, display_name, tuple(identities))
         return accounts
 
     def _gcb_builder_grants(
@@ -649,19 +651,26 @@ class _StagingReader:
     # -- helpers -------------------------------------------------------------
 
     def _list(self, options: Mapping[str, Any], path: Sequence[str | int], key: str) -> list[Any]:
-        """A list option; the items of every list but ``grants`` must be strings."""
+        """A list option (``[]`` when absent or not a list, which is reported)."""
         value = options.get(key)
         if value is None:
             return []
         if not isinstance(value, list):
             self._type((*path, key), f"`{key}`", "a list", value)
             return []
-        if key == "grants":
-            return value
-        for index, item in enumerate(value):
-            if not isinstance(item, str):
+        return value
+
+    def _strings(
+        self, options: Mapping[str, Any], path: Sequence[str | int], key: str
+    ) -> list[tuple[int, str]]:
+        """The string items of a list option with their positions in it; others reported."""
+        found = []
+        for index, item in enumerate(self._list(options, path, key)):
+            if isinstance(item, str):
+                found.append((index, item))
+            else:
                 self._type((*path, key, index), f"an item of `{key}`", "a string", item)
-        return [item for item in value if isinstance(item, str)]
+        return found
 
     def _type(self, path: Sequence[str | int], what: str, expected: str, value: Any) -> None:
         self.problems.error(
