@@ -56,3 +56,13 @@ def test_pr_check_stops_on_invalid_declarations(
         done.stderr
     )
     assert not (tmp_path / "artifacts" / "plan-diff.json").exists()
+
+
+def test_pr_check_leaves_no_diff_when_the_plan_fails(
+    git_checkout: Callable[..., Path], tmp_path: Path
+) -> None:
+    repo = git_checkout(trim_staging)
+    done = run("pr-check.sh", repo, tmp_path / "artifacts", "no-such-base")
+    assert done.returncode == 2, done.stderr
+    assert "git ref `no-such-base` is not known" in done.stderr
+    assert not (tmp_path / "artifacts" / "plan-diff.json").exists()

@@ -109,7 +109,7 @@ def test_secrets_are_masked(demo_plan: dict[str, Any]) -> None:
     assert "planned-secret" not in json.dumps(demo_plan)
 
 
-def test_plans_are_byte_stable() -> None:
+def test_plans_are_stable_from_run_to_run() -> None:
     first, second = run_plans([PlanRequest("demo", DEMO, DEMO)] * 2)
     assert json.dumps(first.plan, sort_keys=True) == json.dumps(second.plan, sort_keys=True)
 

@@ -36,9 +36,10 @@ class StagingProjectComponent(pulumi.ComponentResource):
         spec, settings = args.project, args.settings
         child = pulumi.ResourceOptions(parent=self)
 
-        # auto_create_network stays at its default: these projects never enable
-        # the compute API, so no default network appears; setting it to false
-        # would make the provider enable compute just to delete that network.
+        # auto_create_network stays at its default: the standard profile does not
+        # enable the compute API, so no default network appears (projects that
+        # declare compute get it, as upstream's did); setting it to false would
+        # make the provider enable compute just to delete that network.
         self.project = gcp.organizations.Project(
             f"{name}-project",
             project_id=spec.project_id,

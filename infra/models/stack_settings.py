@@ -71,7 +71,6 @@ KEYS: Mapping[str, ConfigKey] = {
         "quota caps, the S3 writer role (regions and buckets are data files)",
         frozenset({"registry-mirrors"}),
     ),
-    "proxy": ConfigKey("object", "registry proxy settings (project, domain, image digest)"),
 }
 
 _ORG_ID = re.compile(r"^[0-9]{6,20}$")

@@ -54,10 +54,6 @@ PLACEHOLDERS: Mapping[str, Mapping[str, Placeholder]] = {
     "gcp:organizations/project:Project": {
         "number": lambda i, _n, _c: stable_number(str(i.get("projectId"))),
     },
-    "gcp:organizations/folder:Folder": {
-        "folderId": lambda i, n, _c: stable_number("folder", str(i.get("displayName", n))),
-        "name": lambda i, n, _c: "folders/" + stable_number("folder", str(i.get("displayName", n))),
-    },
     "gcp:serviceaccount/account:Account": {
         "email": _sa_email,
         "member": lambda i, n, c: "serviceAccount:" + _sa_email(i, n, c),

@@ -12,4 +12,6 @@ out="${ARTIFACTS:-.}"
 mkdir -p "$out"
 
 k8s-infra validate
-k8s-infra plan all --base "$base" --json > "$out/plan-diff.json"
+# written whole or not at all: a failed plan leaves no empty file behind
+k8s-infra plan all --base "$base" --json > "$out/plan-diff.json.partial"
+mv "$out/plan-diff.json.partial" "$out/plan-diff.json"
