@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from infra.models.groups import GroupsTree, load_groups
+from infra.models.group import GroupsTree
+from infra.models.groups import load_groups
 from infra.problems import Problems
 
 # Allows every group in every file: for tests of rules other than restrictions.

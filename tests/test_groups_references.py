@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from infra.models.groups import GroupsTree, check_referenced_groups
+from infra.models.group import GroupsTree
+from infra.models.groups import check_referenced_groups
 from infra.problems import Position, Problems, Severity
 from tests.groups_tree import load, write_tree
 

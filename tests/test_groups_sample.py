@@ -13,8 +13,9 @@ from infra.located_yaml import YamlDocument, load_yaml
 from infra.models import names
 from infra.models.estate import load_estate
 from infra.models.facts import load_facts
+from infra.models.group import GroupsTree
 from infra.models.group_restrictions import Restrictions, load_restrictions
-from infra.models.groups import GroupsTree, check_referenced_groups, load_groups
+from infra.models.groups import check_referenced_groups, load_groups
 from infra.problems import Position, Problems
 from tests.conftest import FIXTURES, REPO
 

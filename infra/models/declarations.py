@@ -9,12 +9,8 @@ from types import MappingProxyType
 
 from infra.models.estate import Estate, load_estate
 from infra.models.facts import load_facts
-from infra.models.groups import (
-    GROUPS_COMPONENT,
-    GroupsTree,
-    check_referenced_groups,
-    load_declared_groups,
-)
+from infra.models.group import GroupsTree
+from infra.models.groups import GROUPS_COMPONENT, check_referenced_groups, load_declared_groups
 from infra.models.groups_access import parse_groups_object
 from infra.models.mirrors import Mirrors, load_mirror_declarations
 from infra.models.stack_settings import (

@@ -20,7 +20,7 @@ from infra.models.member_addresses import dotless_key, mailbox_key, syntax_probl
 from infra.problems import Position, Problems, did_you_mean
 
 if TYPE_CHECKING:
-    from infra.models.groups import Group
+    from infra.models.group import Group
 
 DESCRIPTION_MAX = 300
 INFRA_GROUP_PREFIX = "k8s-infra"

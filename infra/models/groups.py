@@ -22,72 +22,25 @@ each problem with its file, line and column.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any
 
 from infra.located_yaml import YamlDocument, load_yaml
 from infra.models import names
 from infra.models.estate import yaml_type_name
+from infra.models.group import GROUPS_DIR, Group, GroupsTree
 from infra.models.group_estate import check_estate
 from infra.models.group_restrictions import Located, check_restrictions, load_restrictions
 from infra.models.group_rules import Declared, GroupSite, check_group, check_tree, read_settings
 from infra.models.stack_settings import StackSettings, load_stacks_building
 from infra.problems import Position, Problems, Severity, did_you_mean
 
-GROUPS_DIR = "groups"
 GROUPS_FILE = "groups.yaml"
 GROUPS_COMPONENT = "groups"
 DEFAULT_DOMAIN = "kubernetes.io"
 GROUP_KEYS = ("email-id", "name", "description", "settings", "owners", "managers", "members")
-
-Role = Literal["OWNER", "MANAGER", "MEMBER"]
-ROLES: tuple[Role, ...] = ("OWNER", "MANAGER", "MEMBER")
-
-
-@dataclass(frozen=True)
-class Membership:
-    email: str
-    role: Role
-
-
-@dataclass(frozen=True)
-class Group:
-    """One declared group, as written (addresses keep their case for messages)."""
-
-    email: str
-    name: str
-    description: str
-    settings: Mapping[str, str]  # YAML keys (WhoCanJoin...), ReconcileMembers excluded
-    reconcile_members: bool
-    owners: tuple[str, ...] = ()
-    managers: tuple[str, ...] = ()
-    members: tuple[str, ...] = ()
-    file: str = ""  # relative to the data root, e.g. groups/sig-release/groups.yaml
-    line: int = 1
-
-    def memberships(self) -> tuple[Membership, ...]:
-        return (
-            *(Membership(e, "OWNER") for e in self.owners),
-            *(Membership(e, "MANAGER") for e in self.managers),
-            *(Membership(e, "MEMBER") for e in self.members),
-        )
-
-
-@dataclass(frozen=True)
-class GroupsTree:
-    groups: tuple[Group, ...]
-    root: str = GROUPS_DIR  # the groups folder, relative to the data root
-
-    def by_email(self) -> Mapping[str, Group]:
-        """Groups keyed by lowercased address."""
-        return MappingProxyType({g.email.lower(): g for g in self.groups})
-
-    def find(self, address: str) -> Group | None:
-        """The group declared with ``address`` (any case, ``group:`` prefix allowed)."""
-        return self.by_email().get(address.removeprefix("group:").lower())
 
 
 def load_groups(

@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from infra.models.group import ROLES, Group
 from infra.models.group_settings import desired_settings
-from infra.models.groups import ROLES, Group
 from infra.workspace.addresses import address_key
 from infra.workspace.live import GroupState, LiveMember
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from infra.errors import K8sInfraError, UsageError
-from infra.models.groups import Group
+from infra.models.group import Group
 from infra.workspace.addresses import address_key
 from infra.workspace.changes import Change
 from infra.workspace.live import LiveGroup

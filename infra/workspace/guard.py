@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from infra.errors import K8sInfraError
-from infra.models.groups import Group
+from infra.models.group import Group
 from infra.workspace.addresses import is_reserved
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from infra.models.groups import Group, GroupsTree
+from infra.models.group import Group, GroupsTree
 from infra.models.groups_access import DEFAULT_CUSTOMER
 from infra.workspace.addresses import address_key
 from infra.workspace.apis import GoogleApis

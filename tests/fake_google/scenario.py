@@ -6,8 +6,8 @@
 
 from __future__ import annotations
 
+from infra.models.group import Group, GroupsTree
 from infra.models.group_settings import desired_settings
-from infra.models.groups import Group, GroupsTree
 from tests.fake_google.state import Workspace
 
 GROUPS = 400

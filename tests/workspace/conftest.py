@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from infra.models.groups import Group, GroupsTree
+from infra.models.group import Group, GroupsTree
 from infra.workspace.apis import ENDPOINT_ENV, GoogleApis, build_apis
 from infra.workspace.reconcile import Options, Report, apply_plan, plan_all
 from infra.workspace.retry import Backoff

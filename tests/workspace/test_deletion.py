@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from infra.errors import UsageError
-from infra.models.groups import GroupsTree
+from infra.models.group import GroupsTree
 from infra.workspace.apis import GoogleApis
 from infra.workspace.deletion import DeletionPolicy, TooManyDeletions
 from infra.workspace.reconcile import Options, apply_plan, plan_all

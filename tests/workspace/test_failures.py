@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from infra.errors import EXIT_CREDENTIALS, CredentialsMissing
-from infra.models.groups import GroupsTree
+from infra.models.group import GroupsTree
 from infra.workspace.apis import GoogleApis
 from infra.workspace.failures import GroupsUnreadable
 from infra.workspace.reconcile import Options, plan_all

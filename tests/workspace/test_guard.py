@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from google.auth.credentials import AnonymousCredentials
 
-from infra.models.groups import GroupsTree
+from infra.models.group import GroupsTree
 from infra.workspace.apis import DIRECTORY, GROUPS_SETTINGS, GoogleApis, build_api
 from infra.workspace.guard import ReservedAddresses
 from infra.workspace.reconcile import Options, apply_plan, plan_all

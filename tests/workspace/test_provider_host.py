@@ -29,7 +29,7 @@ from pulumi.runtime.proto import provider_pb2
 
 from infra.components.groups.provider import GroupProvider, group_inputs
 from infra.models.group_settings import desired_settings
-from infra.models.groups import Group
+from infra.models.group import Group
 
 # The host module starts its gRPC server on import: run it without that last call.
 source = (Path(pulumi.dynamic.__file__).parent / "__main__.py").read_text()

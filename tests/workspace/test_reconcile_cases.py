@@ -6,8 +6,8 @@ filled in) must equal the declarations, and a second run must find nothing to do
 
 from __future__ import annotations
 
+from infra.models.group import Group, GroupsTree
 from infra.models.group_settings import desired_settings
-from infra.models.groups import Group, GroupsTree
 from infra.workspace.apis import GoogleApis
 from infra.workspace.reconcile import Options, plan_all
 from tests.fake_google import FakeGoogle

@@ -17,7 +17,8 @@ from rich.table import Table
 
 from infra.cli.console import interactive, print_problems, stderr
 from infra.errors import ProblemsFound, UsageError
-from infra.models.groups import GroupsTree, find_groups_stack, load_declared_groups
+from infra.models.group import GroupsTree
+from infra.models.groups import find_groups_stack, load_declared_groups
 from infra.models.groups_access import GroupsAccess, groups_access
 from infra.problems import Problems
 

@@ -8,8 +8,8 @@ import pulumi
 
 from infra.components.groups.provider import group_inputs
 from infra.components.groups.resource import GoogleGroup
+from infra.models.group import Group
 from infra.models.group_settings import desired_settings
-from infra.models.groups import Group
 
 TYPE = "k8s-infra:groups:GoogleGroups"
 

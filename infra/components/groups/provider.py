@@ -31,8 +31,8 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from infra.models.group import ROLES, Group
 from infra.models.group_settings import SETTINGS
-from infra.models.groups import ROLES, Group
 from infra.models.groups_access import GroupsAccess, parse_groups_object
 from infra.models.stack_settings import NAMESPACE
 from infra.problems import Position, Problems
