@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
-from infra.components.services import enable_services
+from infra.components.services import create_project, enable_services, waits_for
 from infra.models import names
 from infra.models.staging_images import (
     BuildBucket,
@@ -41,14 +41,13 @@ class RegistryProjectComponent(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
 
         # The default network is kept, as the Terraform project factory did.
-        self.project = gcp.organizations.Project(
-            f"{name}-project",
-            project_id=spec.project_id,
-            name=spec.project_id,
-            org_id=None if spec.folder_id else settings.organization_id,
+        self.project = create_project(
+            name,
+            spec.project_id,
+            organization_id=settings.organization_id,
             folder_id=spec.folder_id,
             billing_account=settings.billing_account,
-            opts=pulumi.ResourceOptions(parent=self, protect=True),
+            parent=self,
         )
         project_id = self.project.project_id
         self.services = enable_services(name, project_id, spec.services, self)
@@ -60,7 +59,7 @@ class RegistryProjectComponent(pulumi.ComponentResource):
                 members=list(members),
                 opts=child,
             )
-        registry_api = self.services.get("artifactregistry.googleapis.com")
+        registry_api = waits_for(self.services, "artifactregistry")
         self.repositories = {
             registry.name: self._registry(name, registry, settings, registry_api)
             for registry in spec.registries
@@ -76,17 +75,12 @@ class RegistryProjectComponent(pulumi.ComponentResource):
             }
         )
 
-    def _needs(self, api: str) -> list[pulumi.Resource]:
-        """The API service a child must wait for, when the project enables it."""
-        service = self.services.get(f"{api}.googleapis.com")
-        return [service] if service else []
-
     def _registry(
         self,
         name: str,
         registry: Registry,
         settings: StagingImagesSettings,
-        registry_api: gcp.projects.Service | None,
+        registry_api: list[pulumi.Resource],
     ) -> gcp.artifactregistry.Repository:
         prefix = f"{name}-{registry.name}"
         policies = []
@@ -113,7 +107,7 @@ class RegistryProjectComponent(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(
                 parent=self,
                 retain_on_delete=True,
-                depends_on=[registry_api] if registry_api else [],
+                depends_on=registry_api,
             ),
         )
         grants: list[tuple[str, str, pulumi.Input[str]]] = []
@@ -125,7 +119,9 @@ class RegistryProjectComponent(pulumi.ComponentResource):
                 project=self.project.project_id,
                 account_id=registry.build_account,
                 display_name=f"Builds and signs the images of the {registry.name} registry",
-                opts=pulumi.ResourceOptions(parent=self, depends_on=self._needs("iam")),
+                opts=pulumi.ResourceOptions(
+                    parent=self, depends_on=waits_for(self.services, "iam")
+                ),
             )
             identity = (
                 f"serviceAccount:{settings.workload_identity_pool}.svc.id.goog"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
-from infra.components.services import enable_services
+from infra.components.services import create_project, enable_services, waits_for
 from infra.models import names
 from infra.models.staging import Grant, Member, StagingProject, StagingSettings
 
@@ -40,13 +40,13 @@ class StagingProjectComponent(pulumi.ComponentResource):
         # enable the compute API, so no default network appears (projects that
         # declare compute get it, as upstream's did); setting it to false would
         # make the provider enable compute just to delete that network.
-        self.project = gcp.organizations.Project(
-            f"{name}-project",
-            project_id=spec.project_id,
-            name=spec.project_id,
-            org_id=settings.organization_id,
+        self.project = create_project(
+            name,
+            spec.project_id,
+            organization_id=settings.organization_id,
+            folder_id=None,
             billing_account=settings.billing_account,
-            opts=pulumi.ResourceOptions(parent=self, protect=True),
+            parent=self,
         )
         project_id = self.project.project_id
 
@@ -58,7 +58,9 @@ class StagingProjectComponent(pulumi.ComponentResource):
                 project=project_id,
                 account_id=account.account_id,
                 display_name=account.display_name,
-                opts=pulumi.ResourceOptions(parent=self, depends_on=self._needs("iam")),
+                opts=pulumi.ResourceOptions(
+                    parent=self, depends_on=waits_for(self.services, "iam")
+                ),
             )
             for account in spec.service_accounts
         }
@@ -84,7 +86,7 @@ class StagingProjectComponent(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(
                     parent=self,
                     retain_on_delete=True,
-                    depends_on=self._needs("artifactregistry"),
+                    depends_on=waits_for(self.services, "artifactregistry"),
                 ),
             )
             if spec.has_repository
@@ -112,11 +114,6 @@ class StagingProjectComponent(pulumi.ComponentResource):
                 "serviceAccounts": {k: a.email for k, a in self.service_accounts.items()},
             }
         )
-
-    def _needs(self, api: str) -> list[pulumi.Resource]:
-        """The API service a child must wait for, when the project enables it."""
-        service = self.services.get(f"{api}.googleapis.com")
-        return [service] if service else []
 
     def _bucket(
         self,
@@ -162,7 +159,7 @@ class StagingProjectComponent(pulumi.ComponentResource):
         resource_name = f"{name}-{grant.key}"
         member = self._member(grant.member)
         # The Cloud Build account exists only once the project enables Cloud Build.
-        waits = self._needs("cloudbuild") if grant.member.kind == "cloudbuild" else []
+        waits = waits_for(self.services, "cloudbuild") if grant.member.kind == "cloudbuild" else []
         child = pulumi.ResourceOptions(parent=self, depends_on=waits)
         target = grant.target
         if target.kind in ("project", "other_project"):
