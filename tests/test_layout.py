@@ -76,3 +76,10 @@ def test_components_never_look_at_the_stack_name() -> None:
     for folder in ("components", "models"):
         for path in sorted((PACKAGE / folder).rglob("*.py")):
             assert "get_stack" not in path.read_text(encoding="utf-8"), path
+
+
+def test_every_component_a_stack_may_name_has_a_builder() -> None:
+    from infra.models.stack_settings import COMPONENTS
+    from infra.program import builders
+
+    assert set(builders()) == set(COMPONENTS)

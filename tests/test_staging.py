@@ -309,3 +309,13 @@ def test_a_bad_item_is_reported_at_its_own_position(checkout_copy: Path, cli: Cl
     assert f"infra/infra.yaml:{line}:24: error: `compute` is not an API service name" in (
         result.stderr
     )
+
+
+def test_an_unknown_profile_does_not_hide_other_problems(
+    checkout_copy: Path, cli: CliRunner
+) -> None:
+    with_options(checkout_copy, "k8s-staging-kwok", "profile: tiny\n        services: [compute]")
+    result = invoke(cli, "--root", str(checkout_copy), "validate")
+    assert result.exit_code == 1
+    assert "error: unknown profile `tiny`" in result.stderr
+    assert "error: `compute` is not an API service name" in result.stderr

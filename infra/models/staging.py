@@ -300,9 +300,10 @@ class _StagingReader:
             )
             return None
         options = entry.options
-        profile = self._profile(entry, path)
-        if profile is None:
-            return None
+        chosen = self._profile(entry, path)
+        # An unknown profile is reported; the other options are still checked
+        # (against the standard profile) so one run shows every problem.
+        profile = chosen or self.file.profiles["standard"]
         name = names.staging_suffix(entry.project_id)
         accounts = self._service_accounts(entry, profile, name, path)
         grants: list[tuple[Grant, Position]] = []
@@ -333,18 +334,22 @@ class _StagingReader:
         writer_group = (
             names.staging_writer_group(name, self.settings.domain) if profile.writer_group else None
         )
+        services = self._services(entry, profile, path)
+        unique = self._unique(grants)
+        if chosen is None:
+            return None
         if writer_group:
             self.group_references.append((writer_group, self.doc.key_at(*path)))
         return StagingProject(
             project_id=entry.project_id,
             name=name,
             profile=profile.name,
-            services=self._services(entry, profile, path),
+            services=services,
             writer_group=writer_group,
             has_repository=profile.repository,
             has_buckets=profile.buckets,
             service_accounts=tuple(accounts.values()),
-            grants=self._unique(grants),
+            grants=unique,
         )
 
     def _profile(self, entry: ProjectEntry, path: tuple[str, ...]) -> _Profile | None:
