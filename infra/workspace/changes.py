@@ -12,7 +12,7 @@ values (``desired_settings``), compared field by field.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 from infra.models.group import ROLES, Group
 from infra.models.group_settings import desired_settings
@@ -29,16 +29,8 @@ ChangeKind = Literal[
     "delete_group",
 ]
 
-# Order in which a group's changes are shown and applied.
-KIND_ORDER: tuple[ChangeKind, ...] = (
-    "create_group",
-    "update_group",
-    "update_setting",
-    "add_member",
-    "change_role",
-    "remove_member",
-    "delete_group",
-)
+# Order in which a group's changes are shown and applied: as listed above.
+KIND_ORDER: tuple[ChangeKind, ...] = get_args(ChangeKind)
 
 
 @dataclass(frozen=True)
