@@ -15,8 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from infra.errors import CredentialsMissing, K8sInfraError, PulumiCliMissing
-from infra.paths import CODE_ROOT, ROOT_ENV
+from infra.core.errors import CredentialsMissing, K8sInfraError, PulumiCliMissing
+from infra.core.paths import CODE_ROOT, ROOT_ENV
 
 CLI_ROOT_ENV = "K8S_INFRA_PULUMI_ROOT"
 MIN_VERSION = "3.150.0"

@@ -11,11 +11,11 @@ from collections.abc import Callable, Mapping
 
 import pulumi
 
-from infra.errors import ProblemsFound
-from infra.models.declarations import Declarations, load_declarations
-from infra.models.stack_settings import KEYS, NAMESPACE, StackSettings, parse_settings
-from infra.paths import data_root
-from infra.problems import Position, Problems
+from infra.core.errors import ProblemsFound
+from infra.core.paths import data_root
+from infra.core.problems import Position, Problems
+from infra.declarations.stacks import KEYS, NAMESPACE, StackSettings, parse_settings
+from infra.validation import Declarations, load_declarations
 
 Builder = Callable[[StackSettings, Declarations], None]
 
@@ -53,8 +53,8 @@ def _checked(problems: Problems) -> None:
 
 def build_groups(settings: StackSettings, declarations: Declarations) -> None:
     """One GoogleGroup resource per declared group, under the folder the stack names."""
-    from infra.components.groups.component import GoogleGroups, GoogleGroupsArgs
-    from infra.models.groups import load_declared_groups
+    from infra.groups.component import GoogleGroups, GoogleGroupsArgs
+    from infra.groups.loader import load_declared_groups
 
     problems = Problems()
     tree = load_declared_groups(declarations.root, settings, problems)
@@ -64,8 +64,8 @@ def build_groups(settings: StackSettings, declarations: Declarations) -> None:
 
 def build_staging_images(settings: StackSettings, declarations: Declarations) -> None:
     """One RegistryProject per project of the ``staging-images`` section."""
-    from infra.components.registry_project import RegistryProjectArgs, RegistryProjectComponent
-    from infra.models.staging_images import load_staging_images, staging_images_settings
+    from infra.staging_images.component import RegistryProjectArgs, RegistryProjectComponent
+    from infra.staging_images.model import load_staging_images, staging_images_settings
 
     problems = Problems()
     shared = staging_images_settings(settings, problems)
@@ -91,8 +91,8 @@ def build_staging_images(settings: StackSettings, declarations: Declarations) ->
 
 def build_staging(settings: StackSettings, declarations: Declarations) -> None:
     """One StagingProject per project of the ``staging`` section."""
-    from infra.components.staging_project import StagingProjectArgs, StagingProjectComponent
-    from infra.models.staging import load_staging, staging_settings
+    from infra.staging.component import StagingProjectArgs, StagingProjectComponent
+    from infra.staging.model import load_staging, staging_settings
 
     problems = Problems()
     shared = staging_settings(settings, problems)
@@ -130,6 +130,6 @@ def main() -> None:
 
 def build_registry_mirrors(settings: StackSettings, declarations: Declarations) -> None:
     """Artifact Registry and S3 mirrors of the production images."""
-    from infra.components.mirrors.build import build_registry_mirrors as build
+    from infra.mirrors.build import build_registry_mirrors as build
 
     build(settings, declarations)

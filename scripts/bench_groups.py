@@ -29,8 +29,8 @@ def main() -> None:
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))  # the fake server lives in tests/
 
-    from infra.workspace.apis import ENDPOINT_ENV, build_apis
-    from infra.workspace.reconcile import Options, apply_plan, plan_all
+    from infra.groups.engine.apis import ENDPOINT_ENV, build_apis
+    from infra.groups.engine.reconcile import Options, apply_plan, plan_all
     from tests.fake_google import FakeGoogle, scenario
 
     fake = FakeGoogle().start()

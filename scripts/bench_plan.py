@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from infra.models.stack_settings import stack_names
+from infra.declarations.stacks import stack_names
 from infra.planner.runner import PlanRequest, run_plans
 
 FLOOR_PROGRAM = """

@@ -17,8 +17,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from infra.located_yaml import load_yaml
-from infra.problems import Problems
+from infra.core.located_yaml import load_yaml
+from infra.core.problems import Problems
 
 REGENERATE = "k8s-infra plan {stack} --json"
 

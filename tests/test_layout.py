@@ -79,7 +79,7 @@ def test_components_never_look_at_the_stack_name() -> None:
 
 
 def test_every_component_a_stack_may_name_has_a_builder() -> None:
-    from infra.models.stack_settings import COMPONENTS
+    from infra.declarations.stacks import COMPONENTS
     from infra.program import builders
 
     assert set(builders()) == set(COMPONENTS)

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from infra.models import staging, staging_images
-from infra.models.estate import PROJECT_EXTRA_KEYS, SECTION_EXTRA_KEYS, load_estate
-from infra.models.facts import load_facts
-from infra.problems import Problems
+from infra.core.problems import Problems
+from infra.declarations.estate import PROJECT_EXTRA_KEYS, SECTION_EXTRA_KEYS, load_estate
+from infra.declarations.facts import load_facts
+from infra.staging import model as staging
+from infra.staging_images import model as staging_images
 from tests.conftest import REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")

@@ -17,8 +17,8 @@ from typing import Any, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 
-from infra.errors import EXIT_PROBLEMS, K8sInfraError, ProblemsFound
-from infra.problems import Problem
+from infra.core.errors import EXIT_PROBLEMS, K8sInfraError, ProblemsFound
+from infra.core.problems import Problem
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from infra.errors import UsageError
+from infra.core.errors import UsageError
 
 PROJECT_FILE = "Pulumi.yaml"
 ESTATE_FILE = Path("infra") / "infra.yaml"

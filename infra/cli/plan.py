@@ -11,10 +11,10 @@ from rich.table import Table
 
 from infra.cli.console import boundary, emit_json, interactive, stderr
 from infra.cli.context import cli_context
-from infra.errors import ProblemsFound, UsageError
-from infra.models.declarations import load_declarations
-from infra.models.stack_settings import stack_names
-from infra.problems import Problems
+from infra.core.errors import ProblemsFound, UsageError
+from infra.core.problems import Problems
+from infra.declarations.stacks import stack_names
+from infra.validation import load_declarations
 
 if TYPE_CHECKING:
     from infra.planner.diff import PlanDiff

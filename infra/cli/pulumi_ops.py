@@ -9,8 +9,8 @@ import typer
 
 from infra.cli.console import boundary, can_prompt, stderr
 from infra.cli.context import cli_context
-from infra.errors import UsageError
-from infra.models.stack_settings import stack_names
+from infra.core.errors import UsageError
+from infra.declarations.stacks import stack_names
 
 
 def _stream(line: str) -> None:

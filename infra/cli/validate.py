@@ -8,8 +8,8 @@ import typer
 
 from infra.cli.console import boundary, report_problems
 from infra.cli.context import cli_context
-from infra.models.declarations import load_declarations
-from infra.problems import Problems
+from infra.core.problems import Problems
+from infra.validation import load_declarations
 
 
 @boundary

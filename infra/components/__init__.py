@@ -1,1 +1,5 @@
-"""Pulumi components, one per concept. They take models and register resources."""
+"""Pulumi building blocks shared by several concerns (a protected project, its APIs).
+
+``groups/provider.py`` stays here only so that group resources pickled into
+state by that module path keep loading.
+"""

@@ -22,7 +22,7 @@ import pulumi
 import yaml
 from pulumi.runtime import mocks, settings, sync_await
 
-from infra.paths import ROOT_ENV
+from infra.core.paths import ROOT_ENV
 from infra.planner.placeholders import Context
 from infra.planner.recorder import PlanMocks, RecordingMonitor, plain_outputs
 from infra.planner.stack_config import read_project, read_stack_config

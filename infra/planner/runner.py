@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from infra.errors import K8sInfraError
-from infra.paths import CODE_ROOT
+from infra.core.errors import K8sInfraError
+from infra.core.paths import CODE_ROOT
 
 DEBUG_ENV = "K8S_INFRA_DEBUG"
 # The folder that holds the running `infra` package: the code of "this" plan.

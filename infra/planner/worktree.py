@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from infra.errors import UsageError
+from infra.core.errors import UsageError
 
 
 def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:

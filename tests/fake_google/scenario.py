@@ -6,8 +6,8 @@
 
 from __future__ import annotations
 
-from infra.models.group import Group, GroupsTree
-from infra.models.group_settings import desired_settings
+from infra.groups.model import Group, GroupsTree
+from infra.groups.settings_table import desired_settings
 from tests.fake_google.state import Workspace
 
 GROUPS = 400

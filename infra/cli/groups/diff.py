@@ -31,9 +31,9 @@ def diff(
 
       k8s-infra groups diff --json | jq '.[] | select(.kind == "remove_member")'
     """
-    from infra.workspace.apis import connect
-    from infra.workspace.failures import GroupsFailed
-    from infra.workspace.reconcile import Options, plan_all
+    from infra.groups.engine.apis import connect
+    from infra.groups.engine.failures import GroupsFailed
+    from infra.groups.engine.reconcile import Options, plan_all
 
     inputs = load_inputs(cli_context(ctx).root)
     apis = connect(inputs.access)

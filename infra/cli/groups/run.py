@@ -16,17 +16,17 @@ from typing import TYPE_CHECKING
 from rich.table import Table
 
 from infra.cli.console import interactive, print_problems, stderr
-from infra.errors import ProblemsFound, UsageError
-from infra.models.group import GroupsTree
-from infra.models.groups import find_groups_stack, load_declared_groups
-from infra.models.groups_access import GroupsAccess, groups_access
-from infra.problems import Problems
+from infra.core.errors import ProblemsFound, UsageError
+from infra.core.problems import Problems
+from infra.groups.access import GroupsAccess, groups_access
+from infra.groups.loader import find_groups_stack, load_declared_groups
+from infra.groups.model import GroupsTree
 
 if TYPE_CHECKING:
     from rich.progress import TaskID
 
-    from infra.workspace.changes import Change
-    from infra.workspace.progress import Progress
+    from infra.groups.engine.changes import Change
+    from infra.groups.engine.progress import Progress
 
 
 @dataclass(frozen=True)

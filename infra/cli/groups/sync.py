@@ -13,10 +13,10 @@ import typer
 from infra.cli.console import boundary, emit_json, stderr
 from infra.cli.context import cli_context
 from infra.cli.groups.run import changes_json, load_inputs, print_changes, progress_bar
-from infra.errors import UsageError
+from infra.core.errors import UsageError
 
 if TYPE_CHECKING:
-    from infra.workspace.deletion import DeletionPolicy
+    from infra.groups.engine.deletion import DeletionPolicy
 
 
 @boundary
@@ -70,9 +70,9 @@ def sync(
 
       k8s-infra groups sync --delete-unmanaged --prefix k8s-infra- --max-deletions 3
     """
-    from infra.workspace.apis import connect
-    from infra.workspace.failures import GroupsFailed
-    from infra.workspace.reconcile import Options, apply_plan, plan_all
+    from infra.groups.engine.apis import connect
+    from infra.groups.engine.failures import GroupsFailed
+    from infra.groups.engine.reconcile import Options, apply_plan, plan_all
 
     policy = _deletion_policy(delete_unmanaged, prefix, max_deletions)
     inputs = load_inputs(cli_context(ctx).root)
@@ -103,7 +103,7 @@ def sync(
 def _deletion_policy(
     delete_unmanaged: bool, prefix: str | None, max_deletions: int | None
 ) -> DeletionPolicy | None:
-    from infra.workspace.deletion import DeletionPolicy
+    from infra.groups.engine.deletion import DeletionPolicy
 
     if not delete_unmanaged:
         if prefix is not None or max_deletions is not None:

@@ -8,8 +8,8 @@ import typer
 
 from infra.cli.console import boundary, report_problems
 from infra.cli.context import cli_context
-from infra.models.groups import find_groups_stack, groups_location, load_groups
-from infra.problems import Problems
+from infra.core.problems import Problems
+from infra.groups.loader import find_groups_stack, groups_location, load_groups
 
 
 @boundary

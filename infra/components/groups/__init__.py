@@ -1,1 +1,1 @@
-"""Google Groups as Pulumi resources: a dynamic provider over the groups engine."""
+"""Kept for state compatibility only (see ``provider``)."""

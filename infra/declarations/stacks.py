@@ -1,0 +1,268 @@
+"""A stack's settings: the ``k8s-infra:*`` keys of ``stacks/Pulumi.<stack>.yaml``.
+
+Stack config carries what differs between stacks (organization, billing
+account, domain, which components to build). The program picks its
+components from ``components``, never from the stack's name. Values reach
+this model either from a stack file (``k8s-infra validate``) or from
+``pulumi.Config`` (the program), as strings with structured values JSON-encoded.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Literal
+
+from infra.core.located_yaml import load_yaml
+from infra.core.problems import Position, Problems, did_you_mean
+from infra.declarations.estate import yaml_type_name
+
+NAMESPACE = "k8s-infra"
+STACKS_DIR = "stacks"
+PROVIDER_NAMESPACES = frozenset({"gcp", "aws", "pulumi"})
+
+Kind = Literal["string", "list", "object", "bool"]
+
+COMPONENTS = {
+    "staging": "per-project staging: projects, repositories, buckets, IAM (infra.yaml `staging`)",
+    "staging-images": "the shared staging registry project (infra.yaml `staging-images`)",
+    "groups": "Google Groups declared under the groups data root",
+    "registry-mirrors": "Artifact Registry and S3 mirrors of the production images",
+}
+
+
+@dataclass(frozen=True)
+class ConfigKey:
+    kind: Kind
+    description: str
+    required_by: frozenset[str] = frozenset()
+
+
+KEYS: Mapping[str, ConfigKey] = {
+    "components": ConfigKey(
+        "list", "which components the stack builds: " + ", ".join(sorted(COMPONENTS))
+    ),
+    "organization_id": ConfigKey(
+        "string", "numeric Google Cloud organization id", frozenset({"staging", "staging-images"})
+    ),
+    "billing_account": ConfigKey(
+        "string",
+        "billing account linked to created projects",
+        frozenset({"staging", "staging-images"}),
+    ),
+    # The groups component defaults it to kubernetes.io (``groups.groups_location``).
+    "domain": ConfigKey(
+        "string", "the Workspace domain of groups (kubernetes.io)", frozenset({"staging"})
+    ),
+    "staging": ConfigKey(
+        "object", "settings shared by every staging project", frozenset({"staging"})
+    ),
+    "staging_images": ConfigKey(
+        "object", "settings of the shared staging registry project", frozenset({"staging-images"})
+    ),
+    "groups": ConfigKey("object", "where groups are declared and how they are reconciled"),
+    "mirrors": ConfigKey(
+        "object",
+        "who administers and writes the mirrors: APIs, grants, identities, audit logs, "
+        "quota caps, the S3 writer role (regions and buckets are data files)",
+        frozenset({"registry-mirrors"}),
+    ),
+}
+
+_ORG_ID = re.compile(r"^[0-9]{6,20}$")
+_BILLING = re.compile(r"^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$")
+
+
+@dataclass(frozen=True)
+class StackSettings:
+    stack: str
+    components: tuple[str, ...]
+    values: Mapping[str, Any]
+    # where each key was written (the stack file when read from one)
+    positions: Mapping[str, Position] = field(default_factory=lambda: MappingProxyType({}))
+
+    def where(self, key: str) -> Position:
+        """Where ``key`` (or ``key.nested`` in an object value) was written, else its parent."""
+        parent = key.split(".", 1)[0]
+        return (
+            self.positions.get(key)
+            or self.positions.get(parent)
+            or Position(f"{STACKS_DIR}/Pulumi.{self.stack}.yaml")
+        )
+
+    def text(self, key: str) -> str:
+        value = self.values.get(key)
+        return value if isinstance(value, str) else ""
+
+    def object(self, key: str) -> Mapping[str, Any]:
+        value = self.values.get(key)
+        return value if isinstance(value, Mapping) else MappingProxyType({})
+
+
+def stack_file(root: Path, stack: str) -> Path:
+    return root / STACKS_DIR / f"Pulumi.{stack}.yaml"
+
+
+def stack_names(root: Path) -> list[str]:
+    """Every stack with a file under ``stacks/``, sorted."""
+    folder = root / STACKS_DIR
+    found = folder.glob("Pulumi.*.yaml") if folder.is_dir() else []
+    return sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in found)
+
+
+def stacks_building(stacks: Iterable[StackSettings], component: str) -> list[StackSettings]:
+    """The stacks whose ``components`` include ``component``, in the given order."""
+    return [s for s in stacks if component in s.components]
+
+
+def load_stacks_building(root: Path, component: str, problems: Problems) -> list[StackSettings]:
+    """The stacks under ``stacks/`` whose ``components`` include ``component``, by name.
+
+    The problems of those stacks' files go to ``problems``, and so do those of
+    a file too broken to read (it may be one of them); the other stacks'
+    problems are left to ``k8s-infra validate``.
+    """
+    found = []
+    for stack in stack_names(root):
+        own = Problems()
+        settings = load_stack_settings(root, stack, own)
+        if settings is None or component in settings.components:
+            problems.extend(own)
+        if settings is not None:
+            found.append(settings)
+    return stacks_building(found, component)
+
+
+def parse_settings(
+    stack: str,
+    raw: Mapping[str, Any],
+    where: Callable[[str], Position],
+    problems: Problems,
+) -> StackSettings:
+    """Check the ``k8s-infra`` keys (bare names) of one stack and build its settings."""
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        spec = KEYS.get(key)
+        if spec is None:
+            problems.error(
+                where(key), f"unknown config key `{NAMESPACE}:{key}`", did_you_mean(key, KEYS)
+            )
+            continue
+        decoded = _decode(value, spec.kind)
+        if decoded is None:
+            problems.error(
+                where(key),
+                f"`{NAMESPACE}:{key}` must be {_article(spec.kind)}, found {yaml_type_name(value)}",
+                spec.description,
+            )
+            continue
+        values[key] = decoded
+    components = tuple(values.get("components") or ())
+    for name in sorted({c for c in components if components.count(c) > 1}):
+        problems.error(
+            where("components"), f"component `{name}` is listed twice", "list each component once"
+        )
+    components = tuple(dict.fromkeys(components))
+    for name in components:
+        if name not in COMPONENTS:
+            problems.error(
+                where("components"), f"unknown component `{name}`", did_you_mean(name, COMPONENTS)
+            )
+    for key, spec in KEYS.items():
+        needing = sorted(spec.required_by.intersection(components))
+        if needing and key not in values:
+            problems.error(
+                where("components"),
+                f"component `{needing[0]}` needs config key `{NAMESPACE}:{key}`",
+                f"set {spec.description}",
+            )
+    org = values.get("organization_id")
+    if isinstance(org, str) and not _ORG_ID.match(org):
+        problems.error(
+            where("organization_id"),
+            f"organization id `{org}` is not numeric",
+            'quote the numeric id, e.g. "758905017065"',
+        )
+    billing = values.get("billing_account")
+    if isinstance(billing, str) and not _BILLING.match(billing):
+        problems.error(
+            where("billing_account"),
+            f"billing account `{billing}` is malformed",
+            "use the XXXXXX-XXXXXX-XXXXXX form",
+        )
+    known = tuple(c for c in components if c in COMPONENTS)
+    positions = {key: where(key) for key in values}
+    for key, value in values.items():
+        if isinstance(value, dict):
+            positions.update({f"{key}.{inner}": where(f"{key}.{inner}") for inner in value})
+    return StackSettings(stack, known, MappingProxyType(values), MappingProxyType(positions))
+
+
+def load_stack_settings(root: Path, stack: str, problems: Problems) -> StackSettings | None:
+    """Read ``stacks/Pulumi.<stack>.yaml`` under ``root`` and check its config."""
+    display = f"{STACKS_DIR}/Pulumi.{stack}.yaml"
+    document = load_yaml(stack_file(root, stack), display, problems)
+    if document is None:
+        return None
+    data = document.data
+    if not isinstance(data, dict):
+        problems.error(document.at(), "a stack file must be a mapping with `config`")
+        return None
+    config = data.get("config") or {}
+    if not isinstance(config, dict):
+        problems.error(document.at("config"), "`config` must be a mapping")
+        return None
+    ours: dict[str, Any] = {}
+    for key, value in config.items():
+        namespace, _, name = key.partition(":")
+        if namespace == NAMESPACE and name:
+            ours[name] = value
+        elif not name or namespace not in PROVIDER_NAMESPACES:
+            problems.error(
+                document.key_at("config", key),
+                f"config key `{key}` is outside the `{NAMESPACE}:` namespace",
+                f"write `{NAMESPACE}:{key.split(':')[-1]}`, or a provider key "
+                f"({', '.join(sorted(PROVIDER_NAMESPACES))})",
+            )
+
+    def where(name: str) -> Position:
+        return document.key_at(
+            "config", f"{NAMESPACE}:{name.split('.', maxsplit=1)[0]}", *name.split(".")[1:]
+        )
+
+    return parse_settings(stack, ours, where, problems)
+
+
+def _decode(value: Any, kind: Kind) -> Any:
+    """Accept native YAML values or the JSON strings pulumi.Config hands over."""
+    if isinstance(value, str) and kind in ("list", "object"):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return None
+    if isinstance(value, str) and kind == "bool" and value in ("true", "false"):
+        return value == "true"
+    expected: dict[Kind, type | tuple[type, ...]] = {
+        "string": str,
+        "list": list,
+        "object": dict,
+        "bool": bool,
+    }
+    if not isinstance(value, expected[kind]):
+        return None
+    if isinstance(value, list) and not all(isinstance(v, str) for v in value):
+        return None
+    return value
+
+
+def _article(kind: Kind) -> str:
+    return {
+        "string": "a string",
+        "list": "a list of strings",
+        "object": "a mapping",
+        "bool": "true or false",
+    }[kind]

@@ -1,0 +1,346 @@
+"""The rules every groups tree must follow, checked with the position of each value.
+
+Upstream's conventions (its ``groups_test.go``) that hold for any tree, plus
+what upstream let through silently: unknown keys and settings, values the API
+would refuse, booleans where the API takes strings, malformed or mixed-case
+addresses, and duplicates that differ only in case or Gmail dots.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from infra.core import names
+from infra.core.located_yaml import YamlDocument
+from infra.core.problems import Position, Problems, did_you_mean
+from infra.declarations.estate import yaml_type_name
+from infra.groups.addresses import dotless_key, mailbox_key, syntax_problem
+from infra.groups.settings_table import BOOL_VALUES, RECONCILE_MEMBERS, SETTINGS
+
+if TYPE_CHECKING:
+    from infra.groups.model import Group
+
+DESCRIPTION_MAX = 300
+INFRA_GROUP_PREFIX = "k8s-infra"
+RBAC_GROUP_PREFIX = "k8s-infra-rbac"
+RBAC_PARENT = "gke-security-groups"
+MEMBERS_CAN_VIEW = "ALL_MEMBERS_CAN_VIEW"
+
+# Groups whose name is not their address's local part (upstream #6542).
+NAME_EXCEPTIONS: Mapping[str, str] = {"security@etcd.io": "etcd-security"}
+
+# Every key a group's settings may hold, with the values each accepts.
+ACCEPTED_SETTINGS: Mapping[str, tuple[str, ...]] = {
+    **{key: spec.allowed for key, spec in SETTINGS.items()},
+    RECONCILE_MEMBERS: BOOL_VALUES,
+}
+
+ROLE_KEYS: Mapping[str, str] = {"owners": "owner", "managers": "manager", "members": "member"}
+
+
+@dataclass(frozen=True)
+class GroupSite:
+    """Where one group is written: item ``index`` of the file's ``groups`` list."""
+
+    doc: YamlDocument
+    index: int
+
+    def at(self, *path: str | int) -> Position:
+        return self.doc.at("groups", self.index, *path)
+
+    def key_at(self, *path: str | int) -> Position:
+        return self.doc.key_at("groups", self.index, *path)
+
+    def has(self, *path: str | int) -> bool:
+        return ("groups", self.index, *path) in self.doc.values
+
+    def raw(self, key: str) -> Any:
+        """The value as written (None when absent)."""
+        item = self.doc.data["groups"][self.index]
+        return item.get(key) if isinstance(item, dict) else None
+
+
+@dataclass(frozen=True)
+class Declared:
+    """A loaded group with where it was written; ``path`` is relative to the groups root."""
+
+    group: Group
+    site: GroupSite
+    path: str
+
+
+def read_settings(
+    raw: Any, site: GroupSite, problems: Problems
+) -> tuple[dict[str, str], str | None]:
+    """The valid settings of one group and its ReconcileMembers value, problems reported."""
+    if raw is None:
+        return {}, None
+    if not isinstance(raw, dict):
+        problems.error(
+            site.at("settings"),
+            f"`settings` must be a mapping of setting names to quoted values, "
+            f"found {yaml_type_name(raw)}",
+            'write e.g. `WhoCanJoin: "INVITED_CAN_JOIN"` under `settings:`',
+        )
+        return {}, None
+    settings: dict[str, str] = {}
+    for key, value in raw.items():
+        allowed = ACCEPTED_SETTINGS.get(key)
+        if allowed is None:
+            problems.error(
+                site.key_at("settings", key),
+                f"unknown setting `{key}`",
+                did_you_mean(key, ACCEPTED_SETTINGS),
+            )
+            continue
+        where = site.at("settings", key)
+        if isinstance(value, bool):
+            text = str(value).lower()
+            problems.error(
+                where,
+                f'setting `{key}` is the YAML boolean {text}; the API takes the string "{text}"',
+                f'quote it: `{key}: "{text}"`',
+            )
+            continue
+        if not isinstance(value, str):
+            problems.error(
+                where,
+                f"setting `{key}` must be a quoted string, found {yaml_type_name(value)}",
+                "allowed: " + ", ".join(f'"{v}"' for v in allowed),
+            )
+            continue
+        if value not in allowed:
+            close = did_you_mean(value, allowed)
+            problems.error(
+                where,
+                f"setting `{key}` does not accept `{value}`; allowed: "
+                + ", ".join(f"`{v}`" for v in allowed),
+                close if close and close.startswith("did you mean") else None,
+            )
+            continue
+        settings[key] = value
+    reconcile = settings.pop(RECONCILE_MEMBERS, None)
+    return settings, reconcile
+
+
+def check_address(address: str, what: str, where: Position, problems: Problems) -> None:
+    """Valid ``local@domain`` syntax, in lowercase."""
+    problem = syntax_problem(address)
+    if problem is not None:
+        reason, fix = problem
+        problems.error(where, f"{what} `{address}` is not a valid address: it {reason}", fix)
+    elif address != address.lower():
+        problems.error(
+            where,
+            f"{what} `{address}` has uppercase letters",
+            f"write `{address.lower()}`: Google compares addresses case-insensitively "
+            "and stores them in lowercase",
+        )
+
+
+def check_group(item: Declared, domain: str, reconcile: str | None, problems: Problems) -> None:
+    """The rules that concern one group alone."""
+    group, site = item.group, item.site
+    email_at = site.at("email-id")
+    check_address(group.email, "email-id", email_at, problems)
+    if syntax_problem(group.email) is None:
+        _check_name(group, site, domain, problems)
+    if len(group.description) > DESCRIPTION_MAX:
+        problems.error(
+            site.at("description"),
+            f"description has {len(group.description)} characters; "
+            f"at most {DESCRIPTION_MAX} are allowed",
+            "shorten it, and link to a document for the details",
+        )
+    local, _, group_domain = group.email.lower().rpartition("@")
+    suffix = local.removeprefix(names.STAGING_GROUP_PREFIX)
+    if (
+        local.startswith(names.STAGING_GROUP_PREFIX)
+        and group_domain == domain
+        and len(suffix) > names.STAGING_SUFFIX_MAX
+    ):
+        problems.error(
+            email_at,
+            f"staging group suffix `{suffix}` has {len(suffix)} characters; "
+            f"at most {names.STAGING_SUFFIX_MAX} are allowed",
+            f"the suffix also names the project `{names.STAGING_PREFIX}<suffix>`, "
+            "whose id has at most 30 characters: shorten it",
+        )
+    for role_key, role in ROLE_KEYS.items():
+        for index, address in enumerate(_role_list(group, role_key)):
+            check_address(address, role, site.at(role_key, index), problems)
+    _check_duplicate_members(item, problems)
+    if local.startswith(INFRA_GROUP_PREFIX):
+        _check_infra_group(group, site, reconcile, problems)
+    if local.startswith(RBAC_GROUP_PREFIX):
+        _require_members_can_view(group, site, f"RBAC group `{group.email}`", problems)
+
+
+def check_tree(declared: list[Declared], domain: str, problems: Problems) -> list[Declared]:
+    """Rules across groups; returns the groups kept (the first of duplicates)."""
+    kept: list[Declared] = []
+    by_email: dict[str, Declared] = {}
+    by_name: dict[str, Declared] = {}
+    for item in declared:
+        group = item.group
+        first = by_email.get(group.email.lower())
+        if first is not None:
+            problems.error(
+                item.site.at("email-id"),
+                f"group `{group.email}` is already declared at {_where(first)}",
+                "keep one declaration: each group has one owning file",
+            )
+            continue
+        by_email[group.email.lower()] = item
+        kept.append(item)
+        if not group.name:
+            continue
+        named = by_name.get(group.name)
+        if named is not None:
+            problems.error(
+                item.site.at("name"),
+                f"name `{group.name}` is already used by `{named.group.email}` at {_where(named)}",
+                "a group's name is its address's local part, unique in the domain",
+            )
+        else:
+            by_name[group.name] = item
+    _check_rbac_parent(kept, domain, problems)
+    return kept
+
+
+def _check_name(group: Group, site: GroupSite, domain: str, problems: Problems) -> None:
+    email = group.email
+    local, _, group_domain = email.rpartition("@")
+    expected = NAME_EXCEPTIONS.get(email, local)
+    if email not in NAME_EXCEPTIONS and group_domain.lower() != domain:
+        problems.error(
+            site.at("email-id"),
+            f"group `{email}` is outside the `{domain}` domain",
+            f"groups are created in the {domain} Workspace: write `{local}@{domain}`",
+        )
+        return
+    if not site.has("name"):
+        problems.error(
+            site.at(),
+            f"group `{email}` has no `name`",
+            f"add `name: {expected}`, the address's local part",
+        )
+    elif group.name != expected and isinstance(site.raw("name"), str):
+        problems.error(
+            site.at("name"),
+            f"name `{group.name}` does not match email-id `{email}`",
+            f"write `name: {expected}`: a group's name is its address's local part",
+        )
+
+
+def _check_infra_group(
+    group: Group, site: GroupSite, reconcile: str | None, problems: Problems
+) -> None:
+    if group.owners:
+        problems.error(
+            site.key_at("owners"),
+            f"group `{group.email}` has owners; k8s-infra* groups must have none",
+            "list them under `members`: access to infrastructure changes only through this file",
+        )
+    # A value present but malformed was reported already, with its fix.
+    if reconcile != "true" and not (site.has("settings", RECONCILE_MEMBERS) and reconcile is None):
+        problems.error(
+            _setting_position(site, RECONCILE_MEMBERS),
+            f'group `{group.email}` must set `ReconcileMembers: "true"`',
+            "k8s-infra* groups grant access to infrastructure: this file must hold every member",
+        )
+
+
+def _require_members_can_view(group: Group, site: GroupSite, what: str, problems: Problems) -> None:
+    key = "WhoCanViewMembership"
+    value = group.settings.get(key)
+    if value != MEMBERS_CAN_VIEW and not (site.has("settings", key) and value is None):
+        problems.error(
+            _setting_position(site, key),
+            f'{what} must set `{key}: "{MEMBERS_CAN_VIEW}"`',
+            "GKE's Google Groups for RBAC can only see members of groups whose members may "
+            "view the membership",
+        )
+
+
+def _check_rbac_parent(declared: list[Declared], domain: str, problems: Problems) -> None:
+    """gke-security-groups@ holds exactly the RBAC groups, when the tree declares it."""
+    parent_email = f"{RBAC_PARENT}@{domain}"
+    parent = next((d for d in declared if d.group.email.lower() == parent_email), None)
+    if parent is None:
+        return
+    _require_members_can_view(parent.group, parent.site, f"`{parent_email}`", problems)
+    members = {m.lower() for m in parent.group.members}
+    for index, member in enumerate(parent.group.members):
+        local, _, member_domain = member.lower().rpartition("@")
+        if not (local.startswith(RBAC_GROUP_PREFIX) and member_domain == domain):
+            problems.error(
+                parent.site.at("members", index),
+                f"`{parent_email}` may hold only {RBAC_GROUP_PREFIX}-* groups, not `{member}`",
+                "remove it: membership here grants RBAC in the GKE clusters",
+            )
+    for item in declared:
+        local, _, group_domain = item.group.email.lower().rpartition("@")
+        rbac = local.startswith(RBAC_GROUP_PREFIX) and group_domain == domain
+        if rbac and item.group.email.lower() not in members:
+            problems.error(
+                item.site.at("email-id"),
+                f"RBAC group `{item.group.email}` is not a member of `{parent_email}`",
+                f"add it to the members of `{parent_email}`, declared at {_where(parent)}",
+            )
+
+
+def _check_duplicate_members(item: Declared, problems: Problems) -> None:
+    """An address holds one role in a group: no repeats, in any spelling of one mailbox."""
+    seen: dict[str, tuple[str, str, int]] = {}
+    dotless: dict[str, tuple[str, str, int]] = {}
+    for role_key, role in ROLE_KEYS.items():
+        for index, address in enumerate(_role_list(item.group, role_key)):
+            where = item.site.at(role_key, index)
+            first = seen.get(mailbox_key(address))
+            if first is not None:
+                first_address, first_role, line = first
+                same = "" if first_address == address else f" (as `{first_address}`)"
+                problems.error(
+                    where,
+                    f"`{address}` is already {_article(first_role)} of this group{same}, "
+                    f"on line {line}",
+                    "keep one entry: an address holds one role in a group",
+                )
+                continue
+            near = dotless.get(dotless_key(address))
+            if near is not None:
+                problems.warning(
+                    where,
+                    f"`{address}` differs from `{near[0]}` ({near[1]}, line {near[2]}) only "
+                    "by dots in the local part",
+                    "outside Gmail these are two mailboxes, but the reconciler compares "
+                    "addresses without dots: keep the one that is meant",
+                )
+            seen[mailbox_key(address)] = (address, role, where.line)
+            dotless.setdefault(dotless_key(address), (address, role, where.line))
+
+
+def _role_list(group: Group, role_key: str) -> tuple[str, ...]:
+    roles: dict[str, tuple[str, ...]] = {
+        "owners": group.owners,
+        "managers": group.managers,
+        "members": group.members,
+    }
+    return roles[role_key]
+
+
+def _setting_position(site: GroupSite, key: str) -> Position:
+    if site.has("settings", key):
+        return site.at("settings", key)
+    return site.key_at("settings") if site.has("settings") else site.at()
+
+
+def _article(role: str) -> str:
+    return f"an {role}" if role[0] in "aeiou" else f"a {role}"
+
+
+def _where(item: Declared) -> str:
+    return f"{item.group.file}:{item.group.line}"
