@@ -150,9 +150,11 @@ class StagingProjectComponent(pulumi.ComponentResource):
 
     def _member(self, member: Member) -> pulumi.Input[str]:
         if member.kind == "cloudbuild":
-            return self.project.number.apply(names.cloudbuild_member)
+            number: pulumi.Output[str] = self.project.number
+            return number.apply(names.cloudbuild_member)
         if member.kind == "service_account":
-            return self.service_accounts[member.value].member
+            account_member: pulumi.Output[str] = self.service_accounts[member.value].member
+            return account_member
         return member.value
 
     def _grant(self, name: str, grant: Grant) -> None:
