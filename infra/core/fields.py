@@ -1,10 +1,14 @@
-"""Typed reads of plain YAML data, each problem reported where the value was written.
+"""The one way declarations are read: typed values, each problem where it was written.
 
-A model reads nested mappings through one ``Fields`` object: it checks the
-type of each value, refuses unknown keys with a did-you-mean hint, and finds
-positions through a locator, so the same model code reads a YAML file (with
-exact lines and columns) or the JSON strings ``pulumi.Config`` hands over
-(where only the stack file itself can be named).
+Every model reads its YAML (or the JSON strings ``pulumi.Config`` hands over)
+through a ``Fields`` object. It checks the type of each value, refuses
+unknown keys with a did-you-mean hint, and finds positions through a locator,
+so one model reads a file with exact lines and columns, or a stack's config
+where only the stack file itself can be named.
+
+Leaf values that several declarations share (API service names, roles,
+members, project and account ids, day counts) are checked here, once, and
+always against the whole value: a trailing newline is not a valid id.
 """
 
 from __future__ import annotations
@@ -13,13 +17,36 @@ import re
 from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
+from infra.core import iam, names
 from infra.core.located_yaml import YamlDocument
 from infra.core.problems import Position, Problems, did_you_mean
-from infra.declarations.estate import yaml_type_name
 
 FieldPath = tuple[str | int, ...]
 # (path, of the key rather than the value) -> where it was written
 Locate = Callable[[FieldPath, bool], Position]
+
+# Longest age a lifecycle or cleanup rule may name: ten years, in days.
+MAX_DAYS = 3650
+
+SERVICE = re.compile(r"[a-z][a-z0-9-]*(\.[a-z0-9-]+)*\.googleapis\.com")
+NUMERIC_ID = re.compile(r"[0-9]{6,20}")
+
+
+def yaml_type_name(value: Any) -> str:
+    """How YAML users call the type of a loaded value."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    if isinstance(value, int | float):
+        return f"a number ({value})" if len(str(value)) < 40 else "a number"
+    if isinstance(value, str):
+        return f"a string ({value!r})" if len(value) < 40 else "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
 
 
 def locate_in(document: YamlDocument, *base: str | int) -> Locate:
@@ -38,11 +65,24 @@ def locate_file(display: str) -> Locate:
 
 
 class Fields:
+    """Typed reads below one place of one document; problems go to ``problems``."""
+
     def __init__(self, locate: Locate, problems: Problems) -> None:
         self.locate = locate
         self.problems = problems
 
-    def at(self, path: FieldPath) -> Position:
+    @classmethod
+    def of(cls, document: YamlDocument, problems: Problems, *base: str | int) -> Fields:
+        return cls(locate_in(document, *base), problems)
+
+    def below(self, *path: str | int) -> Fields:
+        """The same reader, with paths relative to ``path``."""
+        outer = self.locate
+        return Fields(lambda inner, key: outer((*path, *inner), key), self.problems)
+
+    # -- positions and problems -------------------------------------------------
+
+    def at(self, path: FieldPath = ()) -> Position:
         return self.locate(path, False)
 
     def key_at(self, path: FieldPath) -> Position:
@@ -51,35 +91,83 @@ class Fields:
     def error(self, path: FieldPath, message: str, hint: str | None = None) -> None:
         self.problems.error(self.at(path), message, hint)
 
-    def type_error(self, path: FieldPath, value: Any, expected: str) -> None:
+    def key_error(self, path: FieldPath, message: str, hint: str | None = None) -> None:
+        self.problems.error(self.key_at(path), message, hint)
+
+    def warning(self, path: FieldPath, message: str, hint: str | None = None) -> None:
+        self.problems.warning(self.at(path), message, hint)
+
+    def type_error(
+        self,
+        path: FieldPath,
+        value: Any,
+        expected: str,
+        what: str | None = None,
+        hint: str | None = None,
+    ) -> None:
         self.error(
-            path, f"{_name(path)} must be {expected}, found {yaml_type_name(value)}", "fix the type"
+            path,
+            f"{what or name_of(path)} must be {expected}, found {yaml_type_name(value)}",
+            hint or "fix the value's type",
         )
+
+    # -- structure --------------------------------------------------------------
 
     def mapping(
         self,
         value: Any,
-        path: FieldPath,
+        path: FieldPath = (),
         allowed: Collection[str] | None = None,
         required: Iterable[str] = (),
         what: str | None = None,
+        hint: str | None = None,
     ) -> dict[str, Any] | None:
         """A mapping with only ``allowed`` keys (any when None) and every ``required`` one."""
         if not isinstance(value, dict):
-            self.type_error(path, value, "a mapping")
+            self.type_error(path, value, "a mapping", what, hint)
             return None
         if allowed is not None:
-            for key in value:
-                if key not in allowed:
-                    self.problems.error(
-                        self.key_at((*path, key)),
-                        f"unknown key `{key}` in {what or _name(path)}",
-                        did_you_mean(key, allowed),
-                    )
+            self.known_keys(value, path, allowed, what)
         for key in required:
             if key not in value:
-                self.error(path, f"{what or _name(path)} needs the key `{key}`")
+                self.error(path, f"{what or name_of(path)} needs the key `{key}`")
         return value
+
+    def known_keys(
+        self, value: dict[str, Any], path: FieldPath, allowed: Collection[str], what: str | None
+    ) -> None:
+        for key in value:
+            if key not in allowed:
+                self.key_error(
+                    (*path, key),
+                    f"unknown key `{key}` in {what or name_of(path)}",
+                    did_you_mean(key, allowed),
+                )
+
+    def sequence(
+        self,
+        value: Any,
+        path: FieldPath,
+        expected: str = "a list",
+        what: str | None = None,
+        hint: str | None = None,
+    ) -> list[Any]:
+        """A list (``[]`` when absent); anything else is reported and read as empty."""
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.type_error(path, value, expected, what, hint)
+            return []
+        return value
+
+    def optional_text(self, value: Any, path: FieldPath, what: str | None = None) -> str | None:
+        """A string or nothing (absent or null); anything else is reported."""
+        if value is None or isinstance(value, str):
+            return value
+        self.type_error(path, value, "a string", what)
+        return None
+
+    # -- leaves -----------------------------------------------------------------
 
     def text(
         self,
@@ -87,15 +175,17 @@ class Fields:
         path: FieldPath,
         pattern: re.Pattern[str] | None = None,
         expected: str = "",
+        what: str | None = None,
+        hint: str | None = None,
     ) -> str | None:
-        """A non-empty string, matching ``pattern`` when one is given."""
+        """A non-empty string, matching the whole of ``pattern`` when one is given."""
         if not isinstance(value, str) or not value:
-            self.type_error(path, value, "a non-empty string")
+            self.type_error(path, value, "a non-empty string", what)
             return None
         if pattern is not None and not pattern.fullmatch(value):
             # A mapping key is its own path's end: naming it twice says nothing more.
-            where = "" if path and path[-1] == value else f"{_name(path)}: "
-            self.error(path, f"{where}`{value}` is not {expected}", f"write {expected}")
+            where = "" if path and path[-1] == value else f"{what or name_of(path)}: "
+            self.error(path, f"{where}`{value}` is not {expected}", hint or f"write {expected}")
             return None
         return value
 
@@ -105,20 +195,23 @@ class Fields:
         path: FieldPath,
         pattern: re.Pattern[str] | None = None,
         expected: str = "",
+        what: str | None = None,
     ) -> tuple[str, ...]:
         """A list of strings without repeats; bad items are reported and left out."""
+        if value is None:
+            return ()
         if not isinstance(value, list):
-            self.type_error(path, value, "a list of strings")
+            self.type_error(path, value, "a list of strings", what)
             return ()
         found: list[str] = []
         for index, item in enumerate(value):
-            text = self.text(item, (*path, index), pattern, expected)
+            text = self.text(item, (*path, index), pattern, expected, what)
             if text is None:
                 continue
             if text in found:
                 self.error(
                     (*path, index),
-                    f"`{text}` is listed twice in {_name(path)}",
+                    f"`{text}` is listed twice in {what or name_of(path)}",
                     "remove the repeated entry",
                 )
                 continue
@@ -126,24 +219,113 @@ class Fields:
         return tuple(found)
 
     def integer(
-        self, value: Any, path: FieldPath, low: int | None = None, high: int | None = None
+        self,
+        value: Any,
+        path: FieldPath,
+        low: int | None = None,
+        high: int | None = None,
+        what: str | None = None,
     ) -> int | None:
         if isinstance(value, bool) or not isinstance(value, int):
-            self.type_error(path, value, "a whole number")
+            self.type_error(path, value, "a whole number", what)
             return None
         if (low is not None and value < low) or (high is not None and value > high):
-            bounds = f"from {low} to {high}" if high is not None else f"at least {low}"
-            self.error(path, f"{_name(path)} is {value}; allowed: {bounds}")
+            if high is None:
+                bounds = f"at least {low}"
+            elif low is None:
+                bounds = f"at most {high}"
+            else:
+                bounds = f"from {low} to {high}"
+            shown = value if len(str(value)) < 20 else "out of range"
+            self.error(path, f"{what or name_of(path)} is {shown}; allowed: {bounds}")
             return None
         return value
 
-    def boolean(self, value: Any, path: FieldPath) -> bool | None:
+    def boolean(self, value: Any, path: FieldPath, what: str | None = None) -> bool | None:
         if not isinstance(value, bool):
-            self.type_error(path, value, "true or false")
+            self.type_error(path, value, "true or false", what)
             return None
         return value
 
+    def choice(
+        self, value: Any, path: FieldPath, choices: Collection[str], what: str | None = None
+    ) -> str | None:
+        """One of ``choices``, with a did-you-mean hint."""
+        if not isinstance(value, str) or value not in choices:
+            shown = f"`{value}`" if isinstance(value, str) else yaml_type_name(value)
+            self.error(
+                path,
+                f"{what or name_of(path)} {shown} is not one of "
+                + ", ".join(f"`{c}`" for c in choices),
+                did_you_mean(str(value), choices),
+            )
+            return None
+        return value
 
-def _name(path: FieldPath) -> str:
+    # -- shared leaf checks -------------------------------------------------------
+
+    def days(self, value: Any, path: FieldPath, what: str | None = None) -> int | None:
+        """A positive number of days, at most ``MAX_DAYS``."""
+        return self.integer(value, path, 1, MAX_DAYS, what)
+
+    def service(self, value: Any, path: FieldPath) -> str | None:
+        """An API service name, ``<api>.googleapis.com``."""
+        return self.text(value, path, SERVICE, "an API service name (`<api>.googleapis.com`)")
+
+    def services(self, value: Any, path: FieldPath) -> tuple[str, ...]:
+        return self.texts(value, path, SERVICE, "an API service name (`<api>.googleapis.com`)")
+
+    def role(self, value: Any, path: FieldPath) -> str | None:
+        """An IAM role: predefined, or custom in a project or organization."""
+        return self.text(value, path, iam.ROLE, "an IAM role", hint="write roles/<service>.<role>")
+
+    def member(self, value: Any, path: FieldPath, symbols: Collection[str] = ()) -> str | None:
+        """An IAM member in one of its forms, or one of ``symbols`` (resolved by the caller)."""
+        if isinstance(value, str) and value in symbols:
+            return value
+        forms = ", ".join([*symbols, iam.MEMBER_FORMS])
+        if not isinstance(value, str) or not value:
+            self.type_error(path, value, f"an IAM member ({forms})")
+            return None
+        if not iam.is_member(value):
+            self.error(path, f"`{value}` is not an IAM member", f"write {forms}")
+            return None
+        return value
+
+    def project_id(self, value: Any, path: FieldPath, *, key: bool = False) -> str | None:
+        """A Google Cloud project id (6-30 characters...); ``key``: written as a mapping key."""
+        if not isinstance(value, str):
+            self.type_error(path, value, "a project id")
+            return None
+        problem = names.project_id_problem(value)
+        if problem:
+            where = self.key_at(path) if key else self.at(path)
+            self.problems.error(where, *problem)
+            return None
+        return value
+
+    def service_account_id(
+        self, value: Any, path: FieldPath, *, key: bool = False, hint: str = ""
+    ) -> str | None:
+        if not isinstance(value, str):
+            self.type_error(path, value, "a service account id")
+            return None
+        problem = names.service_account_id_problem(value)
+        if problem:
+            where = self.key_at(path) if key else self.at(path)
+            self.problems.error(where, problem, hint or "pick a valid account id")
+            return None
+        return value
+
+    def numeric_id(self, value: Any, path: FieldPath, what: str) -> str | None:
+        """A numeric id written as a quoted string (YAML would read it as a number)."""
+        if isinstance(value, int) and not isinstance(value, bool):
+            self.error(path, f"{what} must be quoted", f'write "{value}"')
+            return None
+        return self.text(value, path, NUMERIC_ID, f"a numeric {what}", hint=f'write "<{what}>"')
+
+
+def name_of(path: FieldPath) -> str:
+    """How a message names the value at ``path``: its key, in backticks."""
     keys = [str(p) for p in path if isinstance(p, str)]
     return f"`{keys[-1]}`" if keys else "the file"

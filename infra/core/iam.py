@@ -1,31 +1,37 @@
-"""IAM roles and members as declarations write them, checked in one place."""
+"""IAM roles and members as declarations write them, checked in one place.
+
+Every check matches the whole value: `roles/viewer\\n` is not a role.
+"""
 
 from __future__ import annotations
 
 import re
 
-_ROLE = re.compile(r"^(roles|projects/[a-z0-9-]+/roles|organizations/[0-9]+/roles)/[A-Za-z0-9._]+$")
-_MEMBER = re.compile(
-    r"^((user|group|serviceAccount|domain):[^\s:]+|allUsers|allAuthenticatedUsers|"
-    r"principal(Set)?://\S+)$"
+ROLE = re.compile(
+    r"(roles|projects/[a-z][a-z0-9-]*/roles|organizations/[0-9]+/roles)/[A-Za-z0-9._]+"
+)
+MEMBER = re.compile(
+    r"(user|group|serviceAccount|domain):[^\s:]+|allUsers|allAuthenticatedUsers"
+    r"|principal(Set)?://\S+"
 )
 MEMBER_FORMS = "group:/user:/serviceAccount:<address>, allUsers, allAuthenticatedUsers"
+PUBLIC_MEMBERS = frozenset({"allUsers", "allAuthenticatedUsers"})
 
 
 def is_role(value: object) -> bool:
-    return isinstance(value, str) and bool(_ROLE.match(value))
+    return isinstance(value, str) and ROLE.fullmatch(value) is not None
 
 
 def is_member(value: object) -> bool:
-    return isinstance(value, str) and bool(_MEMBER.match(value))
+    return isinstance(value, str) and MEMBER.fullmatch(value) is not None
+
+
+def group_address(member: str) -> str | None:
+    """The group a member names, if it names one."""
+    return member.removeprefix("group:") if member.startswith("group:") else None
 
 
 def role_problem(value: object) -> tuple[str, str] | None:
     if is_role(value):
         return None
     return f"`{value}` is not an IAM role", "write roles/<service>.<role>"
-
-
-def group_address(member: str) -> str | None:
-    """The group a member names, if it names one."""
-    return member.removeprefix("group:") if member.startswith("group:") else None

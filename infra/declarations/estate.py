@@ -23,6 +23,7 @@ from types import MappingProxyType
 from typing import Any
 
 from infra.core import names
+from infra.core.fields import yaml_type_name
 from infra.core.located_yaml import YamlDocument, load_yaml
 from infra.core.problems import Problems, did_you_mean
 from infra.declarations.facts import Facts
@@ -252,20 +253,3 @@ def _yaml_type(data: Any, path: tuple[str, ...]) -> str:
             break
         value = value.get(key)
     return yaml_type_name(value)
-
-
-def yaml_type_name(value: Any) -> str:
-    """How YAML users call the type of a loaded value."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return f"a boolean ({str(value).lower()})"
-    if isinstance(value, int | float):
-        return f"a number ({value})"
-    if isinstance(value, str):
-        return f"a string ({value!r})" if len(value) < 40 else "a string"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__

@@ -17,9 +17,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
 
+from infra.core.fields import yaml_type_name
 from infra.core.located_yaml import load_yaml
 from infra.core.problems import Position, Problems, did_you_mean
-from infra.declarations.estate import yaml_type_name
 
 NAMESPACE = "k8s-infra"
 STACKS_DIR = "stacks"

@@ -17,8 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from infra.core.fields import yaml_type_name
 from infra.core.problems import Position, Problems, did_you_mean
-from infra.declarations.estate import yaml_type_name
 
 if TYPE_CHECKING:
     from infra.declarations.stacks import StackSettings

@@ -28,9 +28,9 @@ from types import MappingProxyType
 from typing import Any
 
 from infra.core import names
+from infra.core.fields import yaml_type_name
 from infra.core.located_yaml import YamlDocument, load_yaml
 from infra.core.problems import Position, Problems, Severity, did_you_mean
-from infra.declarations.estate import yaml_type_name
 from infra.declarations.stacks import StackSettings, load_stacks_building
 from infra.groups.estate_checks import check_estate
 from infra.groups.model import GROUPS_DIR, Group, GroupsTree

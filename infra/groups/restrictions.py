@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from infra.core.fields import yaml_type_name
 from infra.core.located_yaml import YamlDocument, load_yaml
 from infra.core.problems import Position, Problems, did_you_mean
-from infra.declarations.estate import yaml_type_name
 from infra.groups.doublestar import BadPattern, Glob, compile_glob
 
 RESTRICTIONS_FILE = "restrictions.yaml"

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from infra.core import names
+from infra.core.fields import yaml_type_name
 from infra.core.located_yaml import YamlDocument
 from infra.core.problems import Position, Problems, did_you_mean
-from infra.declarations.estate import yaml_type_name
 from infra.groups.addresses import dotless_key, mailbox_key, syntax_problem
 from infra.groups.settings_table import BOOL_VALUES, RECONCILE_MEMBERS, SETTINGS
 

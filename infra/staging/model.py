@@ -27,9 +27,10 @@ from functools import cache
 from typing import Any, Literal
 
 from infra.core import iam, names
+from infra.core.fields import yaml_type_name
 from infra.core.located_yaml import YamlDocument, load_yaml
 from infra.core.problems import Position, Problems, did_you_mean
-from infra.declarations.estate import Estate, ProjectEntry, yaml_type_name
+from infra.declarations.estate import Estate, ProjectEntry
 from infra.declarations.facts import DATA_DIR
 from infra.declarations.stacks import StackSettings
 

@@ -29,8 +29,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from infra.core import iam, names
+from infra.core.fields import yaml_type_name
 from infra.core.problems import Position, Problems, did_you_mean
-from infra.declarations.estate import Estate, ProjectEntry, yaml_type_name
+from infra.declarations.estate import Estate, ProjectEntry
 from infra.declarations.stacks import StackSettings
 
 SECTION = "staging-images"
