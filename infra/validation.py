@@ -1,92 +1,76 @@
-"""Every declaration under a data root, loaded and checked in one pass."""
+"""Every declaration under a data root, loaded and checked in one pass, through the catalog.
+
+Each concern's check runs even when another found errors, so one run
+reports every problem: a broken groups file never hides a bad registry.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
-from infra.core.problems import Position, Problems
-from infra.declarations.estate import Estate, load_estate
+from infra import catalog
+from infra.core.problems import Problems
+from infra.declarations.concern import CheckContext, Declarations, GroupReference
+from infra.declarations.estate import load_estate
 from infra.declarations.facts import load_facts
-from infra.declarations.stacks import (
-    StackSettings,
-    load_stack_settings,
-    stack_names,
-    stacks_building,
-)
-from infra.groups.access import parse_groups_object
-from infra.groups.loader import GROUPS_COMPONENT, check_referenced_groups, load_declared_groups
-from infra.groups.model import GroupsTree
-from infra.mirrors.model import Mirrors, load_mirror_declarations
-from infra.staging.model import check_staging_options, load_staging, staging_settings
-from infra.staging_images.model import (
-    check_staging_images_options,
-    load_staging_images,
-    staging_images_settings,
-)
+from infra.declarations.stacks import StackSettings, load_stack_settings, stack_names
 
 
-@dataclass(frozen=True)
-class Declarations:
-    root: Path
-    estate: Estate
-    stacks: Mapping[str, StackSettings]
-    mirrors: Mirrors | None = None  # when a stack builds the registry mirrors
-    groups: GroupsTree | None = None  # where the groups stack says (default groups/)
+def load_stacks(root: Path, problems: Problems) -> dict[str, StackSettings]:
+    """Every stack under ``stacks/`` that could be read, by name; problems reported."""
+    schema = catalog.stack_schema()
+    found = {}
+    for stack in stack_names(root):
+        settings = load_stack_settings(root, stack, problems, schema)
+        if settings is not None:
+            found[stack] = settings
+    return found
+
+
+def find_stack_building(root: Path, component: str, problems: Problems) -> StackSettings | None:
+    """The first stack, by name, whose ``components`` include ``component``.
+
+    The problems of that stack's file go to ``problems``, and so do those of a
+    file too broken to read (it may be the one); the other stacks' problems
+    are left to ``k8s-infra validate``.
+    """
+    schema = catalog.stack_schema()
+    for stack in stack_names(root):
+        own = Problems()
+        settings = load_stack_settings(root, stack, own, schema)
+        if settings is None or component in settings.components:
+            problems.extend(own)
+        if settings is not None and component in settings.components:
+            return settings
+    return None
 
 
 def load_declarations(root: Path, problems: Problems) -> Declarations | None:
-    """Load every declaration under ``root``; problems go to ``problems``.
+    """Load and check every declaration under ``root``; problems go to ``problems``.
 
-    Returns None only when a file the others depend on cannot be read at all;
-    the caller decides whether errors in ``problems`` stop it.
+    Returns None only when infra.yaml cannot be read at all; the caller
+    decides whether errors in ``problems`` stop it.
     """
-    facts = load_facts()
-    estate = load_estate(root, facts, problems)
-    stacks = {}
-    for stack in stack_names(root):
-        settings = load_stack_settings(root, stack, problems)
-        if settings is not None:
-            stacks[stack] = settings
-    mirrors = load_mirror_declarations(root, stacks, problems)
-    for settings in stacks.values():
-        if "groups" in settings.values:
-            parse_groups_object(settings.object("groups"), settings.where("groups"), problems)
-    groups_stack = next(iter(stacks_building(stacks.values(), GROUPS_COMPONENT)), None)
-    groups = load_declared_groups(root, groups_stack, problems)
+    estate = load_estate(root, load_facts(), problems, catalog.section_extensions())
+    stacks = MappingProxyType(load_stacks(root, problems))
+    models: dict[str, object] = {}
+    references: list[GroupReference] = []
+    for concern in catalog.CONCERNS:
+        context = CheckContext(root, estate, stacks, MappingProxyType(dict(models)))
+        checked = concern.check(context, problems)
+        if checked.model is not None:
+            models[concern.name] = checked.model
+        references += checked.group_references
     if estate is None:
         return None
-    references = _check_staging(estate, stacks.values(), problems)
-    if groups is not None:
-        # A grant to a group that does not exist fails at apply time: catch it in the PR.
-        check_referenced_groups(groups, references, problems, severity="error")
-    return Declarations(root, estate, MappingProxyType(stacks), mirrors, groups)
+    for concern in catalog.CONCERNS:
+        model = models.get(concern.name)
+        if concern.check_group_references is not None and model is not None:
+            concern.check_group_references(model, references, problems)
+    return Declarations(root, estate, stacks, MappingProxyType(models))
 
 
-def _check_staging(
-    estate: Estate, stacks: Iterable[StackSettings], problems: Problems
-) -> list[tuple[str, Position]]:
-    """Check the staging sections with each building stack's settings (or alone).
-
-    Returns every group their grants name, with where it is named.
-    """
-    stacks = list(stacks)
-    references: list[tuple[str, Position]] = []
-    staging_stacks = [s for s in stacks if "staging" in s.components]
-    for settings in staging_stacks:
-        shared = staging_settings(settings, problems)
-        if shared is not None:
-            references += load_staging(estate, shared, problems).group_references
-    if not staging_stacks:
-        check_staging_options(estate, problems)
-    registry_stacks = [s for s in stacks if "staging-images" in s.components]
-    for settings in registry_stacks:
-        registry_settings = staging_images_settings(settings, problems)
-        if registry_settings is not None:
-            loaded = load_staging_images(estate, registry_settings, problems)
-            references += loaded.group_references
-    if not registry_stacks:
-        check_staging_images_options(estate, problems)
-    return references
+def load_stack(root: Path, stack: str, problems: Problems) -> StackSettings | None:
+    """One stack's settings, checked against the catalog's schema."""
+    return load_stack_settings(root, stack, problems, catalog.stack_schema())

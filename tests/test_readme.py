@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from infra.catalog import section_extensions
 from infra.core.problems import Problems
-from infra.declarations.estate import PROJECT_EXTRA_KEYS, SECTION_EXTRA_KEYS, load_estate
+from infra.declarations.estate import load_estate
 from infra.declarations.facts import load_facts
 from infra.staging import model as staging
 from infra.staging_images import model as staging_images
@@ -32,7 +33,7 @@ def test_infra_yaml_examples_are_valid(tmp_path: Path, example: str) -> None:
     (tmp_path / "infra").mkdir()
     (tmp_path / "infra" / "infra.yaml").write_text(example)
     problems = Problems()
-    estate = load_estate(tmp_path, load_facts(), problems)
+    estate = load_estate(tmp_path, load_facts(), problems, section_extensions())
     assert estate is not None
     staging.check_staging_options(estate, problems)
     staging_images.check_staging_images_options(estate, problems)
@@ -50,8 +51,7 @@ def documented(key: str) -> bool:
 @pytest.mark.parametrize(
     "key",
     sorted(
-        {k for keys in PROJECT_EXTRA_KEYS.values() for k in keys}
-        | {k for keys in SECTION_EXTRA_KEYS.values() for k in keys}
+        {k for keys in section_extensions().values() for k in keys.project | keys.section}
         | set(staging.GRANT_KEYS) | set(staging.SERVICE_ACCOUNT_KEYS) | set(staging.SETTINGS_KEYS)
         | set(staging_images.REGISTRY_DEFAULTS) | set(staging_images.BUILD_BUCKET_KEYS)
         | set(staging_images.SETTINGS_KEYS) | {"managed_by", "also_in"}

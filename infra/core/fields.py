@@ -121,10 +121,11 @@ class Fields:
         required: Iterable[str] = (),
         what: str | None = None,
         hint: str | None = None,
+        expected: str = "a mapping",
     ) -> dict[str, Any] | None:
         """A mapping with only ``allowed`` keys (any when None) and every ``required`` one."""
         if not isinstance(value, dict):
-            self.type_error(path, value, "a mapping", what, hint)
+            self.type_error(path, value, expected, what, hint)
             return None
         if allowed is not None:
             self.known_keys(value, path, allowed, what)
@@ -138,9 +139,10 @@ class Fields:
     ) -> None:
         for key in value:
             if key not in allowed:
+                where = f"in {what}" if what else f"in {name_of(path)}" if path else ""
                 self.key_error(
                     (*path, key),
-                    f"unknown key `{key}` in {what or name_of(path)}",
+                    f"unknown key `{key}` {where}" if where else f"unknown top-level key `{key}`",
                     did_you_mean(key, allowed),
                 )
 

@@ -27,51 +27,35 @@ PROVIDER_NAMESPACES = frozenset({"gcp", "aws", "pulumi"})
 
 Kind = Literal["string", "list", "object", "bool"]
 
-COMPONENTS = {
-    "staging": "per-project staging: projects, repositories, buckets, IAM (infra.yaml `staging`)",
-    "staging-images": "the shared staging registry project (infra.yaml `staging-images`)",
-    "groups": "Google Groups declared under the groups data root",
-    "registry-mirrors": "Artifact Registry and S3 mirrors of the production images",
-}
-
 
 @dataclass(frozen=True)
 class ConfigKey:
     kind: Kind
     description: str
-    required_by: frozenset[str] = frozenset()
+    # required by the concern declaring it (shared keys: by the concerns that need them)
+    required: bool = False
 
 
-KEYS: Mapping[str, ConfigKey] = {
-    "components": ConfigKey(
-        "list", "which components the stack builds: " + ", ".join(sorted(COMPONENTS))
-    ),
-    "organization_id": ConfigKey(
-        "string", "numeric Google Cloud organization id", frozenset({"staging", "staging-images"})
-    ),
-    "billing_account": ConfigKey(
-        "string",
-        "billing account linked to created projects",
-        frozenset({"staging", "staging-images"}),
-    ),
-    # The groups component defaults it to kubernetes.io (``groups.groups_location``).
-    "domain": ConfigKey(
-        "string", "the Workspace domain of groups (kubernetes.io)", frozenset({"staging"})
-    ),
-    "staging": ConfigKey(
-        "object", "settings shared by every staging project", frozenset({"staging"})
-    ),
-    "staging_images": ConfigKey(
-        "object", "settings of the shared staging registry project", frozenset({"staging-images"})
-    ),
-    "groups": ConfigKey("object", "where groups are declared and how they are reconciled"),
-    "mirrors": ConfigKey(
-        "object",
-        "who administers and writes the mirrors: APIs, grants, identities, audit logs, "
-        "quota caps, the S3 writer role (regions and buckets are data files)",
-        frozenset({"registry-mirrors"}),
-    ),
+# Keys every stack may set, whatever it builds.
+COMPONENTS_KEY = "components"
+SHARED_KEYS: Mapping[str, ConfigKey] = {
+    "organization_id": ConfigKey("string", "numeric Google Cloud organization id"),
+    "billing_account": ConfigKey("string", "billing account linked to created projects"),
+    "domain": ConfigKey("string", "the Workspace domain of groups (kubernetes.io)"),
 }
+
+
+@dataclass(frozen=True)
+class StackSchema:
+    """Which components a stack may build and which keys it may set (from the catalog)."""
+
+    components: Mapping[str, str]  # name -> what it builds
+    keys: Mapping[str, ConfigKey]  # every `k8s-infra:` key but `components`
+    needs: Mapping[str, frozenset[str]]  # component -> keys it cannot do without
+
+    def describe_components(self) -> str:
+        return "which components the stack builds: " + ", ".join(sorted(self.components))
+
 
 _ORG_ID = re.compile(r"^[0-9]{6,20}$")
 _BILLING = re.compile(r"^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$")
@@ -119,37 +103,21 @@ def stacks_building(stacks: Iterable[StackSettings], component: str) -> list[Sta
     return [s for s in stacks if component in s.components]
 
 
-def load_stacks_building(root: Path, component: str, problems: Problems) -> list[StackSettings]:
-    """The stacks under ``stacks/`` whose ``components`` include ``component``, by name.
-
-    The problems of those stacks' files go to ``problems``, and so do those of
-    a file too broken to read (it may be one of them); the other stacks'
-    problems are left to ``k8s-infra validate``.
-    """
-    found = []
-    for stack in stack_names(root):
-        own = Problems()
-        settings = load_stack_settings(root, stack, own)
-        if settings is None or component in settings.components:
-            problems.extend(own)
-        if settings is not None:
-            found.append(settings)
-    return stacks_building(found, component)
-
-
 def parse_settings(
     stack: str,
     raw: Mapping[str, Any],
     where: Callable[[str], Position],
     problems: Problems,
+    schema: StackSchema,
 ) -> StackSettings:
     """Check the ``k8s-infra`` keys (bare names) of one stack and build its settings."""
+    keys = {COMPONENTS_KEY: ConfigKey("list", schema.describe_components()), **schema.keys}
     values: dict[str, Any] = {}
     for key, value in raw.items():
-        spec = KEYS.get(key)
+        spec = keys.get(key)
         if spec is None:
             problems.error(
-                where(key), f"unknown config key `{NAMESPACE}:{key}`", did_you_mean(key, KEYS)
+                where(key), f"unknown config key `{NAMESPACE}:{key}`", did_you_mean(key, keys)
             )
             continue
         decoded = _decode(value, spec.kind)
@@ -161,22 +129,26 @@ def parse_settings(
             )
             continue
         values[key] = decoded
-    components = tuple(values.get("components") or ())
+    components = tuple(values.get(COMPONENTS_KEY) or ())
     for name in sorted({c for c in components if components.count(c) > 1}):
         problems.error(
-            where("components"), f"component `{name}` is listed twice", "list each component once"
+            where(COMPONENTS_KEY),
+            f"component `{name}` is listed twice",
+            "list each component once",
         )
     components = tuple(dict.fromkeys(components))
     for name in components:
-        if name not in COMPONENTS:
+        if name not in schema.components:
             problems.error(
-                where("components"), f"unknown component `{name}`", did_you_mean(name, COMPONENTS)
+                where(COMPONENTS_KEY),
+                f"unknown component `{name}`",
+                did_you_mean(name, schema.components),
             )
-    for key, spec in KEYS.items():
-        needing = sorted(spec.required_by.intersection(components))
+    for key, spec in keys.items():
+        needing = sorted(c for c in components if key in schema.needs.get(c, ()))
         if needing and key not in values:
             problems.error(
-                where("components"),
+                where(COMPONENTS_KEY),
                 f"component `{needing[0]}` needs config key `{NAMESPACE}:{key}`",
                 f"set {spec.description}",
             )
@@ -194,7 +166,7 @@ def parse_settings(
             f"billing account `{billing}` is malformed",
             "use the XXXXXX-XXXXXX-XXXXXX form",
         )
-    known = tuple(c for c in components if c in COMPONENTS)
+    known = tuple(c for c in components if c in schema.components)
     positions = {key: where(key) for key in values}
     for key, value in values.items():
         if isinstance(value, dict):
@@ -202,7 +174,9 @@ def parse_settings(
     return StackSettings(stack, known, MappingProxyType(values), MappingProxyType(positions))
 
 
-def load_stack_settings(root: Path, stack: str, problems: Problems) -> StackSettings | None:
+def load_stack_settings(
+    root: Path, stack: str, problems: Problems, schema: StackSchema
+) -> StackSettings | None:
     """Read ``stacks/Pulumi.<stack>.yaml`` under ``root`` and check its config."""
     display = f"{STACKS_DIR}/Pulumi.{stack}.yaml"
     document = load_yaml(stack_file(root, stack), display, problems)
@@ -234,7 +208,7 @@ def load_stack_settings(root: Path, stack: str, problems: Problems) -> StackSett
             "config", f"{NAMESPACE}:{name.split('.', maxsplit=1)[0]}", *name.split(".")[1:]
         )
 
-    return parse_settings(stack, ours, where, problems)
+    return parse_settings(stack, ours, where, problems, schema)
 
 
 def _decode(value: Any, kind: Kind) -> Any:

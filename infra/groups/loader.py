@@ -31,7 +31,7 @@ from infra.core import names
 from infra.core.fields import yaml_type_name
 from infra.core.located_yaml import YamlDocument, load_yaml
 from infra.core.problems import Position, Problems, Severity, did_you_mean
-from infra.declarations.stacks import StackSettings, load_stacks_building
+from infra.declarations.stacks import StackSettings
 from infra.groups.estate_checks import check_estate
 from infra.groups.model import GROUPS_DIR, Group, GroupsTree
 from infra.groups.restrictions import Located, check_restrictions, load_restrictions
@@ -82,12 +82,6 @@ def load_groups(
     return GroupsTree(tuple(d.group for d in kept), groups_dir)
 
 
-def find_groups_stack(root: Path, problems: Problems) -> StackSettings | None:
-    """The groups stack: the first stack, by name, whose ``components`` include
-    ``groups`` (never found by its own name); None without one: the defaults apply."""
-    return next(iter(load_stacks_building(root, GROUPS_COMPONENT, problems)), None)
-
-
 def groups_location(stack: StackSettings | None, problems: Problems) -> tuple[str, str] | None:
     """The groups folder and domain a groups stack names (``k8s-infra:groups``, ``:domain``);
     without a stack, or without those keys, ``groups`` and kubernetes.io."""
@@ -110,8 +104,8 @@ def groups_location(stack: StackSettings | None, problems: Problems) -> tuple[st
 def load_declared_groups(
     root: Path, stack: StackSettings | None, problems: Problems, *, estate_checks: bool = False
 ) -> GroupsTree | None:
-    """The groups tree a checkout declares, where ``stack`` (its groups stack, see
-    ``find_groups_stack``) says; None without one."""
+    """The groups tree a checkout declares, where ``stack`` (its groups stack: the
+    first stack, by name, whose components include ``groups``) says; None without one."""
     location = groups_location(stack, problems)
     if location is None:
         return None

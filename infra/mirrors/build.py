@@ -7,23 +7,23 @@ import pulumi
 from infra.core.errors import ProblemsFound
 from infra.core.fields import Fields, locate_file
 from infra.core.problems import Position, Problems
+from infra.declarations.concern import Declarations
 from infra.declarations.stacks import STACKS_DIR, StackSettings
 from infra.mirrors.artifact_registry import (
     ArtifactRegistryMirrors,
     ArtifactRegistryMirrorsArgs,
 )
-from infra.mirrors.model import S3_BUCKETS_FILE, check_account_pin
+from infra.mirrors.model import COMPONENT, S3_BUCKETS_FILE, Mirrors, check_account_pin
 from infra.mirrors.project import MirrorProject, MirrorProjectArgs
 from infra.mirrors.s3_mirror_set import S3MirrorSet, S3MirrorSetArgs
 from infra.mirrors.s3_writer import S3Writer, S3WriterArgs
 from infra.mirrors.settings import parse_mirror_settings
-from infra.validation import Declarations
 
 
 def build_registry_mirrors(settings: StackSettings, declarations: Declarations) -> None:
     display = f"{STACKS_DIR}/Pulumi.{settings.stack}.yaml"
     problems = Problems()
-    mirrors = declarations.mirrors
+    mirrors = declarations.model(COMPONENT, Mirrors)
     if mirrors is None:
         problems.error(
             Position(S3_BUCKETS_FILE),

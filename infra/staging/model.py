@@ -46,7 +46,11 @@ _SERVICE = re.compile(r"^[a-z0-9][a-z0-9.-]*\.googleapis\.com$")
 _WORKLOAD_IDENTITY = re.compile(
     r"^([a-z][a-z0-9-]{4,28}[a-z0-9])\.svc\.id\.goog\[([^/\]]+)/([^\]]+)\]$"
 )
-PROJECT_KEYS = ("profile", "services", "grant_sets", "grants", "gcb_builder", "service_accounts")
+# Keys this concern adds to infra.yaml: to the section, and to each of its projects.
+SECTION_KEYS = frozenset({"grant_sets"})
+PROJECT_KEYS = frozenset(
+    {"profile", "services", "grant_sets", "grants", "gcb_builder", "service_accounts"}
+)
 GRANT_KEYS = ("member", "roles", "on")
 SERVICE_ACCOUNT_KEYS = ("display_name", "workload_identity")
 SETTINGS_KEYS = {

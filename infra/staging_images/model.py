@@ -35,6 +35,10 @@ from infra.declarations.estate import Estate, ProjectEntry
 from infra.declarations.stacks import StackSettings
 
 SECTION = "staging-images"
+# Keys this concern adds to each project of its infra.yaml section.
+PROJECT_KEYS = frozenset(
+    {"services", "folder_id", "iam", "build_bucket", "registry_defaults", "registries"}
+)
 Cleanup = Literal["delete", "dry-run", "none"]
 CLEANUPS: tuple[Cleanup, ...] = ("delete", "dry-run", "none")
 

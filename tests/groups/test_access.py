@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from infra.core.problems import Position, Problems
-from infra.declarations.stacks import load_stack_settings
 from infra.groups.access import GroupsAccess, groups_access, parse_groups_object
+from infra.validation import load_stack
 
 SA = "gsuite-groups-manager@k8s-gsuite.iam.gserviceaccount.com"
 
@@ -22,7 +22,7 @@ def test_a_complete_object_is_accepted() -> None:
 def test_the_repository_stack_names_its_delegation() -> None:
     root = Path(__file__).resolve().parents[2]
     problems = Problems()
-    access = groups_access(load_stack_settings(root, "groups", problems), problems)
+    access = groups_access(load_stack(root, "groups", problems), problems)
     assert list(problems) == []
     assert access.service_account.endswith(".iam.gserviceaccount.com")
     assert access.admin_subject.endswith("@kubernetes.io")
@@ -40,7 +40,7 @@ def test_bad_keys_and_values_are_reported_at_the_key(tmp_path: Path) -> None:
         "    customer: someone\n"
     )
     problems = Problems()
-    settings = load_stack_settings(tmp_path, "groups", problems)
+    settings = load_stack(tmp_path, "groups", problems)
     assert settings is not None
     parse_groups_object(settings.object("groups"), settings.where("groups"), problems)
     assert [p.format() for p in problems] == [

@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from infra.catalog import stack_schema
 from infra.cli.groups.run import load_inputs
 from infra.core.problems import Position, Problems
-from infra.declarations.stacks import load_stack_settings, parse_settings
-from infra.groups.loader import find_groups_stack, groups_location, load_declared_groups
-from infra.validation import load_declarations
+from infra.declarations.stacks import parse_settings
+from infra.groups.loader import GROUPS_COMPONENT, groups_location, load_declared_groups
+from infra.groups.model import GroupsTree
+from infra.validation import find_stack_building, load_declarations, load_stack
 from tests.conftest import REPO, invoke
 from tests.groups.tree import problem_lines
 
@@ -106,8 +108,9 @@ def test_declarations_hold_the_groups_tree() -> None:
     problems = Problems()
     declarations = load_declarations(REPO, problems)
     assert declarations is not None
-    assert declarations.groups is not None
-    assert declarations.groups.find("k8s-infra-release-admins@kubernetes.io") is not None
+    tree = declarations.model(GROUPS_COMPONENT, GroupsTree)
+    assert tree is not None
+    assert tree.find("k8s-infra-release-admins@kubernetes.io") is not None
     assert [p.format() for p in problems] == []
 
 
@@ -164,7 +167,7 @@ def test_a_checkout_without_groups_or_groups_stack_has_no_tree(
     problems = Problems()
     declarations = load_declarations(checkout_copy, problems)
     assert declarations is not None
-    assert declarations.groups is None
+    assert declarations.model(GROUPS_COMPONENT, GroupsTree) is None
     assert not any(p.position.path.startswith("groups") for p in problems)
     result = invoke(cli, "--root", str(checkout_copy), "groups", "validate")
     assert result.exit_code == 1
@@ -213,7 +216,7 @@ def test_a_groups_stack_of_any_name_needs_its_folder(cli: CliRunner, checkout_co
     shutil.rmtree(checkout_copy / "groups")
     rename_groups_stack(checkout_copy, "workspace")
     problems = Problems()
-    settings = load_stack_settings(checkout_copy, "workspace", problems)
+    settings = load_stack(checkout_copy, "workspace", problems)
     assert load_declared_groups(checkout_copy, settings, problems) is None
     assert [p.message for p in problems] == ["groups folder not found"]
     result = invoke(cli, "--root", str(checkout_copy), "validate")
@@ -226,7 +229,7 @@ def test_without_a_groups_stack_the_defaults_apply(cli: CliRunner, checkout_copy
     result = invoke(cli, "--root", str(checkout_copy), "groups", "validate")
     assert result.exit_code == 0, result.output
     assert "valid: 124 group(s), 0 warning(s)" in result.stderr
-    assert find_groups_stack(checkout_copy, Problems()) is None
+    assert find_stack_building(checkout_copy, GROUPS_COMPONENT, Problems()) is None
 
 
 def test_the_groups_component_defaults_its_domain(cli: CliRunner, checkout_copy: Path) -> None:
@@ -238,7 +241,9 @@ def test_the_groups_component_defaults_its_domain(cli: CliRunner, checkout_copy:
         result = invoke(cli, "--root", str(checkout_copy), *command)
         assert result.exit_code == 0, result.output
     problems = Problems()
-    assert groups_location(find_groups_stack(checkout_copy, problems), problems) == (
+    assert groups_location(
+        find_stack_building(checkout_copy, GROUPS_COMPONENT, problems), problems
+    ) == (
         "groups",
         "kubernetes.io",
     )
@@ -248,9 +253,13 @@ def test_the_groups_component_defaults_its_domain(cli: CliRunner, checkout_copy:
 
 def test_the_staging_component_still_needs_a_domain() -> None:
     problems = Problems()
-    parse_settings("staging", {"components": ["staging"]}, lambda _key: Position("s"), problems)
+    parse_settings(
+        "staging", {"components": ["staging"]}, lambda _key: Position("s"), problems, stack_schema()
+    )
     messages = [p.message for p in problems]
     assert "component `staging` needs config key `k8s-infra:domain`" in messages
     problems = Problems()
-    parse_settings("groups", {"components": ["groups"]}, lambda _key: Position("g"), problems)
+    parse_settings(
+        "groups", {"components": ["groups"]}, lambda _key: Position("g"), problems, stack_schema()
+    )
     assert [p.format() for p in problems] == []

@@ -12,7 +12,6 @@ import yaml
 
 from infra.core.fields import Fields, locate_file
 from infra.core.problems import Position, Problems
-from infra.declarations.stacks import load_stack_settings
 from infra.mirrors.model import (
     Mirrors,
     check_account_pin,
@@ -20,6 +19,7 @@ from infra.mirrors.model import (
 )
 from infra.mirrors.regions import load_region_facts
 from infra.mirrors.settings import parse_mirror_settings
+from infra.validation import load_stack
 from tests.conftest import REPO
 
 STACK = "registry-mirrors"
@@ -29,7 +29,7 @@ STACK_FILE = REPO / "stacks" / f"Pulumi.{STACK}.yaml"
 @pytest.fixture(scope="module")
 def mirrors() -> Mirrors:
     problems = Problems()
-    settings = load_stack_settings(REPO, STACK, problems)
+    settings = load_stack(REPO, STACK, problems)
     assert settings is not None
     found = load_mirror_declarations(REPO, {STACK: settings}, problems)
     assert not list(problems), [p.format() for p in problems]

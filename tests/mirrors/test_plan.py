@@ -374,14 +374,14 @@ import pulumi
 from pulumi.runtime import mocks, settings
 from infra.core.errors import ProblemsFound
 from infra.validation import load_declarations
-from infra.declarations.stacks import load_stack_settings
+from infra.validation import load_stack
 from infra.core.problems import Problems
-from infra.program import builders
+from infra.catalog import concern
 
 root = __import__("pathlib").Path(sys.argv[1])
 problems = Problems()
 declarations = load_declarations(root, problems)
-stack = load_stack_settings(root, "registry-mirrors", problems)
+stack = load_stack(root, "registry-mirrors", problems)
 assert declarations is not None and stack is not None and not problems.has_errors
 class Nothing(mocks.Mocks):
     def new_resource(self, args):
@@ -392,7 +392,7 @@ pulumi.runtime.set_all_config({"aws:allowedAccountIds": json.dumps(["11112222333
 settings.set_root_resource(None)
 mocks.set_mocks(Nothing(), project="k8s-infra", stack="registry-mirrors", preview=False)
 try:
-    builders()["registry-mirrors"](stack, declarations)
+    concern("registry-mirrors").build(stack, declarations)
 except ProblemsFound as found:
     print("\\n".join(p.format() for p in found.problems))
 """

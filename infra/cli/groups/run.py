@@ -19,8 +19,9 @@ from infra.cli.console import interactive, print_problems, stderr
 from infra.core.errors import ProblemsFound, UsageError
 from infra.core.problems import Problems
 from infra.groups.access import GroupsAccess, groups_access
-from infra.groups.loader import find_groups_stack, load_declared_groups
+from infra.groups.loader import GROUPS_COMPONENT, load_declared_groups
 from infra.groups.model import GroupsTree
+from infra.validation import find_stack_building
 
 if TYPE_CHECKING:
     from rich.progress import TaskID
@@ -38,7 +39,7 @@ class Inputs:
 def load_inputs(root: Path) -> Inputs:
     """The declared groups and the access settings of the groups stack; errors stop here."""
     problems = Problems()
-    stack = find_groups_stack(root, problems)
+    stack = find_stack_building(root, GROUPS_COMPONENT, problems)
     tree = load_declared_groups(root, stack, problems)
     access = groups_access(stack, problems)
     if problems.has_errors:

@@ -9,7 +9,8 @@ import typer
 from infra.cli.console import boundary, report_problems
 from infra.cli.context import cli_context
 from infra.core.problems import Problems
-from infra.groups.loader import find_groups_stack, groups_location, load_groups
+from infra.groups.loader import GROUPS_COMPONENT, groups_location, load_groups
+from infra.validation import find_stack_building
 
 
 @boundary
@@ -45,7 +46,7 @@ def validate(
     """
     root = cli_context(ctx).root
     problems = Problems()
-    stack = find_groups_stack(root, problems)
+    stack = find_stack_building(root, GROUPS_COMPONENT, problems)
     location = groups_location(stack, problems)
     tree = None
     if location is not None:

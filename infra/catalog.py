@@ -1,0 +1,54 @@
+"""Every concern the program can build, registered once.
+
+Stack settings (which components and keys a stack may name), the infra.yaml
+reader (which keys a section may hold), validation and the program take
+their lists from ``CONCERNS``. Adding a concern is its own package under
+``infra/`` with a ``concern.py``, one line here, and its tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from infra.declarations.concern import Concern
+from infra.declarations.estate import SectionKeys
+from infra.declarations.stacks import SHARED_KEYS, ConfigKey, StackSchema
+from infra.groups.concern import CONCERN as GROUPS
+from infra.mirrors.concern import CONCERN as REGISTRY_MIRRORS
+from infra.staging.concern import CONCERN as STAGING
+from infra.staging_images.concern import CONCERN as STAGING_IMAGES
+
+# Checked in this order: a concern's check sees the models of those before it.
+CONCERNS: tuple[Concern, ...] = (STAGING, STAGING_IMAGES, GROUPS, REGISTRY_MIRRORS)
+
+
+def concern(name: str) -> Concern:
+    """The entry of the component ``name`` (stack settings only name registered ones)."""
+    return next(c for c in CONCERNS if c.name == name)
+
+
+def stack_schema() -> StackSchema:
+    """The components a stack may build and the `k8s-infra:` keys it may set."""
+    keys: dict[str, ConfigKey] = dict(SHARED_KEYS)
+    needs: dict[str, frozenset[str]] = {}
+    for entry in CONCERNS:
+        keys.update(entry.config_keys)
+        own = {key for key, spec in entry.config_keys.items() if spec.required}
+        needs[entry.name] = frozenset(own | entry.needs)
+    return StackSchema(
+        components=MappingProxyType({c.name: c.summary for c in CONCERNS}),
+        keys=MappingProxyType(keys),
+        needs=MappingProxyType(needs),
+    )
+
+
+def section_extensions() -> Mapping[str, SectionKeys]:
+    """infra.yaml section -> the keys its concern adds."""
+    return MappingProxyType(
+        {
+            c.section: SectionKeys(c.section_keys, c.project_keys)
+            for c in CONCERNS
+            if c.section is not None
+        }
+    )

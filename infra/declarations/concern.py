@@ -1,0 +1,99 @@
+"""What a concern registers in the catalog, and what its check and builder receive.
+
+A concern (staging, the groups, the mirrors...) is one package under
+``infra/``. It tells the catalog, once: its component name, the stack config
+keys it reads, the infra.yaml section it extends, how its declarations are
+checked, and how its Pulumi components are built. Stack settings, the
+infra.yaml reader, validation and the program take their lists from there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING, TypeVar
+
+from infra.declarations.stacks import ConfigKey, StackSettings
+
+if TYPE_CHECKING:
+    from infra.core.problems import Position, Problems
+    from infra.declarations.estate import Estate
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class GroupReference:
+    """A group some declaration grants to, and where: it must be declared under groups/."""
+
+    address: str
+    where: Position
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What a concern's check found: its model (None when nothing to build from) and
+    the groups its declarations name."""
+
+    model: object | None = None
+    group_references: tuple[GroupReference, ...] = ()
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """Everything a check may read: the data root, infra.yaml and every stack's settings."""
+
+    root: Path
+    estate: Estate | None  # None when infra.yaml cannot be read (already reported)
+    stacks: Mapping[str, StackSettings]
+    # models of the concerns checked before this one, by concern name
+    earlier: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+
+    def building(self, component: str) -> list[StackSettings]:
+        """The stacks whose ``components`` include ``component``, by stack name."""
+        return [s for _, s in sorted(self.stacks.items()) if component in s.components]
+
+
+@dataclass(frozen=True)
+class Declarations:
+    """Every declaration under a data root, loaded and checked."""
+
+    root: Path
+    estate: Estate
+    stacks: Mapping[str, StackSettings]
+    models: Mapping[str, object]  # concern name -> its checked model
+
+    def model(self, concern: str, kind: type[T]) -> T | None:
+        found = self.models.get(concern)
+        return found if isinstance(found, kind) else None
+
+
+Check = Callable[[CheckContext, "Problems"], Checked]
+Build = Callable[[StackSettings, Declarations], None]
+ReferenceCheck = Callable[[object, Sequence[GroupReference], "Problems"], None]
+
+
+@dataclass(frozen=True)
+class Concern:
+    """One catalog entry.
+
+    ``build`` imports the concern's Pulumi code when it is called, so that
+    validation never imports Pulumi and a stack pays only for the providers
+    it uses.
+    """
+
+    name: str  # as written in `k8s-infra:components`
+    summary: str
+    check: Check
+    build: Build
+    config_keys: Mapping[str, ConfigKey] = field(default_factory=lambda: MappingProxyType({}))
+    # shared stack keys (organization_id, billing_account, domain) it cannot do without
+    needs: frozenset[str] = frozenset()
+    # the infra.yaml section it reads, and the keys it adds there
+    section: str | None = None
+    section_keys: frozenset[str] = frozenset()
+    project_keys: frozenset[str] = frozenset()
+    # checks every group the other concerns' declarations name (the groups concern)
+    check_group_references: ReferenceCheck | None = None

@@ -1,0 +1,35 @@
+"""Instantiates the shared staging registry projects of a stack."""
+
+from __future__ import annotations
+
+import pulumi
+
+from infra.core.errors import ProblemsFound
+from infra.core.problems import Problems
+from infra.declarations.concern import Declarations
+from infra.declarations.stacks import StackSettings
+from infra.staging_images.component import RegistryProjectArgs, RegistryProjectComponent
+from infra.staging_images.model import load_staging_images, staging_images_settings
+
+
+def build_staging_images(settings: StackSettings, declarations: Declarations) -> None:
+    """One RegistryProject per project of the ``staging-images`` section."""
+    problems = Problems()
+    shared = staging_images_settings(settings, problems)
+    registries = load_staging_images(declarations.estate, shared, problems) if shared else None
+    if registries is None or problems.has_errors:
+        raise ProblemsFound(problems.sorted())
+    components = {
+        project.project_id: RegistryProjectComponent(
+            project.project_id, RegistryProjectArgs(project, registries.settings)
+        )
+        for project in registries.projects
+    }
+    pulumi.export(
+        "stagingRegistries",
+        {
+            f"{project_id}/{name}": repository.registry_uri
+            for project_id, component in components.items()
+            for name, repository in component.repositories.items()
+        },
+    )
