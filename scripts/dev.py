@@ -49,7 +49,7 @@ JOBS = {
         ["ruff", "check", "."],
         ["ruff", "format", "--check", "."],
         ["mypy"],
-        ["pytest", "-q"],
+        ["pytest", "-q", "-n", "auto"],
     ],
 }
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import json
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -11,10 +13,22 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from infra.planner.runner import PlanRequest, plan_one
+from infra.declarations.stacks import stack_names
+from infra.planner.runner import PlanFailed, PlanRequest, run_plans
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+# Fixtures that plan whole stacks: tests using them are marked `plan` (slow, run
+# in parallel by CI; `pytest -m "not plan"` is the quick loop while working).
+PLAN_FIXTURES = frozenset({"repo_plan", "git_checkout", "small_repo", "repo_copy"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if PLAN_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.plan)
 
 
 @pytest.fixture(autouse=True)
@@ -37,20 +51,28 @@ def invoke(runner: CliRunner, *args: str, env: dict[str, str] | None = None) -> 
     return runner.invoke(app, list(args), env=env, catch_exceptions=False)
 
 
-_PLANS: dict[tuple[str, str], dict[str, Any]] = {}
-
-
 @pytest.fixture(scope="session")
-def repo_plan() -> Callable[[str], dict[str, Any]]:
-    """The offline plan of a stack on the repository's own declarations, made once."""
+def repo_plan(
+    tmp_path_factory: pytest.TempPathFactory, worker_id: str
+) -> Callable[[str], dict[str, Any]]:
+    """The offline plan of a stack on the repository's own declarations.
 
-    def get(stack: str) -> dict[str, Any]:
-        key = (stack, str(REPO))
-        if key not in _PLANS:
-            _PLANS[key] = plan_one(PlanRequest(stack, REPO))
-        return _PLANS[key]
-
-    return get
+    Every stack is planned once per test session, in parallel, by the first
+    worker that needs a plan; the others wait and read the same file.
+    """
+    base = tmp_path_factory.getbasetemp()
+    shared = base if worker_id == "master" else base.parent  # one folder per session
+    cache = shared / "repo-plans.json"
+    with (shared / "repo-plans.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not cache.exists():
+            results = run_plans([PlanRequest(stack, REPO) for stack in stack_names(REPO)])
+            failed = [r for r in results if r.plan is None]
+            if failed:
+                raise PlanFailed(failed[0])
+            cache.write_text(json.dumps({r.request.stack: r.plan for r in results}))
+    plans: dict[str, dict[str, Any]] = json.loads(cache.read_text())
+    return plans.__getitem__
 
 
 def git(repo: Path, *args: str) -> str:

@@ -9,9 +9,13 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import REPO, declare_writer_group, trim_staging
 
 SCRIPTS = REPO / "scripts" / "ci"
+
+pytestmark = pytest.mark.plan
 
 
 def run(script: str, repo: Path, artifacts: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -31,6 +31,18 @@ VALUES: Any = st.recursive(
 )
 
 
+def _small_estate() -> str:
+    """The repository's infra.yaml with two projects per section: every shape, read fast."""
+    data = yaml.safe_load((REPO / "infra" / "infra.yaml").read_text())
+    for section in data["infra"].values():
+        if isinstance(section, dict) and isinstance(section.get("projects"), dict):
+            section["projects"] = dict(list(section["projects"].items())[:2])
+    return yaml.safe_dump(data)
+
+
+SMALL_ESTATE = _small_estate()
+
+
 def checkout(tmp: Path) -> Path:
     for name in ("stacks",):
         (tmp / name).mkdir(exist_ok=True)
@@ -73,7 +85,7 @@ def test_any_stack_file_gives_problems_not_exceptions(
     tmp_path: Path, config: dict[str, Any]
 ) -> None:
     root = checkout(tmp_path)
-    (root / "infra" / "infra.yaml").write_text((REPO / "infra" / "infra.yaml").read_text())
+    (root / "infra" / "infra.yaml").write_text(SMALL_ESTATE)
     (root / "stacks" / "Pulumi.staging.yaml").write_text(yaml.safe_dump({"config": config}))
     problems = Problems()
     load_declarations(root, problems)

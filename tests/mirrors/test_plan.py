@@ -37,6 +37,8 @@ COMPANIONS = {
     "policy": "aws:s3/bucketPolicy:BucketPolicy",
 }
 
+pytestmark = pytest.mark.plan
+
 
 @pytest.fixture(scope="module")
 def plan(repo_plan: Callable[[str], dict[str, Any]]) -> dict[str, Any]:

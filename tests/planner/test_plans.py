@@ -15,6 +15,8 @@ STACKS = stack_names(REPO)
 RESOURCE_KEYS = {"urn", "type", "name", "custom", "mode", "parent", "provider", "protect",
                  "retain_on_delete", "depends_on", "inputs"}  # fmt: skip
 
+pytestmark = pytest.mark.plan
+
 
 def strings(value: Any) -> Iterator[str]:
     if isinstance(value, str):
