@@ -198,6 +198,7 @@ class Fields:
         pattern: re.Pattern[str] | None = None,
         expected: str = "",
         what: str | None = None,
+        hint: str | None = None,
     ) -> tuple[str, ...]:
         """A list of strings without repeats; bad items are reported and left out."""
         if value is None:
@@ -207,7 +208,7 @@ class Fields:
             return ()
         found: list[str] = []
         for index, item in enumerate(value):
-            text = self.text(item, (*path, index), pattern, expected, what)
+            text = self.text(item, (*path, index), pattern, expected, what, hint)
             if text is None:
                 continue
             if text in found:

@@ -17,7 +17,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
 
-from infra.core.fields import yaml_type_name
+from infra.core.fields import NUMERIC_ID, yaml_type_name
 from infra.core.located_yaml import load_yaml
 from infra.core.problems import Position, Problems, did_you_mean
 
@@ -57,8 +57,7 @@ class StackSchema:
         return "which components the stack builds: " + ", ".join(sorted(self.components))
 
 
-_ORG_ID = re.compile(r"^[0-9]{6,20}$")
-_BILLING = re.compile(r"^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$")
+_BILLING = re.compile(r"[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}")
 
 
 @dataclass(frozen=True)
@@ -153,14 +152,14 @@ def parse_settings(
                 f"set {spec.description}",
             )
     org = values.get("organization_id")
-    if isinstance(org, str) and not _ORG_ID.match(org):
+    if isinstance(org, str) and not NUMERIC_ID.fullmatch(org):
         problems.error(
             where("organization_id"),
             f"organization id `{org}` is not numeric",
             'quote the numeric id, e.g. "758905017065"',
         )
     billing = values.get("billing_account")
-    if isinstance(billing, str) and not _BILLING.match(billing):
+    if isinstance(billing, str) and not _BILLING.fullmatch(billing):
         problems.error(
             where("billing_account"),
             f"billing account `{billing}` is malformed",

@@ -40,8 +40,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from infra.core import names
-from infra.core.fields import FieldPath, Fields
+from infra.core import iam, names
+from infra.core.fields import NUMERIC_ID, FieldPath, Fields
 
 TOP_KEYS = frozenset(
     {
@@ -76,13 +76,11 @@ WRITER_REQUIRED = WRITER_KEYS - {"tags", "legacy_principals", "legacy_principals
 AUDIT_LOG_TYPES = ("ADMIN_READ", "DATA_READ", "DATA_WRITE")
 MAX_SESSION_HOURS = 12  # the longest session IAM allows a role
 
-_SERVICE = re.compile(r"[a-z][a-z0-9-]*(\.[a-z0-9-]+)*\.googleapis\.com")
 _ROLE = re.compile(r"roles/[A-Za-z0-9_.]+")
 _MEMBER = re.compile(
     r"(group|user|serviceAccount|domain):[^\s:]+|(principal|principalSet)://\S+|allUsers"
     r"|allAuthenticatedUsers"
 )
-_NUMBER = re.compile(r"[0-9]{6,20}")
 _KSA = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-.a-z0-9]*[a-z0-9])?")
 _QUOTA_KEY = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 _METRIC = re.compile(r"[a-z0-9.-]+\.googleapis\.com/[A-Za-z0-9_/]+")
@@ -180,7 +178,7 @@ def parse_mirror_settings(raw: Any, fields: Fields) -> MirrorSettings | None:
     top = fields.mapping(raw, (), TOP_KEYS, required=("s3_writer",), what="`k8s-infra:mirrors`")
     if top is None:
         return None
-    services = fields.texts(top.get("services", []), ("services",), _SERVICE, "an API name")
+    services = fields.services(top.get("services", []), ("services",))
     project_iam = _role_members(top.get("project_iam", {}), ("project_iam",), fields)
     audit_logs = _audit_logs(top.get("audit_logs", {}), ("audit_logs",), fields)
     pool = _pool(top.get("workload_identity_pool"), ("workload_identity_pool",), fields)
@@ -212,10 +210,10 @@ def _role_members(raw: Any, path: FieldPath, fields: Fields) -> dict[str, tuple[
     grants = fields.mapping(raw, path)
     result: dict[str, tuple[str, ...]] = {}
     for role, members in (grants or {}).items():
-        if fields.text(role, (*path, role), _ROLE, "a role (`roles/...`)") is None:
+        if fields.role(role, (*path, role)) is None:
             continue
         found = fields.texts(
-            members, (*path, role), _MEMBER, "a member (`group:`, `user:`, `serviceAccount:`...)"
+            members, (*path, role), iam.MEMBER, f"an IAM member ({iam.MEMBER_FORMS})"
         )
         if found:
             result[role] = found
@@ -234,7 +232,7 @@ def _audit_logs(raw: Any, path: FieldPath, fields: Fields) -> dict[str, tuple[st
     result: dict[str, tuple[str, ...]] = {}
     log_type = re.compile("|".join(AUDIT_LOG_TYPES))
     for service, types in (configs or {}).items():
-        if fields.text(service, (*path, service), _SERVICE, "an API name") is None:
+        if fields.service(service, (*path, service)) is None:
             continue
         found = fields.texts(types, (*path, service), log_type, " or ".join(AUDIT_LOG_TYPES))
         if found:
@@ -249,7 +247,7 @@ def _pool(raw: Any, path: FieldPath, fields: Fields) -> WorkloadIdentityPool | N
     if pool is None:
         return None
     number = fields.text(
-        pool.get("project_number"), (*path, "project_number"), _NUMBER, "a quoted project number"
+        pool.get("project_number"), (*path, "project_number"), NUMERIC_ID, "a quoted project number"
     )
     name = fields.text(pool.get("pool"), (*path, "pool"))
     if number is None or name is None:
@@ -276,7 +274,7 @@ def _accounts(raw: Any, path: FieldPath, fields: Fields) -> dict[str, ServiceAcc
             account_id=account_id,
             display_name=fields.text(display, (*where, "display_name")) or account_id,
             project_roles=fields.texts(
-                spec.get("project_roles", []), (*where, "project_roles"), _ROLE, "a role"
+                spec.get("project_roles", []), (*where, "project_roles"), iam.ROLE, "an IAM role"
             ),
             kubernetes_service_accounts=tuple(
                 KubernetesAccount.parse(t)
@@ -301,7 +299,7 @@ def _quotas(raw: Any, path: FieldPath, fields: Fields) -> dict[str, QuotaOverrid
         spec = fields.mapping(body, where, QUOTA_KEYS, required=QUOTA_KEYS, what=f"`{key}`")
         if spec is None:
             continue
-        service = fields.text(spec.get("service"), (*where, "service"), _SERVICE, "an API name")
+        service = fields.service(spec.get("service"), (*where, "service"))
         metric = fields.text(
             spec.get("metric"), (*where, "metric"), _METRIC, "`<api>.googleapis.com/<metric>`"
         )

@@ -122,7 +122,7 @@ CASES = {
         STACK, "        - group:k8s-infra-artifact-security@kubernetes.io\n",
         "        - k8s-infra-artifact-security@kubernetes.io\n",
         "        - k8s-infra-artifact-security@kubernetes.io", 11,
-        "error: `roles/viewer`: `k8s-infra-artifact-security@kubernetes.io` is not a member",
+        "error: `roles/viewer`: `k8s-infra-artifact-security@kubernetes.io` is not an IAM member",
     ),
     "legacy flag without principals": Case(
         STACK, "      legacy_principals:\n        - arn:aws:iam::768319786644:root\n"
