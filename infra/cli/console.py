@@ -17,7 +17,7 @@ from typing import Any, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 
-from infra.core.errors import EXIT_PROBLEMS, K8sInfraError, ProblemsFound
+from infra.core.errors import EXIT_PROBLEMS, K8sInfraError
 from infra.core.problems import Problem
 
 P = ParamSpec("P")
@@ -49,13 +49,9 @@ def emit_json(data: Any) -> None:
     sys.stdout.flush()
 
 
-def print_problem_lines(lines: Iterable[str]) -> None:
-    for line in lines:
-        stderr.print(line, markup=False, style=_style(line))
-
-
 def print_problems(problems: Iterable[Problem]) -> None:
-    print_problem_lines(p.format() for p in problems)
+    for problem in problems:
+        stderr.print(problem.format(), markup=False, style=_STYLES[problem.severity])
 
 
 def report_problems(
@@ -74,16 +70,21 @@ def report_problems(
     stderr.print(f"valid: {what}{warnings} warning(s) in {root}", style="green")
 
 
-def _style(line: str) -> str:
-    if ": error: " in line:
-        return "red"
-    return "yellow" if ": warning: " in line else ""
+_STYLES = {"error": "red", "warning": "yellow"}
 
 
 def fail(error: K8sInfraError) -> None:
     stderr.print(f"error: {error.message}", style="bold red", markup=False)
     if error.hint:
         stderr.print(f"hint: {error.hint}", style="dim", markup=False)
+
+
+def report_error(error: K8sInfraError) -> None:
+    """What an error found (problems, then its detail), then its line and hint."""
+    print_problems(error.problems)
+    if error.detail:
+        stderr.print(error.detail.rstrip(), markup=False, style="dim")
+    fail(error)
 
 
 def boundary(command: Callable[P, R]) -> Callable[P, R]:
@@ -93,18 +94,8 @@ def boundary(command: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return command(*args, **kwargs)
-        except ProblemsFound as error:
-            print_problems(error.problems)
-            fail(error)
-            raise typer.Exit(error.exit_code) from None
         except K8sInfraError as error:
-            detail = getattr(error, "detail", None)
-            if detail:
-                stderr.print(detail.rstrip(), markup=False, style="dim")
-            lines = getattr(error, "problem_lines", None)
-            if lines:
-                print_problem_lines(lines)
-            fail(error)
+            report_error(error)
             raise typer.Exit(error.exit_code) from None
 
     return wrapper

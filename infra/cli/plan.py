@@ -133,12 +133,10 @@ def _diff_against(
 
 
 def _print_failure(result: PlanResult) -> None:
-    from infra.cli.console import fail, print_problem_lines
+    from infra.cli.console import report_error
     from infra.planner.runner import PlanFailed
 
-    error = PlanFailed(result)
-    print_problem_lines(error.problem_lines)
-    fail(error)
+    report_error(PlanFailed(result))
 
 
 def _short_types(type_tokens: set[str]) -> dict[str, str]:

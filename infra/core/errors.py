@@ -2,6 +2,12 @@
 
 Exit codes are a stable interface (DESIGN.md): 0 ok, 1 problems found,
 2 usage error, 3 Pulumi CLI missing or too old, 4 credentials or state backend missing.
+
+An error is one line and a hint for a person, plus what it found: problems
+(each a ``Problem``, with its position) and a detail (free text, such as a
+traceback, shown only when asked for). The CLI's one boundary prints the
+problems, the detail, then the line and the hint; nothing else builds lines.
+Engines raise these without speaking of flags: only ``infra.cli`` knows them.
 """
 
 from __future__ import annotations
@@ -24,10 +30,23 @@ class K8sInfraError(Exception):
 
     exit_code = EXIT_PROBLEMS
 
-    def __init__(self, message: str, hint: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        hint: str | None = None,
+        *,
+        problems: Sequence[Problem] = (),
+        detail: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        self.detail = detail
+
+    @property
+    def problem_lines(self) -> list[str]:
+        return [p.format() for p in self.problems]
 
 
 class ProblemsFound(K8sInfraError):
@@ -35,8 +54,7 @@ class ProblemsFound(K8sInfraError):
 
     def __init__(self, problems: Sequence[Problem]) -> None:
         errors = sum(1 for p in problems if p.severity == "error")
-        super().__init__(f"{errors} error(s) in the declarations")
-        self.problems = list(problems)
+        super().__init__(f"{errors} error(s) in the declarations", problems=problems)
 
 
 class UsageError(K8sInfraError):

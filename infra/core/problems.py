@@ -39,6 +39,18 @@ class Problem:
         text = f"{p.path}:{p.line}:{p.col}: {self.severity}: {self.message}"
         return f"{text} (hint: {self.hint})" if self.hint else text
 
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> Problem:
+        """Back from ``to_json`` (a plan made in another process reports its problems so)."""
+        severity: Severity = "warning" if data.get("severity") == "warning" else "error"
+        hint = data.get("hint")
+        return cls(
+            Position(str(data["path"]), int(str(data["line"])), int(str(data["col"]))),
+            severity,
+            str(data["message"]),
+            str(hint) if hint is not None else None,
+        )
+
     def to_json(self) -> dict[str, object]:
         p = self.position
         return {

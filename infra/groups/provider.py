@@ -175,14 +175,12 @@ class GroupProvider(ResourceProvider):
     def _reconcile(self, group: Group) -> str:
         """Create-or-adopt and reconcile one group; its id. Raises on any failure."""
         from infra.groups.engine.addresses import address_key
-        from infra.groups.engine.failures import GroupsFailed
         from infra.groups.engine.reconcile import apply_plan, plan_one
 
         apis, options = self._engine()
         report = apply_plan(apis, plan_one(apis, group, options), options)
         if report.failures:
-            error = GroupsFailed(report.failures)
-            raise RuntimeError("\n".join([error.message, *error.problem_lines]))
+            raise RuntimeError("\n".join(f"failed: {f.format()}" for f in report.failures))
         key = address_key(group.email)
         state = report.plan.states.get(key)
         return report.created.get(key) or (state.group.id if state else "")

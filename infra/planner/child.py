@@ -101,7 +101,7 @@ def _failure(exc: BaseException) -> dict[str, Any]:
     if problems is not None:
         return {
             "message": str(exc),
-            "problems": [p.format() for p in problems],
+            "problems": [p.to_json() for p in problems],
             "exit_code": 1,
         }
     if isinstance(exc, pulumi.RunError | UnreadableStack):  # e.g. missing required config

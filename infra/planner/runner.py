@@ -15,6 +15,7 @@ from typing import Any
 
 from infra.core.errors import K8sInfraError
 from infra.core.paths import CODE_ROOT
+from infra.core.problems import Problem
 
 DEBUG_ENV = "K8S_INFRA_DEBUG"
 # The folder that holds the running `infra` package: the code of "this" plan.
@@ -47,24 +48,27 @@ class PlanFailed(K8sInfraError):
 
     def __init__(self, result: PlanResult) -> None:
         error = result.error or {}
-        lines = error.get("problems") or []
+        problems = [Problem.from_json(p) for p in error.get("problems") or []]
         message = error.get("message") or "the planner failed"
         where = f"plan of stack `{result.request.stack}`"
         if result.request.label:
             where += f" {result.request.label}"
         traceback = error.get("traceback")
         hint: str | None
-        if lines:
+        if problems:
             hint = "run `k8s-infra validate` for every problem in the declarations"
         elif traceback and not os.environ.get(DEBUG_ENV):
             hint = f"a bug in the program: set {DEBUG_ENV}=1 to see where it failed"
         else:
             hint = "the lines above say where the program failed" if traceback else None
-        super().__init__(f"{where} failed: {message}", hint)
-        # shown (before the error line) only when asked for: it is for developers
-        self.detail = traceback if os.environ.get(DEBUG_ENV) else None
+        super().__init__(
+            f"{where} failed: {message}",
+            hint,
+            problems=problems,
+            # shown (before the error line) only when asked for: it is for developers
+            detail=traceback if os.environ.get(DEBUG_ENV) else None,
+        )
         self.result = result
-        self.problem_lines: list[str] = list(lines)
         self.exit_code = int(error.get("exit_code") or 1)
 
 

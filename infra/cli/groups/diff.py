@@ -43,6 +43,6 @@ def diff(
         emit_json(changes_json(plan.changes))
     print_changes(plan.changes, title=f"{len(inputs.tree.groups)} declared group(s)")
     if plan.failures:
-        raise GroupsFailed(plan.failures, done="compared")
+        raise GroupsFailed(plan.failures, inputs.tree, done="compared")
     if not plan.changes:
         stderr.print("no changes: the Workspace matches the declarations", style="green")

@@ -71,6 +71,7 @@ def sync(
       k8s-infra groups sync --delete-unmanaged --prefix k8s-infra- --max-deletions 3
     """
     from infra.groups.engine.apis import connect
+    from infra.groups.engine.deletion import TooManyDeletions
     from infra.groups.engine.failures import GroupsFailed
     from infra.groups.engine.reconcile import Options, apply_plan, plan_all
 
@@ -78,14 +79,21 @@ def sync(
     inputs = load_inputs(cli_context(ctx).root)
     apis = connect(inputs.access)
     options = Options(customer=inputs.access.customer)
-    with progress_bar() as bar:
-        plan = plan_all(apis, inputs.tree, options, policy, bar)
+    try:
+        with progress_bar() as bar:
+            plan = plan_all(apis, inputs.tree, options, policy, bar)
+    except TooManyDeletions as error:
+        error.hint = (
+            "review the groups listed above, then raise --max-deletions "
+            "or declare the groups to keep"
+        )
+        raise
     if not confirm:
         if as_json:
             emit_json(changes_json(plan.changes))
         print_changes(plan.changes, title="dry run: changes a sync would make")
         if plan.failures:
-            raise GroupsFailed(plan.failures, done="compared")
+            raise GroupsFailed(plan.failures, inputs.tree, done="compared")
         if plan.changes:
             stderr.print("dry run: nothing was changed; pass --confirm to apply", style="bold")
         else:
@@ -97,7 +105,7 @@ def sync(
         emit_json(changes_json(report.applied))
     print_changes(report.applied, title="applied changes")
     if report.failures:
-        raise GroupsFailed(report.failures)
+        raise GroupsFailed(report.failures, inputs.tree)
 
 
 def _deletion_policy(

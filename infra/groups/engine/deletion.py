@@ -12,10 +12,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from infra.core.errors import K8sInfraError, UsageError
+from infra.core.problems import Position, Problems
 from infra.groups.engine.addresses import address_key
 from infra.groups.engine.changes import Change
 from infra.groups.engine.live import LiveGroup
 from infra.groups.model import Group
+
+
+class InvalidDeletionPolicy(UsageError):
+    """A sweep without a prefix, or with a negative limit: refused before any read."""
 
 
 @dataclass(frozen=True)
@@ -25,25 +30,39 @@ class DeletionPolicy:
 
     def __post_init__(self) -> None:
         if not self.prefix.strip():
-            raise UsageError(
-                "deleting unmanaged groups needs a non-empty --prefix",
+            raise InvalidDeletionPolicy(
+                "deleting unmanaged groups needs a non-empty address prefix",
                 "name the address prefix of the groups this tree owns, e.g. k8s-infra-",
             )
         if self.max_deletions < 0:
-            raise UsageError("--max-deletions must be 0 or more")
+            raise InvalidDeletionPolicy("the most groups a sweep may delete is 0 or more")
 
 
 class TooManyDeletions(K8sInfraError):
-    """More groups would go than the threshold allows: nothing is deleted."""
+    """More groups would go than the limit allows: nothing is deleted."""
 
-    def __init__(self, message: str, hint: str, doomed: list[str]) -> None:
-        super().__init__(message, hint)
-        # The error boundary prints these lines before the message.
-        self.problem_lines = [f"would delete {email}" for email in doomed]
+    def __init__(self, policy: DeletionPolicy, doomed: list[str], groups_root: str) -> None:
+        problems = Problems()
+        for email in doomed:
+            problems.error(
+                Position(groups_root),
+                f"would delete `{email}`: it starts with `{policy.prefix}` and no "
+                "declaration names it",
+            )
+        super().__init__(
+            f"{len(doomed)} unmanaged group(s) start with `{policy.prefix}`, more than the "
+            f"limit of {policy.max_deletions}; nothing was deleted",
+            "review the groups listed above, then raise the limit or declare the groups to keep",
+            problems=problems.sorted(),
+        )
+        self.policy = policy
 
 
 def deletions(
-    live: Iterable[LiveGroup], declared: Iterable[Group], policy: DeletionPolicy
+    live: Iterable[LiveGroup],
+    declared: Iterable[Group],
+    policy: DeletionPolicy,
+    groups_root: str,
 ) -> tuple[Change, ...]:
     """A ``delete_group`` change per undeclared live group under the prefix.
 
@@ -60,11 +79,5 @@ def deletions(
         key=lambda g: g.email.lower(),
     )
     if len(doomed) > policy.max_deletions:
-        raise TooManyDeletions(
-            f"{len(doomed)} unmanaged group(s) start with `{policy.prefix}`, more than "
-            f"--max-deletions {policy.max_deletions}; nothing was deleted",
-            "review the groups listed above, then raise --max-deletions "
-            "or declare the groups to keep",
-            [g.email for g in doomed],
-        )
+        raise TooManyDeletions(policy, [g.email for g in doomed], groups_root)
     return tuple(Change(g.email, "delete_group", g.email, old=g.name or None) for g in doomed)

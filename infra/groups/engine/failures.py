@@ -6,8 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from infra.core.errors import CredentialsMissing, K8sInfraError
+from infra.core.problems import Position, Problems
 from infra.groups.engine.changes import Change
 from infra.groups.engine.retry import RATE_LIMIT_REASONS, describe, reasons_of, status_of
+from infra.groups.model import GroupsTree
 
 
 @dataclass(frozen=True)
@@ -22,17 +24,30 @@ class Failure:
 
 
 class GroupsFailed(K8sInfraError):
-    """Some groups could not be read or changed; the others were."""
+    """Some groups could not be read or changed; the others were.
 
-    def __init__(self, failures: Sequence[Failure], done: str = "reconciled") -> None:
+    Each failure is a problem at the declaration of its group (an undeclared
+    group, being swept, at the groups folder).
+    """
+
+    def __init__(
+        self, failures: Sequence[Failure], tree: GroupsTree, done: str = "reconciled"
+    ) -> None:
         groups = len({f.group.lower() for f in failures})
+        declared = tree.by_email()
+        problems = Problems()
+        for failure in failures:
+            group = declared.get(failure.group.lower())
+            where = (
+                Position(group.file, group.line) if group and group.file else Position(tree.root)
+            )
+            problems.error(where, f"failed: {failure.format()}")
         super().__init__(
             f"{len(failures)} failure(s) in {groups} group(s); every other group was {done}",
             "run again: a run only changes what still differs",
+            problems=problems.sorted(),
         )
         self.failures = tuple(failures)
-        # The error boundary prints these lines before the message.
-        self.problem_lines = [f"failed: {f.format()}" for f in failures]
 
 
 class GroupsUnreadable(K8sInfraError):

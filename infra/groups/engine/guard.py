@@ -11,36 +11,37 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from infra.core.errors import K8sInfraError
+from infra.core.problems import Position, Problem, Problems
 from infra.groups.engine.addresses import is_reserved
+from infra.groups.engine.apis import ENDPOINT_ENV
 from infra.groups.model import Group
 
 
 class ReservedAddresses(K8sInfraError):
-    def __init__(self, lines: list[str]) -> None:
+    def __init__(self, problems: list[Problem]) -> None:
         super().__init__(
-            f"{len(lines)} declared address(es) under reserved example domains; "
+            f"{len(problems)} declared address(es) under reserved example domains; "
             "refusing to write to the real Google APIs",
-            "these are sample declarations: point --root at the real groups tree, or set "
-            "K8S_INFRA_GOOGLE_API_ENDPOINT to a fake server",
+            "these are sample declarations: use the real groups tree, or point "
+            f"{ENDPOINT_ENV} at a fake server",
+            problems=problems,
         )
-        # The error boundary prints these lines before the message.
-        self.problem_lines = lines
 
 
-def reserved_lines(groups: Iterable[Group]) -> list[str]:
-    lines = []
+def reserved_addresses(groups: Iterable[Group]) -> list[Problem]:
+    found = Problems()
     for group in groups:
-        where = f"{group.file or '<declarations>'}:{group.line}:1"
+        where = Position(group.file or "<declarations>", group.line)
         for address in (group.email, *(m.email for m in group.memberships())):
             if is_reserved(address):
-                lines.append(
-                    f"{where}: error: `{address}` in group `{group.email}` is under a "
-                    "reserved example domain"
+                found.error(
+                    where,
+                    f"`{address}` in group `{group.email}` is under a reserved example domain",
                 )
-    return sorted(lines)
+    return found.sorted()
 
 
 def refuse_reserved(groups: Iterable[Group]) -> None:
-    lines = reserved_lines(groups)
-    if lines:
-        raise ReservedAddresses(lines)
+    problems = reserved_addresses(groups)
+    if problems:
+        raise ReservedAddresses(problems)

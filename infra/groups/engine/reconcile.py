@@ -102,7 +102,7 @@ def plan_all(
         states[key] = read.states[primary]
         changes.extend(group_changes(declared, states[key]))
     if deletion is not None:
-        changes.extend(deletions(live, tree.groups, deletion))
+        changes.extend(deletions(live, tree.groups, deletion, tree.root))
     return Plan(tree.groups, tuple(sorted(changes, key=sort_key)), states, tuple(failures))
 
 

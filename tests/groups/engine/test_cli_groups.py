@@ -130,7 +130,8 @@ def test_unmanaged_groups_are_deleted_only_within_the_threshold(
     deletion = ("--delete-unmanaged", "--prefix", "k8s-infra-")
     refused = groups(cli, checkout_copy, "sync", "--confirm", *deletion, "--max-deletions", "1")
     assert refused.exit_code == 1, refused.output
-    assert "would delete k8s-infra-old@kubernetes.io" in refused.stderr
+    assert "error: would delete `k8s-infra-old@kubernetes.io`" in refused.stderr
+    assert "raise --max-deletions" in refused.stderr
     assert "nothing was deleted" in refused.stderr
     assert len(fake.workspace.groups) == total
 

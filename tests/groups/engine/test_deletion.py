@@ -57,10 +57,12 @@ def test_more_deletions_than_the_threshold_delete_nothing(
     tree = seed(fake)
     with pytest.raises(TooManyDeletions) as raised:
         plan_all(apis, tree, options, DeletionPolicy("k8s-infra-", max_deletions=1))
+    reason = "it starts with `k8s-infra-` and no declaration names it"
     assert raised.value.problem_lines == [
-        "would delete k8s-infra-old@example.com",
-        "would delete k8s-infra-older@example.com",
+        f"groups:1:1: error: would delete `k8s-infra-old@example.com`: {reason}",
+        f"groups:1:1: error: would delete `k8s-infra-older@example.com`: {reason}",
     ]
+    assert "--max-deletions" not in raised.value.message + str(raised.value.hint)
     assert len(fake.workspace.groups) == 4
     assert all(method == "GET" for method, _ in fake.counters.log)
 
