@@ -21,9 +21,9 @@ def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def resolve_commit(repo: Path, ref: str) -> str:
     """The commit ``ref`` names, fetching it first when the clone lacks it (shallow CI clones)."""
     if shutil.which("git") is None:
-        raise UsageError("--base needs git, which is not installed", "install git")
+        raise UsageError("planning a base commit needs git, which is not installed", "install git")
     if _git(repo, "rev-parse", "--git-dir").returncode != 0:
-        raise UsageError(f"`{repo}` is not a git checkout", "--base compares two commits")
+        raise UsageError(f"`{repo}` is not a git checkout", "a base is a commit of this checkout")
     found = _git(repo, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
     if found.returncode == 0:
         return found.stdout.strip()
