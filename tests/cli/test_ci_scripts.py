@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,8 +27,16 @@ def run(script: str, repo: Path, artifacts: Path, *args: str) -> subprocess.Comp
                           capture_output=True, text=True, check=False)  # fmt: skip
 
 
+def resources_of(plan: dict[str, Any], component: str) -> set[str]:
+    """The names of a component's resources in a plan: the component's and its children's."""
+    return {r["name"] for r in plan["resources"]
+            if r["name"] == component or r["name"].startswith(f"{component}-")}  # fmt: skip
+
+
 def test_pr_check_writes_the_diff_of_a_new_project(
-    git_checkout: Callable[..., Path], tmp_path: Path
+    git_checkout: Callable[..., Path],
+    tmp_path: Path,
+    repo_plan: Callable[[str], dict[str, Any]],
 ) -> None:
     repo = git_checkout(trim_staging)
     declare_writer_group(repo, "newcomer")
@@ -40,7 +49,10 @@ def test_pr_check_writes_the_diff_of_a_new_project(
     assert done.returncode == 0, done.stderr
     stacks = {d["stack"]: d for d in json.loads((tmp_path / "artifacts" / "plan-diff.json")
                                                 .read_text())["stacks"]}  # fmt: skip
-    assert len(stacks["staging"]["create"]) == 40
+    # exactly what a standard project without options has (k8s-staging-kueue is one)
+    standard = resources_of(repo_plan("staging"), "k8s-staging-kueue")
+    created = {urn.rsplit("::", 1)[1] for urn in stacks["staging"]["create"]}
+    assert created == {name.replace("kueue", "newcomer") for name in standard}
     assert all(not d["create"] and not d["delete"] for name, d in stacks.items()
                if name not in ("staging", "groups"))  # fmt: skip
     assert "+ create  urn:pulumi:staging::k8s-infra::k8s-infra:staging:StagingProject" in (

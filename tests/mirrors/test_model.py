@@ -13,6 +13,8 @@ import yaml
 from infra.core.fields import Fields, locate_file
 from infra.core.problems import Position, Problems
 from infra.mirrors.model import (
+    ARTIFACT_REGISTRY_FILE,
+    S3_BUCKETS_FILE,
     Mirrors,
     check_account_pin,
     load_mirror_declarations,
@@ -56,8 +58,9 @@ def test_repositories_and_their_urls(mirrors: Mirrors) -> None:
         "images",
         "DOCKER",
     )
-    assert len(registry.repositories) == 41
-    assert len(registry.serving_regions()) == 22
+    regions = yaml.safe_load((REPO / ARTIFACT_REGISTRY_FILE).read_text())["regions"]
+    assert len(registry.repositories) == len(regions["serving"]) + len(regions["non_serving"])
+    assert registry.serving_regions() == sorted(regions["serving"])
     central = registry.repositories["us-central1"]
     assert central.serving
     assert central.url == "us-central1-docker.pkg.dev/k8s-artifacts-prod/images"
@@ -69,8 +72,11 @@ def test_repositories_and_their_urls(mirrors: Mirrors) -> None:
 def test_buckets_and_their_endpoints(mirrors: Mirrors) -> None:
     s3 = mirrors.s3
     assert s3.account_id == "513428760722"
-    assert len(s3.buckets) == 33
-    assert sum(b.replicated for b in s3.buckets.values()) == 32
+    declared = yaml.safe_load((REPO / S3_BUCKETS_FILE).read_text())["buckets"]
+    assert sorted(s3.buckets) == sorted(declared)
+    retired = {r for r, spec in declared.items() if (spec or {}).get("replicated") is False}
+    assert retired == {"me-south-1"}
+    assert {r for r, b in s3.buckets.items() if not b.replicated} == retired
     london = s3.buckets["eu-west-2"]
     assert london.name == "767373bbdcb8270361b96548387bf2a9ad0d48758c35-eu-west-2"
     assert london.endpoint == (
@@ -91,9 +97,10 @@ def test_buckets_and_their_endpoints(mirrors: Mirrors) -> None:
 
 
 def test_one_rule_per_bucket_in_service_with_its_data_priority(mirrors: Mirrors) -> None:
-    data = yaml.safe_load((REPO / "infra/data/registry/s3-buckets.yaml").read_text())
+    data = yaml.safe_load((REPO / S3_BUCKETS_FILE).read_text())
     rules = mirrors.s3.rules
-    assert len(rules) == 31
+    with_priority = {r for r, spec in data["buckets"].items() if "priority" in (spec or {})}
+    assert {r.destination.region for r in rules} == with_priority
     assert [r.priority for r in rules] == sorted(r.priority for r in rules)
     for rule in rules:
         region = rule.destination.region
@@ -104,7 +111,8 @@ def test_one_rule_per_bucket_in_service_with_its_data_priority(mirrors: Mirrors)
 
 def test_every_client_region_reaches_a_bucket_in_service(mirrors: Mirrors) -> None:
     s3 = mirrors.s3
-    assert len(s3.client_regions) == 36
+    declared = yaml.safe_load((REPO / S3_BUCKETS_FILE).read_text())["client_regions"]
+    assert dict(s3.client_regions) == declared
     for client in s3.client_regions:
         bucket = s3.bucket_for_client(client)
         assert bucket is not None and bucket.replicated, client

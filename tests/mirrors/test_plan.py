@@ -183,7 +183,7 @@ def test_replication_from_the_source_to_every_bucket_in_service(
     assert inputs["role"] == ROLE_ARN
     rules = inputs["rules"]
     destinations = {r: s for r, s in declared.items() if s["priority"] is not None}
-    assert len(rules) == len(destinations) == 31
+    assert destinations and len(rules) == len(destinations)
     assert "us-east-2" not in destinations and "me-south-1" not in destinations
     for rule in rules:
         region = rule["id"].removeprefix("registry-k8s-io-us-east-2-to-registry-k8s-io-")
@@ -199,7 +199,7 @@ def test_replication_from_the_source_to_every_bucket_in_service(
                 "metrics": {"status": "Enabled"},
             },
         }
-    assert len({rule["priority"] for rule in rules}) == 31
+    assert len({rule["priority"] for rule in rules}) == len(rules)
     # Created only after versioning is on at both ends of every rule.
     waits_for = {named[f"s3-mirrors-{r}-versioning"]["urn"] for r in [*destinations, "us-east-2"]}
     assert set(replication["depends_on"]) == waits_for
@@ -239,7 +239,7 @@ def test_writer_role_trust_and_policy(named: dict[str, dict[str, Any]]) -> None:
 
 def test_outputs_are_the_addresses(plan: dict[str, Any]) -> None:
     endpoints = plan["outputs"]["bucketEndpoints"]
-    assert len(endpoints) == 33
+    assert set(endpoints) == set(declared_buckets())
     assert endpoints["eu-west-2"] == (
         "https://767373bbdcb8270361b96548387bf2a9ad0d48758c35-eu-west-2"
         ".s3.dualstack.eu-west-2.amazonaws.com"

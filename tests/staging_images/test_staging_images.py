@@ -38,7 +38,7 @@ def test_inventory(plan: dict[str, Any], inventory: Path) -> None:
 def test_every_registry_has_its_repository_writers_and_build_account(plan: dict[str, Any]) -> None:
     named = {r["name"]: r for r in resources_under(plan, "k8s-staging-images")}
     declared = registries()
-    assert len(declared) == 38
+    assert declared, "no registry declared in infra.yaml"
     for registry, body in declared.items():
         repository = named[f"k8s-staging-images-{registry}"]
         assert repository["inputs"]["repositoryId"] == registry
