@@ -20,6 +20,7 @@ from infra.declarations.facts import load_facts
 from tests.conftest import FIXTURES, REPO, invoke
 
 CORPUS = sorted((FIXTURES / "infra-yaml").glob("*.yaml"))
+assert CORPUS, "found no files"
 UPSTREAM = FIXTURES / "upstream" / "infra.yaml"
 
 

@@ -25,6 +25,7 @@ from tests.groups.tree import problem_lines, write_tree
 
 GROUPS_CORPUS = sorted((FIXTURES / "groups-malformed").glob("*.yaml"))
 RESTRICTIONS_CORPUS = sorted((FIXTURES / "groups-restrictions-malformed").glob("*.yaml"))
+assert GROUPS_CORPUS and RESTRICTIONS_CORPUS, "found no files"
 
 ONE_GROUP = """\
 groups:

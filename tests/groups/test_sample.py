@@ -20,6 +20,7 @@ from infra.groups.restrictions import Restrictions, load_restrictions
 from tests.conftest import FIXTURES, REPO
 
 GROUP_FILES = sorted((REPO / "groups").rglob("groups.yaml"))
+assert GROUP_FILES, "found no files"
 ADMIN_GROUPS = (
     "k8s-infra-artifact-admins",
     "k8s-infra-artifact-security",

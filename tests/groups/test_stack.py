@@ -16,6 +16,7 @@ from tests.inventory import assert_inventory, load_inventory
 STACK = "groups"
 GROUP_TYPE = "pulumi-python:dynamic/groups:GoogleGroup"
 INVENTORIES = sorted((Path(__file__).parent / "inventories").glob("*.yaml"))
+assert INVENTORIES, "found no files"
 
 
 @pytest.fixture(scope="module")

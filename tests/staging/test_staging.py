@@ -19,6 +19,7 @@ from tests.conftest import REPO, declare_writer_group, invoke, trim_staging
 from tests.inventory import assert_inventory, load_inventory, resources_under
 
 INVENTORIES = sorted((Path(__file__).parent / "inventories").glob("*.yaml"))
+assert INVENTORIES, "found no files"
 STANDARD_TYPES = Counter(
     {
         "gcp:organizations/project:Project": 1,

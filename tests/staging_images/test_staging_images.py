@@ -17,6 +17,7 @@ from tests.conftest import REPO, invoke
 from tests.inventory import assert_inventory, load_inventory, resources_under
 
 INVENTORIES = sorted((Path(__file__).parent / "inventories").glob("*.yaml"))
+assert INVENTORIES, "found no files"
 
 
 @pytest.fixture(scope="module")
