@@ -63,25 +63,27 @@ def by_name(resources: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 def mismatch(expected: Any, actual: Any, path: str) -> str | None:
     """The first path where ``actual`` does not contain ``expected``, or None."""
     if isinstance(expected, dict):
-        if not isinstance(actual, dict):
-            return f"{path}: expected a mapping, found {actual!r}"
-        for key, value in expected.items():
-            if key not in actual:
-                return f"{path}.{key}: missing (expected {value!r})"
-            found = mismatch(value, actual[key], f"{path}.{key}")
-            if found:
-                return found
-        return None
+        return _mapping_mismatch(expected, actual, path)
     if isinstance(expected, list):
         if not isinstance(actual, list) or len(actual) != len(expected):
             return f"{path}: expected {expected!r}, found {actual!r}"
-        for index, (want, have) in enumerate(zip(expected, actual, strict=True)):
-            found = mismatch(want, have, f"{path}[{index}]")
-            if found:
-                return found
-        return None
-    if expected != actual:
-        return f"{path}: expected {expected!r}, found {actual!r}"
+        found = (
+            mismatch(w, h, f"{path}[{i}]")
+            for i, (w, h) in enumerate(zip(expected, actual, strict=True))
+        )
+        return next((f for f in found if f), None)
+    return None if expected == actual else f"{path}: expected {expected!r}, found {actual!r}"
+
+
+def _mapping_mismatch(expected: dict[str, Any], actual: Any, path: str) -> str | None:
+    if not isinstance(actual, dict):
+        return f"{path}: expected a mapping, found {actual!r}"
+    for key, value in expected.items():
+        if key not in actual:
+            return f"{path}.{key}: missing (expected {value!r})"
+        found = mismatch(value, actual[key], f"{path}.{key}")
+        if found:
+            return found
     return None
 
 

@@ -32,20 +32,26 @@ SERVICE = re.compile(r"[a-z][a-z0-9-]*(\.[a-z0-9-]+)*\.googleapis\.com")
 NUMERIC_ID = re.compile(r"[0-9]{6,20}")
 
 
+# How YAML users call each type; short scalars are shown with their value.
+_TYPE_NAMES: tuple[tuple[type | tuple[type, ...], str], ...] = (
+    (bool, "a boolean"),
+    ((int, float), "a number"),
+    (str, "a string"),
+    (list, "a list"),
+    (dict, "a mapping"),
+)
+
+
 def yaml_type_name(value: Any) -> str:
     """How YAML users call the type of a loaded value."""
     if value is None:
         return "null"
-    if isinstance(value, bool):
-        return f"a boolean ({str(value).lower()})"
-    if isinstance(value, int | float):
-        return f"a number ({value})" if len(str(value)) < 40 else "a number"
-    if isinstance(value, str):
-        return f"a string ({value!r})" if len(value) < 40 else "a string"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
+    for kind, name in _TYPE_NAMES:
+        if isinstance(value, kind):
+            if isinstance(value, list | dict):
+                return name
+            shown = str(value).lower() if isinstance(value, bool) else repr(value)
+            return f"{name} ({shown})" if len(shown) < 40 else name
     return type(value).__name__
 
 

@@ -166,22 +166,24 @@ def _plain_inputs(struct: struct_pb2.Struct) -> dict[str, Any]:
 def plain_value(value: Any) -> Any:
     """Protobuf-decoded values as stable JSON: sentinels for secrets and unknowns."""
     if isinstance(value, dict):
-        signature = value.get(_SIG)
-        if signature == _SECRET_SIG:
-            return {"$secret": True}
-        if signature == _RESOURCE_SIG:
-            return {"$resource": value.get("urn")}
-        return {key: plain_value(item) for key, item in value.items()}
+        return _plain_mapping(value)
     if isinstance(value, list):
         return [plain_value(item) for item in value]
     if isinstance(value, str):
-        if value == rpc.UNKNOWN:
-            return {"$unknown": "?"}
-        source = unknown_source(value)
+        source = "?" if value == rpc.UNKNOWN else unknown_source(value)
         return {"$unknown": source} if source else value
     if isinstance(value, float) and math.isfinite(value) and value.is_integer():
         return int(value)
     return value
+
+
+def _plain_mapping(value: dict[str, Any]) -> Any:
+    signature = value.get(_SIG)
+    if signature == _SECRET_SIG:
+        return {"$secret": True}
+    if signature == _RESOURCE_SIG:
+        return {"$resource": value.get("urn")}
+    return {key: plain_value(item) for key, item in value.items()}
 
 
 def plain_outputs(values: Mapping[str, Any], secrets: Iterable[str]) -> dict[str, Any]:
