@@ -1,6 +1,6 @@
 """Domain errors. Each carries the exit code the CLI returns for it.
 
-Exit codes are a stable interface (DESIGN.md): 0 ok, 1 problems found,
+Exit codes are a stable interface (the README lists them): 0 ok, 1 problems found,
 2 usage error, 3 Pulumi CLI missing or too old, 4 credentials or state backend missing.
 
 An error is one line and a hint for a person, plus what it found: problems

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-# The data root: the checkout whose declarations are used (see DESIGN.md).
+# The data root: the checkout whose declarations are used (`--root`, `K8S_INFRA_ROOT`).
 ROOT_ENV = "K8S_INFRA_ROOT"
 # The running `infra` package, the data files it ships, and the folder holding
 # it and its Pulumi.yaml.
