@@ -58,6 +58,14 @@ def plan(
     from infra.planner.runner import PlanFailed, PlanRequest
 
     root = cli_context(ctx).root
+    if base is not None:
+        # The base is checked before anything else runs, git included.
+        from infra.planner.worktree import InvalidBase, check_commitish
+
+        try:
+            check_commitish(base)
+        except InvalidBase as error:
+            raise UsageError(f"--base: {error.message}", error.hint) from None
     known = stack_names(root)
     if stack != ALL and stack not in known:
         raise UsageError(
