@@ -14,7 +14,7 @@ always against the whole value: a trailing newline is not a valid id.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
 from infra.core import iam, names
@@ -86,6 +86,15 @@ class Fields:
         outer = self.locate
         return Fields(lambda inner, key: outer((*path, *inner), key), self.problems)
 
+    def on_keys(self) -> Fields:
+        """The same reader, placing every problem on the key that ends its path.
+
+        For checks of mapping keys (a role written as a key, a registry name):
+        the problem belongs on the key, not on the value below it.
+        """
+        outer = self.locate
+        return Fields(lambda path, _key: outer(path, True), self.problems)
+
     # -- positions and problems -------------------------------------------------
 
     def at(self, path: FieldPath = ()) -> Position:
@@ -113,7 +122,7 @@ class Fields:
     ) -> None:
         self.error(
             path,
-            f"{what or name_of(path)} must be {expected}, found {yaml_type_name(value)}",
+            f"{what or item_name(path)} must be {expected}, found {yaml_type_name(value)}",
             hint or "fix the value's type",
         )
 
@@ -129,7 +138,10 @@ class Fields:
         hint: str | None = None,
         expected: str = "a mapping",
     ) -> dict[str, Any] | None:
-        """A mapping with only ``allowed`` keys (any when None) and every ``required`` one."""
+        """A mapping with only ``allowed`` keys (any when None) and every ``required`` one.
+
+        When ``allowed`` maps each key to what it holds, a missing key's hint says so.
+        """
         if not isinstance(value, dict):
             self.type_error(path, value, expected, what, hint)
             return None
@@ -137,7 +149,12 @@ class Fields:
             self.known_keys(value, path, allowed, what)
         for key in required:
             if key not in value:
-                self.error(path, f"{what or name_of(path)} needs the key `{key}`")
+                described = allowed.get(key) if isinstance(allowed, Mapping) else None
+                self.error(
+                    path,
+                    f"{what or name_of(path)} needs the key `{key}`",
+                    f"set `{key}`: {described}" if described else None,
+                )
         return value
 
     def known_keys(
@@ -193,7 +210,9 @@ class Fields:
         if pattern is not None and not pattern.fullmatch(value):
             # A mapping key is its own path's end: naming it twice says nothing more.
             where = "" if path and path[-1] == value else f"{what or name_of(path)}: "
-            self.error(path, f"{where}`{value}` is not {expected}", hint or f"write {expected}")
+            self.error(
+                path, f"{where}`{printable(value)}` is not {expected}", hint or f"write {expected}"
+            )
             return None
         return value
 
@@ -220,7 +239,7 @@ class Fields:
             if text in found:
                 self.error(
                     (*path, index),
-                    f"`{text}` is listed twice in {what or name_of(path)}",
+                    f"`{printable(text)}` is listed twice in {what or name_of(path)}",
                     "remove the repeated entry",
                 )
                 continue
@@ -261,7 +280,7 @@ class Fields:
     ) -> str | None:
         """One of ``choices``, with a did-you-mean hint."""
         if not isinstance(value, str) or value not in choices:
-            shown = f"`{value}`" if isinstance(value, str) else yaml_type_name(value)
+            shown = f"`{printable(value)}`" if isinstance(value, str) else yaml_type_name(value)
             self.error(
                 path,
                 f"{what or name_of(path)} {shown} is not one of "
@@ -297,7 +316,7 @@ class Fields:
             self.type_error(path, value, f"an IAM member ({forms})")
             return None
         if not iam.is_member(value):
-            self.error(path, f"`{value}` is not an IAM member", f"write {forms}")
+            self.error(path, f"`{printable(value)}` is not an IAM member", f"write {forms}")
             return None
         return value
 
@@ -334,7 +353,19 @@ class Fields:
         return self.text(value, path, NUMERIC_ID, f"a numeric {what}", hint=f'write "<{what}>"')
 
 
+def printable(text: str) -> str:
+    """``text`` as a message shows it: on one line, control characters escaped."""
+    return text if text.isprintable() else repr(text)[1:-1]
+
+
 def name_of(path: FieldPath) -> str:
     """How a message names the value at ``path``: its key, in backticks."""
     keys = [str(p) for p in path if isinstance(p, str)]
     return f"`{keys[-1]}`" if keys else "the file"
+
+
+def item_name(path: FieldPath) -> str:
+    """Like ``name_of``, but an item of a list is called one (not the list itself)."""
+    if path and isinstance(path[-1], int):
+        return f"an item of {name_of(path)}"
+    return name_of(path)

@@ -29,9 +29,3 @@ def is_member(value: object) -> bool:
 def group_address(member: str) -> str | None:
     """The group a member names, if it names one."""
     return member.removeprefix("group:") if member.startswith("group:") else None
-
-
-def role_problem(value: object) -> tuple[str, str] | None:
-    if is_role(value):
-        return None
-    return f"`{value}` is not an IAM role", "write roles/<service>.<role>"

@@ -17,7 +17,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
 
-from infra.core.fields import NUMERIC_ID, yaml_type_name
+from infra.core.fields import NUMERIC_ID, FieldPath, Fields, yaml_type_name
 from infra.core.located_yaml import load_yaml
 from infra.core.problems import Position, Problems, did_you_mean
 
@@ -84,6 +84,14 @@ class StackSettings:
     def object(self, key: str) -> Mapping[str, Any]:
         value = self.values.get(key)
         return value if isinstance(value, Mapping) else MappingProxyType({})
+
+    def fields(self, key: str, problems: Problems) -> Fields:
+        """A reader of the value of ``key``: each problem where its own key was written."""
+
+        def locate(path: FieldPath, _key: bool) -> Position:
+            return self.where(".".join([key, *(str(p) for p in path[:1])]))
+
+        return Fields(locate, problems)
 
 
 def stack_file(root: Path, stack: str) -> Path:

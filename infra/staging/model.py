@@ -15,36 +15,44 @@ declarative options; special cases are these options, never code:
           display_name: <text>
           workload_identity: [<pool>.svc.id.goog[<namespace>/<k8s service account>]]
 
-Everything is checked at load, with every problem reported at once.
+Everything is read through ``Fields`` (the profiles file too) and checked at
+load, with every problem reported at once. A grant's shape is checked where
+it is written; its members and targets are resolved per project.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import cache
+from pathlib import Path
 from typing import Any, Literal
 
 from infra.core import iam, names
-from infra.core.fields import yaml_type_name
-from infra.core.located_yaml import YamlDocument, load_yaml
+from infra.core.errors import ProblemsFound
+from infra.core.fields import FieldPath, Fields
+from infra.core.located_yaml import load_yaml
 from infra.core.problems import Position, Problems, did_you_mean
-from infra.declarations.estate import Estate, ProjectEntry
+from infra.declarations.estate import Estate, ProjectEntry, Section
 from infra.declarations.facts import DATA_DIR
 from infra.declarations.stacks import StackSettings
 
 SECTION = "staging"
 PROFILES_FILE = "staging-profiles.yaml"
+PROFILES_PATH = DATA_DIR / PROFILES_FILE
+PROFILES_DISPLAY = f"infra/data/{PROFILES_FILE}"
 
 TargetKind = Literal[
     "project", "other_project", "repository", "bucket", "gcb_bucket", "service_account"
 ]
 MemberKind = Literal["literal", "cloudbuild", "service_account"]
 
-_SERVICE = re.compile(r"^[a-z0-9][a-z0-9.-]*\.googleapis\.com$")
 _WORKLOAD_IDENTITY = re.compile(
-    r"^([a-z][a-z0-9-]{4,28}[a-z0-9])\.svc\.id\.goog\[([^/\]]+)/([^\]]+)\]$"
+    r"([a-z][a-z0-9-]{4,28}[a-z0-9])\.svc\.id\.goog\[([^/\]]+)/([^\]]+)\]"
+)
+_WORKLOAD_IDENTITY_FORM = (
+    "a workload identity (`<project>.svc.id.goog[<namespace>/<kubernetes service account>]`)"
 )
 # Keys this concern adds to infra.yaml: to the section, and to each of its projects.
 SECTION_KEYS = frozenset({"grant_sets"})
@@ -53,6 +61,9 @@ PROJECT_KEYS = frozenset(
 )
 GRANT_KEYS = ("member", "roles", "on")
 SERVICE_ACCOUNT_KEYS = ("display_name", "workload_identity")
+GCB_BUILDER_KEYS = {
+    "workload_identity_pool": "the prow build cluster's project, e.g. k8s-infra-prow-build-trusted"
+}
 SETTINGS_KEYS = {
     "logs_bucket": "bucket receiving the access logs of each staging bucket",
     "artifact_admins": "member of the artifact admins (`artifact-admins` in grants)",
@@ -62,6 +73,27 @@ SETTINGS_KEYS = {
     "bucket_location": "location of the staging buckets",
     "object_age_days": "age in days after which staged objects are deleted",
 }
+_REQUIRED_SETTINGS = ("logs_bucket", "artifact_admins", "prow_builder")
+
+# Members a grant names by symbol; `sa:<account-id>` names an account of the project.
+MEMBER_SYMBOLS = ("writers", "artifact-admins", "prow-builder", "cloudbuild")
+ACCOUNT_PREFIX = "sa:"
+# Targets (`on`) of a grant; the two with `:<id>` name another project or an account.
+TARGETS = ("project", "project:<id>", "repository", "buckets", "bucket", "gcb-bucket",
+           "service_account:<id>")  # fmt: skip
+_PLACES: Mapping[str, tuple[TargetKind, ...]] = {
+    "repository": ("repository",),
+    "buckets": ("bucket", "gcb_bucket"),
+    "bucket": ("bucket",),
+    "gcb-bucket": ("gcb_bucket",),
+}
+
+# The profiles data file.
+_FILE_KEYS = ("profiles", "managed_by_profiles", "gcb_builder", "refused_services")
+_PROFILE_FLAGS = ("writer_group", "repository", "buckets")
+_PROFILE_KEYS = (*_PROFILE_FLAGS, "services", "service_accounts", "grants")
+_BUILDER_KEYS = ("account_id", "display_name", "grants")
+_TEMPLATE_VALUES = frozenset({"project", "name"})  # `{project}` (the id), `{name}` (after prefix)
 
 
 @dataclass(frozen=True)
@@ -163,6 +195,22 @@ class Staging:
 
 
 @dataclass(frozen=True)
+class _GrantSpec:
+    """A grant as written, its shape checked; members and targets resolve per project."""
+
+    member: str  # a symbol, `sa:<account-id>` or a literal member; "" until placed
+    on: str
+    roles: tuple[tuple[str, Position], ...]  # each role, with where it was written
+    member_at: Position
+    on_at: Position
+
+    def placed(self, member: str, where: Position) -> _GrantSpec:
+        """The grant given to ``member``, reported at ``where`` (gcb_builder's grants)."""
+        roles = tuple((role, where) for role, _ in self.roles)
+        return replace(self, member=member, roles=roles, member_at=where, on_at=where)
+
+
+@dataclass(frozen=True)
 class _Profile:
     name: str
     writer_group: bool
@@ -170,97 +218,234 @@ class _Profile:
     buckets: bool
     services: tuple[str, ...]
     service_accounts: Mapping[str, str]  # id -> display name template
-    grants: tuple[Any, ...]  # raw grants, parsed per project
+    grants: tuple[_GrantSpec, ...]
+
+
+@dataclass(frozen=True)
+class _GcbBuilder:
+    account_id: str  # templates of `{name}` and `{project}`
+    display_name: str
+    grants: tuple[_GrantSpec, ...]  # without members: they go to the builder account
 
 
 @dataclass(frozen=True)
 class _ProfilesFile:
-    document: YamlDocument
     profiles: Mapping[str, _Profile]
     managed_by: Mapping[str, str]
-    gcb_builder: Mapping[str, Any]
+    gcb_builder: _GcbBuilder
     refused_services: frozenset[str]
 
 
+# -- the profiles data file ----------------------------------------------------
+
+
 @cache
-def _profiles_file() -> _ProfilesFile:
+def _profiles_file(file: Path = PROFILES_PATH) -> _ProfilesFile:
+    """The profiles data file, checked. It ships with the package: a problem stops every run."""
     problems = Problems()
-    document = load_yaml(DATA_DIR / PROFILES_FILE, f"infra/data/{PROFILES_FILE}", problems)
-    if document is None or problems.has_errors:
-        raise RuntimeError("; ".join(p.format() for p in problems))
-    data = document.data
+    display = PROFILES_DISPLAY if file == PROFILES_PATH else str(file)
+    document = load_yaml(file, display, problems)
+    loaded = _read_profiles_file(Fields.of(document, problems), document.data) if document else None
+    if loaded is None or problems.has_errors:
+        raise ProblemsFound(problems.sorted())
+    return loaded
+
+
+def _read_profiles_file(fields: Fields, data: Any) -> _ProfilesFile | None:
+    top = fields.mapping(data, (), _FILE_KEYS, required=("profiles", "gcb_builder"))
+    if top is None:
+        return None
+    written = fields.mapping(
+        top.get("profiles", {}), ("profiles",), expected="a mapping of profiles"
+    )
     profiles = {
-        name: _Profile(
-            name=name,
-            writer_group=bool(body["writer_group"]),
-            repository=bool(body["repository"]),
-            buckets=bool(body["buckets"]),
-            services=tuple(body["services"]),
-            service_accounts={
-                account: str(spec["display_name"])
-                for account, spec in (body.get("service_accounts") or {}).items()
-            },
-            grants=tuple(body.get("grants") or ()),
-        )
-        for name, body in data["profiles"].items()
+        name: profile
+        for name, body in (written or {}).items()
+        if (profile := _read_profile(fields.below("profiles", name), name, body)) is not None
     }
-    return _ProfilesFile(
-        document,
-        profiles,
-        dict(data.get("managed_by_profiles") or {}),
-        dict(data["gcb_builder"]),
-        frozenset(data.get("refused_services") or ()),
+    if written is not None and "standard" not in written:
+        fields.error(
+            ("profiles",),
+            "the `standard` profile is missing",
+            "define it: projects that name no profile get `standard`",
+        )
+    by_path = fields.mapping(top.get("managed_by_profiles", {}), ("managed_by_profiles",)) or {}
+    managed_by = {
+        path: profile
+        for path, profile in by_path.items()
+        if fields.choice(profile, ("managed_by_profiles", path), profiles, what="profile")
+        is not None
+    }
+    refused = fields.services(top.get("refused_services"), ("refused_services",))
+    builder = top.get("gcb_builder")
+    gcb_builder = (
+        None if builder is None else _read_gcb_builder(fields.below("gcb_builder"), builder)
+    )
+    if gcb_builder is None:
+        return None
+    return _ProfilesFile(profiles, managed_by, gcb_builder, frozenset(refused))
+
+
+def _read_profile(fields: Fields, name: str, body: Any) -> _Profile | None:
+    """One profile; ``fields`` reads below it."""
+    required = (*_PROFILE_FLAGS, "services")
+    spec = fields.mapping(body, (), _PROFILE_KEYS, required, what=f"profile `{name}`")
+    if spec is None:
+        return None
+    flags = [key in spec and fields.boolean(spec[key], (key,)) is True for key in _PROFILE_FLAGS]
+    accounts = fields.mapping(spec.get("service_accounts", {}), ("service_accounts",)) or {}
+    return _Profile(
+        name=str(name),
+        writer_group=flags[0],
+        repository=flags[1],
+        buckets=flags[2],
+        services=fields.services(spec.get("services"), ("services",)),
+        service_accounts={
+            account: template
+            for account, body in accounts.items()
+            if (template := _profile_account(fields, account, body)) is not None
+        },
+        grants=_grant_specs(fields, spec.get("grants"), ("grants",)),
     )
 
 
-def staging_settings(settings: StackSettings, problems: Problems) -> StagingSettings | None:
-    """The staging facts of a stack, checked (unknown keys, types, member shapes)."""
-    raw = settings.object("staging")
-    where = settings.where("staging")
-    for key in raw:
-        if key not in SETTINGS_KEYS:
-            problems.error(
-                settings.where(f"staging.{key}"),
-                f"unknown key `{key}` in k8s-infra:staging",
-                did_you_mean(key, SETTINGS_KEYS),
-            )
-    for key in ("logs_bucket", "artifact_admins", "prow_builder"):
-        if not isinstance(raw.get(key), str):
-            problems.error(where, f"k8s-infra:staging needs `{key}` (a string)", SETTINGS_KEYS[key])
-    for key in ("artifact_admins", "prow_builder"):
-        value = raw.get(key)
-        if isinstance(value, str) and not iam.is_member(value):
-            problems.error(
-                settings.where(f"staging.{key}"),
-                f"`{key}: {value}` is not an IAM member",
-                "write group:<address> or serviceAccount:<address>",
-            )
-    age = raw.get("object_age_days", 60)
-    if not isinstance(age, int) or isinstance(age, bool) or age < 1:
-        problems.error(where, "`object_age_days` must be a positive number of days")
-        age = 60
-    if problems.has_errors:
+def _profile_account(fields: Fields, account: str, body: Any) -> str | None:
+    """The display name template of an account every project of a profile gets."""
+    at = ("service_accounts", account)
+    valid = fields.service_account_id(account, at, key=True) is not None
+    spec = fields.mapping(
+        body, at, ("display_name",), ("display_name",), what=f"service account `{account}`"
+    )
+    if spec is None or "display_name" not in spec:
         return None
-    optional = {
-        key: str(raw[key])
-        for key in ("prow_namespace", "repository_location", "bucket_location")
-        if key in raw
+    template = _template(fields, spec["display_name"], (*at, "display_name"))
+    return template if valid else None
+
+
+def _read_gcb_builder(fields: Fields, body: Any) -> _GcbBuilder | None:
+    """The per-project prow builder; ``fields`` reads below it."""
+    spec = fields.mapping(body, (), _BUILDER_KEYS, _BUILDER_KEYS, what="`gcb_builder`")
+    if spec is None or not set(_BUILDER_KEYS) <= set(spec):
+        return None
+    account = _template(fields, spec["account_id"], ("account_id",), frozenset({"name"}))
+    display = _template(fields, spec["display_name"], ("display_name",))
+    grants = _grant_specs(fields, spec["grants"], ("grants",), ("roles", "on"))
+    if account is None or display is None:
+        return None
+    return _GcbBuilder(account, display, grants)
+
+
+def _template(
+    fields: Fields, value: Any, path: FieldPath, required: frozenset[str] = frozenset()
+) -> str | None:
+    """A text filled in per project: `{project}` and `{name}`, ``required`` ones present."""
+    text = fields.text(value, path)
+    problem = names.pattern_problem(text, _TEMPLATE_VALUES, required) if text else None
+    if problem:
+        fields.error(path, *problem)
+        return None
+    return text
+
+
+def _fill(template: str, project_id: str) -> str:
+    return names.fill_pattern(template, project=project_id, name=names.staging_suffix(project_id))
+
+
+# -- the shape of grants (wherever written) -------------------------------------
+
+
+def _grant_specs(
+    fields: Fields, raw: Any, path: FieldPath, keys: Sequence[str] = GRANT_KEYS
+) -> tuple[_GrantSpec, ...]:
+    """A list of grants, each shape checked; bad ones are reported and left out."""
+    items = fields.sequence(raw, path, "a list of grants")
+    specs = (_grant_spec(fields, item, (*path, index), keys) for index, item in enumerate(items))
+    return tuple(spec for spec in specs if spec is not None)
+
+
+def _grant_spec(
+    fields: Fields, raw: Any, path: FieldPath, keys: Sequence[str]
+) -> _GrantSpec | None:
+    """One grant; ``keys`` lacks `member` where the member is given (gcb_builder's grants)."""
+    needed = tuple(key for key in ("member", "roles") if key in keys)
+    expected = "a mapping with " + " and ".join(f"`{key}`" for key in needed)
+    body = fields.mapping(raw, path, keys, needed, what="a grant", expected=expected)
+    if body is None:
+        return None
+    member = _member_spec(fields, body["member"], (*path, "member")) if "member" in body else None
+    on = _target_spec(fields, body.get("on", "project"), (*path, "on"))
+    roles = _roles(fields, body.get("roles"), (*path, "roles"))
+    if on is None or not roles or (member is None and "member" in keys):
+        return None
+    return _GrantSpec(
+        member or "", on, roles, fields.at((*path, "member")), fields.at((*path, "on"))
+    )
+
+
+def _member_spec(fields: Fields, value: Any, path: FieldPath) -> str | None:
+    if isinstance(value, str) and value.startswith(ACCOUNT_PREFIX):
+        return value  # an account of the project: resolved against its accounts
+    return fields.member(value, path, (*MEMBER_SYMBOLS, f"{ACCOUNT_PREFIX}<account-id>"))
+
+
+def _target_spec(fields: Fields, value: Any, path: FieldPath) -> str | None:
+    on = fields.text(value, path)
+    if on is None:
+        return None
+    kind, colon, ref = on.partition(":")
+    if colon and kind == "project":
+        return on if fields.project_id(ref, path) is not None else None
+    if (colon and kind == "service_account") or (not colon and on in ("project", *_PLACES)):
+        return on
+    fields.error(path, f"unknown grant target `{on}`", did_you_mean(on, TARGETS))
+    return None
+
+
+def _roles(fields: Fields, raw: Any, path: FieldPath) -> tuple[tuple[str, Position], ...]:
+    items = fields.sequence(raw, path, "a list of roles")
+    if isinstance(raw, list) and not raw:
+        fields.error(path, "a grant needs at least one role", "list roles/<service>.<role> here")
+    checked = (
+        (fields.role(item, (*path, i)), fields.at((*path, i))) for i, item in enumerate(items)
+    )
+    return tuple((role, where) for role, where in checked if role is not None)
+
+
+# -- stack settings and the section --------------------------------------------
+
+
+def staging_settings(settings: StackSettings, problems: Problems) -> StagingSettings | None:
+    """The staging facts of a stack, checked (unknown keys, types, members, day counts)."""
+    raw = settings.values.get("staging")
+    if raw is None:
+        return None  # missing or not a mapping: the stack's own check reported it
+    fields = settings.fields("staging", problems)
+    spec = (
+        fields.mapping(raw, (), SETTINGS_KEYS, _REQUIRED_SETTINGS, what="`k8s-infra:staging`") or {}
+    )
+    readers: dict[str, Callable[[Any, FieldPath], Any]] = {
+        "logs_bucket": fields.text,
+        "artifact_admins": fields.member,
+        "prow_builder": fields.member,
+        "prow_namespace": fields.text,
+        "repository_location": fields.text,
+        "bucket_location": fields.text,
+        "object_age_days": fields.days,
     }
+    values = {key: readers[key](value, (key,)) for key, value in spec.items() if key in readers}
+    if problems.has_errors:
+        return None  # as before: the section is resolved only while the run is clean
     return StagingSettings(
         organization_id=settings.text("organization_id"),
         billing_account=settings.text("billing_account"),
         domain=settings.text("domain"),
-        logs_bucket=str(raw["logs_bucket"]),
-        artifact_admins=str(raw["artifact_admins"]),
-        prow_builder=str(raw["prow_builder"]),
-        object_age_days=age,
-        **optional,
+        **values,
     )
 
 
 def load_staging(estate: Estate, settings: StagingSettings, problems: Problems) -> Staging:
     """Resolve every project of the ``staging`` section (all of them, even with errors)."""
-    reader = _StagingReader(estate, settings, problems)
+    reader = _StagingReader(estate, settings, problems, _profiles_file())
     projects = tuple(
         project
         for entry in estate.projects(SECTION)
@@ -276,361 +461,279 @@ def check_staging_options(estate: Estate, problems: Problems) -> None:
     load_staging(estate, placeholder, problems)
 
 
+@dataclass(frozen=True)
+class _Scope:
+    """What the grants of one project resolve against."""
+
+    project_id: str
+    profile: _Profile
+    accounts: Mapping[str, ServiceAccount]
+
+    @property
+    def name(self) -> str:
+        return names.staging_suffix(self.project_id)
+
+
 class _StagingReader:
-    def __init__(self, estate: Estate, settings: StagingSettings, problems: Problems) -> None:
-        self.estate = estate
-        self.doc = estate.document
-        self.settings = settings
+    def __init__(
+        self, estate: Estate, settings: StagingSettings, problems: Problems, file: _ProfilesFile
+    ) -> None:
+        self.fields = Fields.of(estate.document, problems)
         self.problems = problems
-        self.file = _profiles_file()
+        self.settings = settings
+        self.file = file
         self.group_references: list[tuple[str, Position]] = []
-        section = estate.section(SECTION)
-        self.grant_sets: dict[str, Any] = {}
-        raw_sets = section.settings.get("grant_sets") if section else None
-        if raw_sets is not None and not isinstance(raw_sets, dict):
-            self._type(("infra", SECTION, "grant_sets"), "`grant_sets`", "a mapping", raw_sets)
-        elif raw_sets:
-            self.grant_sets = raw_sets
+        self.grant_sets = self._grant_sets(estate.section(SECTION))
+
+    def _grant_sets(self, section: Section | None) -> dict[str, tuple[_GrantSpec, ...]] | None:
+        """The section's named lists of grants, each grant's shape checked once.
+
+        None when `grant_sets` itself is malformed (reported here, not once per use).
+        """
+        path = ("infra", SECTION, "grant_sets")
+        written = section.settings.get("grant_sets", {}) if section else {}
+        sets = self.fields.mapping(written, path, expected="a mapping of named lists of grants")
+        if sets is None:
+            return None
+        return {name: _grant_specs(self.fields, body, (*path, name)) for name, body in sets.items()}
 
     # -- one project ---------------------------------------------------------
 
     def project(self, entry: ProjectEntry) -> StagingProject | None:
-        path = ("infra", SECTION, "projects", entry.project_id)
+        fields = self.fields.below("infra", SECTION, "projects", entry.project_id)
         if not entry.project_id.startswith(names.STAGING_PREFIX):
-            self.problems.error(
-                self.doc.key_at(*path),
+            fields.key_error(
+                (),
                 f"staging project `{entry.project_id}` must be named "
                 f"`{names.STAGING_PREFIX}<name>`",
                 "staging buckets, groups and accounts are derived from that name",
             )
             return None
-        options = entry.options
-        chosen = self._profile(entry, path)
+        chosen = self._profile(fields, entry)
         # An unknown profile is reported; the other options are still checked
         # (against the standard profile) so one run shows every problem.
         profile = chosen or self.file.profiles["standard"]
-        name = names.staging_suffix(entry.project_id)
-        accounts = self._service_accounts(entry, profile, name, path)
-        grants: list[tuple[Grant, Position]] = []
-        for index, raw in enumerate(profile.grants):
-            grants += self._grants(raw, entry, profile, accounts, None, (index,))
-        grants += self._gcb_builder_grants(entry, profile, accounts, name, path)
-        for set_index, set_name in self._strings(options, path, "grant_sets"):
-            body = self.grant_sets.get(set_name)
-            where = self.doc.at(*path, "grant_sets", set_index)
-            if not isinstance(body, list):
-                self.problems.error(
-                    where,
-                    f"unknown grant set `{set_name}`",
-                    did_you_mean(set_name, self.grant_sets),
-                )
-                continue
-            for index, raw in enumerate(body):
-                grants += self._grants(
-                    raw,
-                    entry,
-                    profile,
-                    accounts,
-                    ("infra", SECTION, "grant_sets", set_name),
-                    (index,),
-                )
-        for index, raw in enumerate(self._list(options, path, "grants")):
-            grants += self._grants(raw, entry, profile, accounts, (*path, "grants"), (index,))
-        writer_group = (
-            names.staging_writer_group(name, self.settings.domain) if profile.writer_group else None
-        )
-        services = self._services(entry, profile, path)
-        unique = self._unique(grants)
+        accounts = self._service_accounts(fields, entry, profile)
+        scope = _Scope(entry.project_id, profile, accounts)
+        specs = self._project_grants(fields, entry.options, scope)
+        grants = self._unique(grant for spec in specs for grant in self._resolve(spec, scope))
+        services = self._services(fields, entry.options, profile)
         if chosen is None:
             return None
+        writer_group = (
+            names.staging_writer_group(scope.name, self.settings.domain)
+            if profile.writer_group
+            else None
+        )
         if writer_group:
-            self.group_references.append((writer_group, self.doc.key_at(*path)))
+            self.group_references.append((writer_group, fields.key_at(())))
         return StagingProject(
             project_id=entry.project_id,
-            name=name,
+            name=scope.name,
             profile=profile.name,
             services=services,
             writer_group=writer_group,
             has_repository=profile.repository,
             has_buckets=profile.buckets,
             service_accounts=tuple(accounts.values()),
-            grants=unique,
+            grants=grants,
         )
 
-    def _profile(self, entry: ProjectEntry, path: tuple[str, ...]) -> _Profile | None:
-        chosen = entry.options.get("profile")
-        if chosen is None:
-            chosen = self.file.managed_by.get(entry.managed_by or "", "standard")
-        if not isinstance(chosen, str) or chosen not in self.file.profiles:
-            self.problems.error(
-                self.doc.at(*path, "profile"),
-                f"unknown profile `{chosen}`",
-                did_you_mean(str(chosen), self.file.profiles),
-            )
-            return None
-        return self.file.profiles[chosen]
+    def _profile(self, fields: Fields, entry: ProjectEntry) -> _Profile | None:
+        written = entry.options.get("profile")
+        chosen = (
+            self.file.managed_by.get(entry.managed_by or "", "standard")
+            if written is None
+            else written
+        )
+        name = fields.choice(chosen, ("profile",), self.file.profiles, what="profile")
+        return None if name is None else self.file.profiles[name]
 
     def _services(
-        self, entry: ProjectEntry, profile: _Profile, path: tuple[str, ...]
+        self, fields: Fields, options: Mapping[str, Any], profile: _Profile
     ) -> tuple[str, ...]:
-        extra = self._strings(entry.options, path, "services")
-        for index, service in extra:
-            where = self.doc.at(*path, "services", index)
+        written: Any = options.get("services")
+        declared = fields.services(written, ("services",))
+        for service in declared:
+            at = ("services", written.index(service))
             if service in self.file.refused_services:
-                self.problems.error(
-                    where,
+                fields.error(
+                    at,
                     f"`{service}` may not be enabled in staging projects",
-                    "vulnerability scanning is paid per image; upstream disabled it everywhere",
-                )
-            elif not _SERVICE.match(service):
-                self.problems.error(
-                    where, f"`{service}` is not an API service name", "write <api>.googleapis.com"
+                    "remove it: vulnerability scanning is paid per image, and upstream "
+                    "disabled it everywhere",
                 )
             elif service in profile.services:
-                self.problems.warning(
-                    where,
+                fields.warning(
+                    at,
                     f"`{service}` is already enabled by profile `{profile.name}`",
                     "drop it from the project's services",
                 )
-        declared = {s for _, s in extra if _SERVICE.match(s)}
-        return tuple(sorted((set(profile.services) | declared) - self.file.refused_services))
+        return tuple(sorted((set(profile.services) | set(declared)) - self.file.refused_services))
+
+    # -- service accounts ----------------------------------------------------
 
     def _service_accounts(
-        self, entry: ProjectEntry, profile: _Profile, name: str, path: tuple[str, ...]
+        self, fields: Fields, entry: ProjectEntry, profile: _Profile
     ) -> dict[str, ServiceAccount]:
+        project = entry.project_id
         accounts = {
-            account: ServiceAccount(account, template.format(project=entry.project_id, name=name))
+            account: ServiceAccount(account, _fill(template, project))
             for account, template in profile.service_accounts.items()
         }
-        builder = entry.options.get("gcb_builder")
+        builder = self._gcb_builder(fields, entry.options.get("gcb_builder"), project)
         if builder is not None:
-            account = str(self.file.gcb_builder["account_id"]).format(name=name)
-            pool = builder.get("workload_identity_pool") if isinstance(builder, dict) else None
-            if not isinstance(pool, str):
-                self.problems.error(
-                    self.doc.at(*path, "gcb_builder"),
-                    "`gcb_builder` needs `workload_identity_pool`",
-                    "name the prow build cluster's project, e.g. k8s-infra-prow-build-trusted",
-                )
-            else:
-                for key in builder:
-                    if key != "workload_identity_pool":
-                        self.problems.error(
-                            self.doc.key_at(*path, "gcb_builder", key),
-                            f"unknown key `{key}` in gcb_builder",
-                            did_you_mean(key, ["workload_identity_pool"]),
-                        )
-                identity = f"{pool}.svc.id.goog[{self.settings.prow_namespace}/{account}]"
-                display = str(self.file.gcb_builder["display_name"])
-                accounts[account] = ServiceAccount(
-                    account,
-                    display.format(project=entry.project_id, name=name),
-                    (f"serviceAccount:{identity}",),
-                )
-        declared = entry.options.get("service_accounts")
-        if declared is None:
-            return accounts
-        if not isinstance(declared, dict):
-            self._type((*path, "service_accounts"), "`service_accounts`", "a mapping", declared)
-            return accounts
-        for account, body in declared.items():
-            at = (*path, "service_accounts", account)
-            problem = names.service_account_id_problem(account)
-            if problem:
-                self.problems.error(self.doc.key_at(*at), problem, "pick a valid account id")
-                continue
-            if account in accounts:
-                self.problems.error(
-                    self.doc.key_at(*at),
-                    f"service account `{account}` is declared twice",
-                    "the profile or gcb_builder already creates it",
-                )
-                continue
-            spec = body or {}
-            if not isinstance(spec, dict):
-                self._type(at, f"service account `{account}`", "a mapping", spec)
-                continue
-            for key in spec:
-                if key not in SERVICE_ACCOUNT_KEYS:
-                    self.problems.error(
-                        self.doc.key_at(*at, key),
-                        f"unknown key `{key}` in service account `{account}`",
-                        did_you_mean(key, SERVICE_ACCOUNT_KEYS),
-                    )
-            identities = []
-            for index, identity in self._strings(spec, at, "workload_identity"):
-                if not _WORKLOAD_IDENTITY.match(identity):
-                    self.problems.error(
-                        self.doc.at(*at, "workload_identity", index),
-                        f"`{identity}` is not a workload identity",
-                        "write <project>.svc.id.goog[<namespace>/<kubernetes service account>]",
-                    )
-                else:
-                    identities.append(f"serviceAccount:{identity}")
-            display_name: Any = spec.get("display_name", account)
-            if not isinstance(display_name, str):
-                self._type((*at, "display_name"), "`display_name`", "a string", display_name)
-                display_name = account
-            accounts[account] = ServiceAccount(account, display_name, tuple(identities))
+            accounts[builder.account_id] = builder
+        declared = fields.mapping(entry.options.get("service_accounts", {}), ("service_accounts",))
+        for account, body in (declared or {}).items():
+            found = self._declared_account(fields, account, body, accounts)
+            if found is not None:
+                accounts[account] = found
         return accounts
 
-    def _gcb_builder_grants(
-        self,
-        entry: ProjectEntry,
-        profile: _Profile,
-        accounts: Mapping[str, ServiceAccount],
-        name: str,
-        path: tuple[str, ...],
-    ) -> list[tuple[Grant, Position]]:
-        account = str(self.file.gcb_builder["account_id"]).format(name=name)
-        if account not in accounts or "gcb_builder" not in entry.options:
-            return []
-        found: list[tuple[Grant, Position]] = []
-        for raw in self.file.gcb_builder["grants"]:
-            body = {**raw, "member": f"sa:{account}"}
-            found += self._grants(body, entry, profile, accounts, (*path, "gcb_builder"), ())
-        return found
+    def _gcb_builder(self, fields: Fields, raw: Any, project: str) -> ServiceAccount | None:
+        """The project's own prow builder account, trusted by the build cluster's pool."""
+        if raw is None:
+            return None
+        at = ("gcb_builder",)
+        spec = fields.mapping(raw, at, GCB_BUILDER_KEYS, GCB_BUILDER_KEYS, what="`gcb_builder`",
+                              expected="a mapping with `workload_identity_pool`")  # fmt: skip
+        if spec is None or "workload_identity_pool" not in spec:
+            return None
+        pool = fields.project_id(spec["workload_identity_pool"], (*at, "workload_identity_pool"))
+        if pool is None:
+            return None
+        builder = self.file.gcb_builder
+        account = _fill(builder.account_id, project)
+        identity = f"{pool}.svc.id.goog[{self.settings.prow_namespace}/{account}]"
+        display = _fill(builder.display_name, project)
+        return ServiceAccount(account, display, (f"serviceAccount:{identity}",))
+
+    def _declared_account(
+        self, fields: Fields, account: str, body: Any, accounts: Mapping[str, ServiceAccount]
+    ) -> ServiceAccount | None:
+        at = ("service_accounts", account)
+        if fields.service_account_id(account, at, key=True) is None:
+            return None
+        if account in accounts:
+            fields.key_error(
+                at,
+                f"service account `{account}` is declared twice",
+                "the profile or gcb_builder already creates it; drop this declaration",
+            )
+            return None
+        spec = fields.mapping(
+            {} if body is None else body,
+            at,
+            SERVICE_ACCOUNT_KEYS,
+            what=f"service account `{account}`",
+        )
+        if spec is None:
+            return None
+        identities = fields.texts(
+            spec.get("workload_identity"),
+            (*at, "workload_identity"),
+            _WORKLOAD_IDENTITY,
+            _WORKLOAD_IDENTITY_FORM,
+        )
+        display = fields.optional_text(spec.get("display_name"), (*at, "display_name"))
+        return ServiceAccount(
+            account, display or account, tuple(f"serviceAccount:{i}" for i in identities)
+        )
 
     # -- grants --------------------------------------------------------------
 
-    def _grants(
-        self,
-        raw: Any,
-        entry: ProjectEntry,
-        profile: _Profile,
-        accounts: Mapping[str, ServiceAccount],
-        base: tuple[str, ...] | None,
-        index: tuple[int, ...],
-    ) -> list[tuple[Grant, Position]]:
-        """Parse one grant; ``base`` None means it comes from the profiles file."""
-        doc = self.doc if base is not None else self.file.document
-        at: tuple[str | int, ...] = (*base, *index) if base is not None else ()
-        where = doc.at(*at) if base is not None else Position(doc.path)
-        if not isinstance(raw, dict):
-            self.problems.error(where, "a grant must be a mapping with `member` and `roles`")
-            return []
-        for key in raw:
-            if key not in GRANT_KEYS:
-                self.problems.error(
-                    doc.key_at(*at, key),
-                    f"unknown key `{key}` in a grant",
-                    did_you_mean(key, GRANT_KEYS),
-                )
-        member = self._member(raw.get("member"), entry, profile, accounts, doc.at(*at, "member"))
-        targets = self._targets(raw.get("on", "project"), profile, accounts, doc.at(*at, "on"))
-        roles = raw.get("roles")
-        if not isinstance(roles, list) or not roles:
-            self.problems.error(where, "a grant needs `roles`, a list of roles")
-            return []
-        found = []
-        for role_index, role in enumerate(roles):
-            role_where = doc.at(*at, "roles", role_index)
-            problem = iam.role_problem(role)
-            if problem:
-                self.problems.error(role_where, *problem)
+    def _project_grants(
+        self, fields: Fields, options: Mapping[str, Any], scope: _Scope
+    ) -> list[_GrantSpec]:
+        """Every grant of a project, in order: profile, gcb_builder, grant sets, its own."""
+        specs = list(scope.profile.grants)
+        builder = _fill(self.file.gcb_builder.account_id, scope.project_id)
+        if "gcb_builder" in options and builder in scope.accounts:
+            where = fields.at(("gcb_builder",))
+            member = f"{ACCOUNT_PREFIX}{builder}"
+            specs += [spec.placed(member, where) for spec in self.file.gcb_builder.grants]
+        written: Any = options.get("grant_sets")
+        for name in fields.texts(written, ("grant_sets",)):
+            if self.grant_sets is None:
+                continue  # the section's grant_sets are malformed: reported once
+            if name in self.grant_sets:
+                specs += self.grant_sets[name]
                 continue
-            if member is not None:
-                found += [(Grant(target, role, member), role_where) for target in targets]
-        return found
+            fields.error(
+                ("grant_sets", written.index(name)),
+                f"unknown grant set `{name}`",
+                did_you_mean(name, self.grant_sets) or "define it under the section's grant_sets",
+            )
+        return specs + list(_grant_specs(fields, options.get("grants"), ("grants",)))
 
-    def _member(
-        self,
-        raw: Any,
-        entry: ProjectEntry,
-        profile: _Profile,
-        accounts: Mapping[str, ServiceAccount],
-        where: Position,
-    ) -> Member | None:
+    def _resolve(self, spec: _GrantSpec, scope: _Scope) -> list[tuple[Grant, Position]]:
+        """A grant's member and targets for one project; each (role, target) a Grant."""
+        member = self._member(spec, scope)
+        targets = self._targets(spec, scope)
+        if member is None:
+            return []
+        return [(Grant(t, role, member), where) for role, where in spec.roles for t in targets]
+
+    def _member(self, spec: _GrantSpec, scope: _Scope) -> Member | None:
+        value, where = spec.member, spec.member_at
+        if value == "writers":
+            if scope.profile.writer_group:
+                writers = names.staging_writer_group(scope.name, self.settings.domain)
+                return Member("literal", f"group:{writers}")
+            self.problems.error(
+                where,
+                f"profile `{scope.profile.name}` has no writer group",
+                "name a literal member instead",
+            )
+            return None
+        if value.startswith(ACCOUNT_PREFIX):
+            account = value.removeprefix(ACCOUNT_PREFIX)
+            return (
+                Member("service_account", account)
+                if self._declared(account, scope, where)
+                else None
+            )
+        if value == "cloudbuild":
+            return Member("cloudbuild", "")
         symbolic = {
             "artifact-admins": self.settings.artifact_admins,
             "prow-builder": self.settings.prow_builder,
         }
-        if raw == "writers":
-            if not profile.writer_group:
-                self.problems.error(
-                    where,
-                    f"profile `{profile.name}` has no writer group",
-                    "name a literal member instead",
-                )
-                return None
-            group = names.staging_writer_group(
-                names.staging_suffix(entry.project_id), self.settings.domain
-            )
-            return Member("literal", f"group:{group}")
-        if raw in symbolic:
-            return Member("literal", symbolic[raw])
-        if raw == "cloudbuild":
-            return Member("cloudbuild", "")
-        if isinstance(raw, str) and raw.startswith("sa:"):
-            account = raw.removeprefix("sa:")
-            if account not in accounts:
-                self.problems.error(
-                    where,
-                    f"service account `{account}` is not declared for this project",
-                    did_you_mean(account, accounts) or "declare it under service_accounts",
-                )
-                return None
-            return Member("service_account", account)
-        if not iam.is_member(raw):
-            self.problems.error(
-                where,
-                f"`{raw}` is not an IAM member",
-                "write writers, artifact-admins, prow-builder, cloudbuild, sa:<account-id>, "
-                f"or {iam.MEMBER_FORMS}",
-            )
-            return None
-        named_group = iam.group_address(raw)
-        if named_group:
-            self.group_references.append((named_group, where))
-        return Member("literal", raw)
+        if value in symbolic:
+            return Member("literal", symbolic[value])
+        group = iam.group_address(value)
+        if group:
+            self.group_references.append((group, where))
+        return Member("literal", value)
 
-    def _targets(
-        self,
-        raw: Any,
-        profile: _Profile,
-        accounts: Mapping[str, ServiceAccount],
-        where: Position,
-    ) -> list[Target]:
-        allowed = ("project", "project:<id>", "repository", "buckets", "bucket", "gcb-bucket",
-                   "service_account:<id>")  # fmt: skip
-        if not isinstance(raw, str):
-            self.problems.error(where, f"`on` must be a string, found {yaml_type_name(raw)}")
-            return []
-        kind, _, ref = raw.partition(":")
-        if kind == "project" and not ref:
-            return [Target("project")]
+    def _targets(self, spec: _GrantSpec, scope: _Scope) -> list[Target]:
+        kind, _, ref = spec.on.partition(":")
         if kind == "project":
-            problem = names.project_id_problem(ref)
-            if problem:
-                self.problems.error(where, *problem)
-                return []
-            return [Target("other_project", ref)]
+            return [Target("other_project", ref)] if ref else [Target("project")]
         if kind == "service_account":
-            if ref not in accounts:
-                self.problems.error(
-                    where,
-                    f"service account `{ref}` is not declared for this project",
-                    did_you_mean(ref, accounts) or "declare it under service_accounts",
-                )
-                return []
-            return [Target("service_account", ref)]
-        buckets = {"buckets": ["bucket", "gcb_bucket"], "bucket": ["bucket"],
-                   "gcb-bucket": ["gcb_bucket"]}  # fmt: skip
-        if raw in buckets or raw == "repository":
-            present = profile.repository if raw == "repository" else profile.buckets
-            if not present:
-                self.problems.error(
-                    where,
-                    f"profile `{profile.name}` has no {raw.replace('-', ' ')}",
-                    "grant on the project or a service account instead",
-                )
-                return []
-            kinds: list[TargetKind] = (
-                ["repository"] if raw == "repository" else buckets[raw]  # type: ignore[assignment]
+            return (
+                [Target("service_account", ref)] if self._declared(ref, scope, spec.on_at) else []
             )
-            return [Target(k) for k in kinds]
-        self.problems.error(where, f"unknown grant target `{raw}`", did_you_mean(raw, allowed))
+        profile = scope.profile
+        if profile.repository if spec.on == "repository" else profile.buckets:
+            return [Target(place) for place in _PLACES[spec.on]]
+        self.problems.error(
+            spec.on_at,
+            f"profile `{profile.name}` has no {spec.on.replace('-', ' ')}",
+            "grant on the project or a service account instead",
+        )
         return []
+
+    def _declared(self, account: str, scope: _Scope, where: Position) -> bool:
+        if account in scope.accounts:
+            return True
+        self.problems.error(
+            where,
+            f"service account `{account}` is not declared for this project",
+            did_you_mean(account, scope.accounts) or "declare it under service_accounts",
+        )
+        return False
 
     def _unique(self, grants: Iterable[tuple[Grant, Position]]) -> tuple[Grant, ...]:
         seen: dict[Grant, Position] = {}
@@ -657,34 +760,3 @@ class _StagingReader:
                 continue
             seen[grant] = where
         return tuple(sorted(seen, key=lambda g: g.key))
-
-    # -- helpers -------------------------------------------------------------
-
-    def _list(self, options: Mapping[str, Any], path: Sequence[str | int], key: str) -> list[Any]:
-        """A list option (``[]`` when absent or not a list, which is reported)."""
-        value = options.get(key)
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            self._type((*path, key), f"`{key}`", "a list", value)
-            return []
-        return value
-
-    def _strings(
-        self, options: Mapping[str, Any], path: Sequence[str | int], key: str
-    ) -> list[tuple[int, str]]:
-        """The string items of a list option with their positions in it; others reported."""
-        found = []
-        for index, item in enumerate(self._list(options, path, key)):
-            if isinstance(item, str):
-                found.append((index, item))
-            else:
-                self._type((*path, key, index), f"an item of `{key}`", "a string", item)
-        return found
-
-    def _type(self, path: Sequence[str | int], what: str, expected: str, value: Any) -> None:
-        self.problems.error(
-            self.doc.at(*path),
-            f"{what} must be {expected}, found {yaml_type_name(value)}",
-            "fix the value's type",
-        )

@@ -18,19 +18,20 @@
 Symbolic members: ``prow-builder`` (stack config) and, in ``iam``,
 ``registry-writers`` (every writer of the project's registries). A registry
 option is taken from the registry, else ``registry_defaults``, else the
-default above.
+default above. Everything is read through ``Fields``; each option is checked
+where it is written, and every problem of a registry is reported in one run.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from infra.core import iam, names
-from infra.core.fields import yaml_type_name
-from infra.core.problems import Position, Problems, did_you_mean
+from infra.core.fields import FieldPath, Fields
+from infra.core.problems import Position, Problems
 from infra.declarations.estate import Estate, ProjectEntry
 from infra.declarations.stacks import StackSettings
 
@@ -52,13 +53,21 @@ REGISTRY_DEFAULTS: Mapping[str, Any] = {
     "skip_gcb_builder_shim": False,
 }
 BUILD_BUCKET_KEYS = ("name", "admins", "age_days")
+BUILD_BUCKET_AGE_DAYS = 90
 SETTINGS_KEYS = {
     "prow_builder": "member of the prow trusted builder (`prow-builder`)",
     "workload_identity_pool": "project of prow's trusted build cluster (workload identity)",
     "prow_namespace": "Kubernetes namespace of prow's build pods",
 }
-_REPOSITORY_ID = re.compile(r"^[a-z]([a-z0-9.-]*[a-z0-9])?$")
-_SERVICE = re.compile(r"^[a-z0-9][a-z0-9.-]*\.googleapis\.com$")
+_REQUIRED_SETTINGS = ("prow_builder", "workload_identity_pool")
+PROW_BUILDER = "prow-builder"
+REGISTRY_WRITERS = "registry-writers"
+# A registry's name is its repository id: 1 to 63 characters.
+_REPOSITORY_ID = re.compile(r"[a-z]([a-z0-9.-]{0,61}[a-z0-9])?")
+_REPOSITORY_ID_HINT = (
+    "write 1 to 63 lowercase letters, digits, dots and hyphens, starting with a letter "
+    "and ending with a letter or digit"
+)
 
 
 @dataclass(frozen=True)
@@ -109,35 +118,25 @@ class StagingImages:
 def staging_images_settings(
     settings: StackSettings, problems: Problems
 ) -> StagingImagesSettings | None:
-    raw = settings.object("staging_images")
-    for key in raw:
-        if key not in SETTINGS_KEYS:
-            problems.error(
-                settings.where(f"staging_images.{key}"),
-                f"unknown key `{key}` in k8s-infra:staging_images",
-                did_you_mean(key, SETTINGS_KEYS),
-            )
-    for key in ("prow_builder", "workload_identity_pool"):
-        if not isinstance(raw.get(key), str):
-            problems.error(
-                settings.where("staging_images"),
-                f"k8s-infra:staging_images needs `{key}` (a string)",
-                SETTINGS_KEYS[key],
-            )
-    if not iam.is_member(raw.get("prow_builder", "")):
-        problems.error(
-            settings.where("staging_images.prow_builder"),
-            "`prow_builder` must be an IAM member",
-            "write serviceAccount:<address>",
-        )
+    """The staging-images facts of a stack, checked (unknown keys, types, members, ids)."""
+    raw = settings.values.get("staging_images")
+    if raw is None:
+        return None  # missing or not a mapping: the stack's own check reported it
+    fields = settings.fields("staging_images", problems)
+    what = "`k8s-infra:staging_images`"
+    spec = fields.mapping(raw, (), SETTINGS_KEYS, _REQUIRED_SETTINGS, what=what) or {}
+    readers: dict[str, Callable[[Any, FieldPath], Any]] = {
+        "prow_builder": fields.member,
+        "workload_identity_pool": fields.project_id,
+        "prow_namespace": fields.text,
+    }
+    values = {key: readers[key](value, (key,)) for key, value in spec.items() if key in readers}
     if problems.has_errors:
-        return None
+        return None  # as before: the section is resolved only while the run is clean
     return StagingImagesSettings(
         organization_id=settings.text("organization_id"),
         billing_account=settings.text("billing_account"),
-        prow_builder=str(raw["prow_builder"]),
-        workload_identity_pool=str(raw["workload_identity_pool"]),
-        prow_namespace=str(raw.get("prow_namespace", "test-pods")),
+        **values,
     )
 
 
@@ -145,11 +144,7 @@ def load_staging_images(
     estate: Estate, settings: StagingImagesSettings, problems: Problems
 ) -> StagingImages:
     reader = _Reader(estate, settings, problems)
-    projects = tuple(
-        project
-        for entry in estate.projects(SECTION)
-        if (project := reader.project(entry)) is not None
-    )
+    projects = tuple(reader.project(entry) for entry in estate.projects(SECTION))
     return StagingImages(settings, projects, tuple(reader.group_references))
 
 
@@ -161,114 +156,107 @@ def check_staging_images_options(estate: Estate, problems: Problems) -> None:
 
 class _Reader:
     def __init__(self, estate: Estate, settings: StagingImagesSettings, problems: Problems) -> None:
-        self.doc = estate.document
+        self.fields = Fields.of(estate.document, problems)
         self.settings = settings
         self.problems = problems
         self.group_references: list[tuple[str, Position]] = []
         self.account_owner: dict[str, tuple[str, Position]] = {}
 
-    def project(self, entry: ProjectEntry) -> RegistryProject | None:
-        path = ("infra", SECTION, "projects", entry.project_id)
+    def project(self, entry: ProjectEntry) -> RegistryProject:
+        fields = self.fields.below("infra", SECTION, "projects", entry.project_id)
         options = entry.options
         folder = options.get("folder_id")
-        if folder is not None and not (isinstance(folder, str) and folder.isdigit()):
-            self.problems.error(
-                self.doc.at(*path, "folder_id"),
-                f"`folder_id` must be a quoted numeric folder id, found {yaml_type_name(folder)}",
-                'write folder_id: "713040427754"',
-            )
-        services = self._strings(options, path, "services")
-        for index, service in enumerate(services):
-            if not _SERVICE.match(service):
-                self.problems.error(
-                    self.doc.at(*path, "services", index),
-                    f"`{service}` is not an API service name",
-                    "write <api>.googleapis.com",
-                )
-        defaults = self._defaults(options, path)
-        registries = self._registries(entry.project_id, options, path, defaults)
+        defaults = self._defaults(fields, options)
+        registries = self._registries(fields, entry.project_id, options, defaults)
         writers = sorted({w for r in registries for w in r.writers})
         return RegistryProject(
             project_id=entry.project_id,
-            folder_id=folder if isinstance(folder, str) else None,
-            services=tuple(sorted(set(services))),
-            iam=self._iam(options, path, writers),
+            folder_id=None
+            if folder is None
+            else fields.numeric_id(folder, ("folder_id",), "folder id"),
+            services=tuple(sorted(fields.services(options.get("services"), ("services",)))),
+            iam=self._iam(fields, options, writers),
             registries=registries,
-            build_bucket=self._build_bucket(options, path),
+            build_bucket=self._build_bucket(fields, options),
         )
 
-    def _defaults(self, options: Mapping[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
-        raw = options.get("registry_defaults") or {}
-        if not isinstance(raw, dict):
-            self._type((*path, "registry_defaults"), "`registry_defaults`", "a mapping", raw)
-            return dict(REGISTRY_DEFAULTS)
-        self._unknown_keys(
-            raw, (*path, "registry_defaults"), REGISTRY_DEFAULTS, "registry_defaults"
+    # -- registries ----------------------------------------------------------
+
+    def _defaults(self, fields: Fields, options: Mapping[str, Any]) -> dict[str, Any]:
+        """The project's registry defaults: the written ones, each checked, over the built-in."""
+        at = ("registry_defaults",)
+        written = fields.mapping(
+            options.get("registry_defaults", {}), at, REGISTRY_DEFAULTS, what="`registry_defaults`"
         )
-        return {**REGISTRY_DEFAULTS, **raw}
+        return {**REGISTRY_DEFAULTS, **self._options(fields.below(*at), written or {})}
 
     def _registries(
         self,
+        fields: Fields,
         project_id: str,
         options: Mapping[str, Any],
-        path: tuple[str, ...],
         defaults: Mapping[str, Any],
     ) -> tuple[Registry, ...]:
-        raw = options.get("registries") or {}
-        if not isinstance(raw, dict):
-            self._type((*path, "registries"), "`registries`", "a mapping", raw)
-            return ()
-        found = []
-        for name, written in raw.items():
-            at = (*path, "registries", name)
-            if not _REPOSITORY_ID.match(name) or len(name) > 63:
-                self.problems.error(
-                    self.doc.key_at(*at),
-                    f"registry name `{name}` is not a valid repository id",
-                    "use lowercase letters, digits and hyphens, starting with a letter",
-                )
-                continue
-            body = written or {}
-            if not isinstance(body, dict):
-                self._type(at, f"registry `{name}`", "a mapping", body)
-                continue
-            self._unknown_keys(body, at, REGISTRY_DEFAULTS, f"registry `{name}`")
-            merged = {**defaults, **body}
-            readers = self._members(merged.get("readers"), at, "readers")
-            writers = self._members(merged.get("writers"), at, "writers")
-            cleanup = merged.get("cleanup")
-            if cleanup not in CLEANUPS:
-                self.problems.error(
-                    self.doc.at(*at, "cleanup"),
-                    f"cleanup `{cleanup}` is not one of {', '.join(CLEANUPS)}",
-                    "delete removes images older than cleanup_age_days; dry-run only reports",
-                )
-                continue
-            age = merged.get("cleanup_age_days")
-            if not isinstance(age, int) or isinstance(age, bool) or age < 1:
-                self.problems.error(
-                    self.doc.at(*at, "cleanup_age_days"),
-                    "`cleanup_age_days` must be a positive number of days",
-                )
-                continue
-            account = None
-            if merged.get("build_account") is True:
-                account = names.registry_build_account(name)
-                self._claim_account(account, project_id, name, self.doc.key_at(*at))
-            found.append(
-                Registry(
-                    name=name,
-                    location=str(merged.get("location")),
-                    readers=readers,
-                    writers=writers,
-                    cleanup=cleanup,
-                    cleanup_age_days=age,
-                    build_account=account,
-                    gcb_builder_shim=account is not None
-                    and merged.get("skip_gcb_builder_shim") is not True,
-                )
-            )
-        return tuple(found)
+        written = fields.mapping(
+            options.get("registries", {}), ("registries",), expected="a mapping of registry names"
+        )
+        found = (
+            self._registry(fields, project_id, name, body, defaults)
+            for name, body in (written or {}).items()
+        )
+        return tuple(registry for registry in found if registry is not None)
+
+    def _registry(
+        self, fields: Fields, project_id: str, name: str, body: Any, defaults: Mapping[str, Any]
+    ) -> Registry | None:
+        """One registry; every field is checked, even when its name is not valid."""
+        at = ("registries", name)
+        name_ok = fields.on_keys().text(
+            name, at, _REPOSITORY_ID, "a valid registry name", hint=_REPOSITORY_ID_HINT
+        )
+        spec = fields.mapping(
+            {} if body is None else body, at, REGISTRY_DEFAULTS, what=f"registry `{name}`"
+        )
+        options = {**defaults, **self._options(fields.below(*at), spec or {})}
+        if name_ok is None or spec is None:
+            return None  # its problems are reported: no registry of that name is built
+        account = None
+        if options["build_account"]:
+            account = names.registry_build_account(name)
+            self._claim_account(account, project_id, name, fields.key_at(at))
+        return Registry(
+            name=name,
+            location=options["location"],
+            readers=tuple(options["readers"]),
+            writers=tuple(options["writers"]),
+            cleanup=options["cleanup"],
+            cleanup_age_days=options["cleanup_age_days"],
+            build_account=account,
+            gcb_builder_shim=account is not None and not options["skip_gcb_builder_shim"],
+        )
+
+    def _options(self, fields: Fields, written: Mapping[str, Any]) -> dict[str, Any]:
+        """The registry options in ``written`` (a registry or the defaults), each checked.
+
+        A bad option is reported and left out; unknown keys are reported by the caller.
+        """
+        return {
+            key: option
+            for key, value in written.items()
+            if key in REGISTRY_DEFAULTS and (option := self._option(fields, key, value)) is not None
+        }
+
+    def _option(self, fields: Fields, key: str, value: Any) -> Any:
+        path = (key,)
+        if key in ("readers", "writers"):
+            return self._members(fields, value, path)
+        if key == "cleanup":
+            return fields.choice(value, path, CLEANUPS, what="cleanup")
+        if key == "cleanup_age_days":
+            return fields.days(value, path)
+        if key in ("build_account", "skip_gcb_builder_shim"):
+            return fields.boolean(value, path)
+        return fields.text(value, path)
 
     def _claim_account(self, account: str, project_id: str, registry: str, where: Position) -> None:
         problem = names.service_account_id_problem(account)
@@ -291,66 +279,61 @@ class _Reader:
             return
         self.account_owner[key] = (registry, where)
 
+    # -- project IAM and the build bucket --------------------------------------
+
     def _iam(
-        self, options: Mapping[str, Any], path: tuple[str, ...], writers: list[str]
+        self, fields: Fields, options: Mapping[str, Any], writers: list[str]
     ) -> Mapping[str, tuple[str, ...]]:
-        raw = options.get("iam") or {}
-        if not isinstance(raw, dict):
-            self._type((*path, "iam"), "`iam`", "a mapping of role to members", raw)
-            return {}
+        written = fields.mapping(
+            options.get("iam", {}), ("iam",), expected="a mapping of role to members"
+        )
+        keys = fields.on_keys()
         result: dict[str, tuple[str, ...]] = {}
-        for role, members in raw.items():
-            problem = iam.role_problem(role)
-            if problem:
-                self.problems.error(self.doc.key_at(*path, "iam", role), *problem)
+        for role, members in (written or {}).items():
+            at = ("iam", role)
+            if keys.role(role, at) is None:
                 continue
             resolved: list[str] = []
-            for index, member in enumerate(members if isinstance(members, list) else [members]):
-                if member == "registry-writers":
+            for index, member in enumerate(fields.sequence(members, at, "a list of members")):
+                if member == REGISTRY_WRITERS:
                     resolved += writers
                     continue
-                value = self._member(member, self.doc.at(*path, "iam", role, index))
+                value = self._member(fields, member, (*at, index), (PROW_BUILDER, REGISTRY_WRITERS))
                 if value:
                     resolved.append(value)
             result[role] = tuple(sorted(set(resolved)))
         return result
 
-    def _build_bucket(
-        self, options: Mapping[str, Any], path: tuple[str, ...]
-    ) -> BuildBucket | None:
+    def _build_bucket(self, fields: Fields, options: Mapping[str, Any]) -> BuildBucket | None:
         raw = options.get("build_bucket")
         if raw is None:
             return None
-        at = (*path, "build_bucket")
-        if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
-            self.problems.error(self.doc.at(*at), "`build_bucket` needs a `name`")
+        at = ("build_bucket",)
+        spec = fields.mapping(raw, at, BUILD_BUCKET_KEYS, ("name",), what="`build_bucket`",
+                              expected="a mapping with `name`")  # fmt: skip
+        if spec is None:
             return None
-        self._unknown_keys(raw, at, BUILD_BUCKET_KEYS, "build_bucket")
-        age = raw.get("age_days", 90)
-        if not isinstance(age, int) or isinstance(age, bool) or age < 1:
-            self.problems.error(
-                self.doc.at(*at, "age_days"), "`age_days` must be a positive number"
-            )
-            age = 90
-        return BuildBucket(str(raw["name"]), self._members(raw.get("admins"), at, "admins"), age)
+        name = fields.text(spec["name"], (*at, "name")) if "name" in spec else None
+        age = fields.days(spec.get("age_days", BUILD_BUCKET_AGE_DAYS), (*at, "age_days"))
+        admins = self._members(fields, spec.get("admins"), (*at, "admins"))
+        if name is None:
+            return None
+        return BuildBucket(name, admins, age or BUILD_BUCKET_AGE_DAYS)
 
-    def _members(self, raw: Any, at: tuple[str, ...], key: str) -> tuple[str, ...]:
-        if raw is None:
-            return ()
-        if not isinstance(raw, list):
-            self._type((*at, key), f"`{key}`", "a list of members", raw)
-            return ()
+    # -- members -------------------------------------------------------------
+
+    def _members(self, fields: Fields, raw: Any, path: FieldPath) -> tuple[str, ...]:
+        """A list of members; two that would share a resource name are refused."""
         found: dict[str, str] = {}  # resource-name part -> member
-        for index, member in enumerate(raw):
-            where = self.doc.at(*at, key, index)
-            value = self._member(member, where)
+        for index, member in enumerate(fields.sequence(raw, path, "a list of members")):
+            value = self._member(fields, member, (*path, index))
             if not value:
                 continue
             part = names.member_slug(value)
-            if part in found and found[part] != value:
-                self.problems.error(
-                    where,
-                    f"`{value}` and `{found[part]}` would share a resource name in `{key}`",
+            if found.get(part, value) != value:
+                fields.error(
+                    (*path, index),
+                    f"`{value}` and `{found[part]}` would share a resource name in `{path[-1]}`",
                     "resource names keep an address's local part only; grant one of them "
                     "through a group",
                 )
@@ -358,40 +341,14 @@ class _Reader:
             found[part] = value
         return tuple(found.values())
 
-    def _member(self, raw: Any, where: Position) -> str | None:
-        if raw == "prow-builder":
+    def _member(
+        self, fields: Fields, raw: Any, path: FieldPath, symbols: tuple[str, ...] = (PROW_BUILDER,)
+    ) -> str | None:
+        """A member, ``prow-builder`` resolved; each group named is kept for the cross-check."""
+        member = fields.member(raw, path, symbols)
+        if member == PROW_BUILDER:
             return self.settings.prow_builder
-        if not iam.is_member(raw):
-            self.problems.error(
-                where, f"`{raw}` is not an IAM member", f"write prow-builder or {iam.MEMBER_FORMS}"
-            )
-            return None
-        group = iam.group_address(raw)
+        group = iam.group_address(member) if member else None
         if group:
-            self.group_references.append((group, where))
-        return str(raw)
-
-    def _strings(self, options: Mapping[str, Any], path: tuple[str, ...], key: str) -> list[str]:
-        value = options.get(key) or []
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self._type((*path, key), f"`{key}`", "a list of strings", value)
-            return []
-        return value
-
-    def _unknown_keys(
-        self, body: Mapping[str, Any], at: tuple[str, ...], allowed: Any, where: str
-    ) -> None:
-        for key in body:
-            if key not in allowed:
-                self.problems.error(
-                    self.doc.key_at(*at, key),
-                    f"unknown key `{key}` in {where}",
-                    did_you_mean(key, allowed),
-                )
-
-    def _type(self, path: tuple[str, ...], what: str, expected: str, value: Any) -> None:
-        self.problems.error(
-            self.doc.at(*path),
-            f"{what} must be {expected}, found {yaml_type_name(value)}",
-            "fix the value's type",
-        )
+            self.group_references.append((group, fields.at(path)))
+        return member

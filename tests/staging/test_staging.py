@@ -14,7 +14,9 @@ import yaml
 from typer.testing import CliRunner
 
 from infra.core import names
+from infra.core.errors import ProblemsFound
 from infra.planner.placeholders import stable_number
+from infra.staging.model import PROFILES_PATH, _profiles_file
 from tests.conftest import REPO, declare_writer_group, invoke, trim_staging
 from tests.inventory import assert_inventory, load_inventory, resources_under
 
@@ -134,7 +136,7 @@ BROKEN_OPTIONS = [
     ("services: [containerscanning.googleapis.com]",
      "`containerscanning.googleapis.com` may not be enabled in staging projects"),
     ("services: [compute]", "`compute` is not an API service name"),
-    ("profile: tiny", "unknown profile `tiny`"),
+    ("profile: tiny", "profile `tiny` is not one of `standard`, `gcb-untrusted`"),
     ("grant_sets: [release-enginering]", "unknown grant set `release-enginering`"),
     ("grants: [{member: sa:nobody, roles: [roles/viewer]}]",
      "service account `nobody` is not declared for this project"),
@@ -144,7 +146,8 @@ BROKEN_OPTIONS = [
     ("grants: [{member: writers, roles: [roles/viewer], on: gcr}]",
      "unknown grant target `gcr`"),
     ("grants: [{member: writers, role: [roles/viewer]}]", "unknown key `role` in a grant"),
-    ("gcb_builder: {pool: k8s-infra-prow-build}", "`gcb_builder` needs `workload_identity_pool`"),
+    ("gcb_builder: {pool: k8s-infra-prow-build}",
+     "`gcb_builder` needs the key `workload_identity_pool`"),
     ("service_accounts: {sa: {display_name: x}}", "service account id `sa` has 2 characters"),
     ("service_accounts: {image-pusher: {workload_identity: [test-pods/pusher]}}",
      "`test-pods/pusher` is not a workload identity"),
@@ -210,10 +213,10 @@ def test_stack_settings_are_checked(checkout_copy: Path, cli: CliRunner) -> None
     result = invoke(cli, "--root", str(checkout_copy), "validate")
     assert result.exit_code == 1
     assert ("stacks/Pulumi.staging.yaml:10:5: error: unknown key `log_bucket` in "
-            "k8s-infra:staging (hint: did you mean `logs_bucket`?)") in result.stderr  # fmt: skip
-    assert "stacks/Pulumi.staging.yaml:8:3: error: k8s-infra:staging needs `logs_bucket`" in (
-        result.stderr
-    )
+            "`k8s-infra:staging` (hint: did you mean `logs_bucket`?)") in result.stderr  # fmt: skip
+    assert ("stacks/Pulumi.staging.yaml:8:3: error: `k8s-infra:staging` needs the key "
+            "`logs_bucket` (hint: set `logs_bucket`: bucket receiving the access logs of each "
+            "staging bucket)") in result.stderr  # fmt: skip
 
 
 # -- changes against a base --------------------------------------------------
@@ -304,12 +307,10 @@ def test_a_bad_item_is_reported_at_its_own_position(checkout_copy: Path, cli: Cl
     result = invoke(cli, "--root", str(checkout_copy), "validate")
     line = checkout_copy.joinpath("infra", "infra.yaml").read_text().splitlines().index(
         "        services: [42, compute]") + 1  # fmt: skip
-    assert f"infra/infra.yaml:{line}:20: error: an item of `services` must be a string" in (
-        result.stderr
-    )
-    assert f"infra/infra.yaml:{line}:24: error: `compute` is not an API service name" in (
-        result.stderr
-    )
+    assert (f"infra/infra.yaml:{line}:20: error: an item of `services` must be a non-empty "
+            "string, found a number (42)") in result.stderr  # fmt: skip
+    assert (f"infra/infra.yaml:{line}:24: error: `services`: `compute` is not an API service "
+            "name") in result.stderr  # fmt: skip
 
 
 def test_an_unknown_profile_does_not_hide_other_problems(
@@ -318,5 +319,54 @@ def test_an_unknown_profile_does_not_hide_other_problems(
     with_options(checkout_copy, "k8s-staging-kwok", "profile: tiny\n        services: [compute]")
     result = invoke(cli, "--root", str(checkout_copy), "validate")
     assert result.exit_code == 1
-    assert "error: unknown profile `tiny`" in result.stderr
-    assert "error: `compute` is not an API service name" in result.stderr
+    assert "error: profile `tiny` is not one of" in result.stderr
+    assert "error: `services`: `compute` is not an API service name" in result.stderr
+
+
+def test_a_service_with_a_trailing_newline_is_refused(checkout_copy: Path, cli: CliRunner) -> None:
+    """Every check matches the whole value: YAML's "\\n" is not part of a service name."""
+    with_options(checkout_copy, "k8s-staging-kwok", 'services: ["compute.googleapis.com\\n"]')
+    result = invoke(cli, "--root", str(checkout_copy), "validate")
+    assert result.exit_code == 1, result.output
+    line = checkout_copy.joinpath("infra", "infra.yaml").read_text().splitlines().index(
+        '        services: ["compute.googleapis.com\\n"]') + 1  # fmt: skip
+    # the newline is shown escaped: the problem stays on one line
+    assert (f"infra/infra.yaml:{line}:20: error: `services`: `compute.googleapis.com\\n` is not "
+            "an API service name") in result.stderr  # fmt: skip
+
+
+# -- the profiles data file ----------------------------------------------------
+
+BROKEN_PROFILES = [
+    ("    writer_group: true\n    repository: true\n", "writer_group:", "writer_groups:",
+     5, "unknown key `writer_groups` in profile `standard` (hint: did you mean `writer_group`?)"),
+    ("      - member: writers\n        on: buckets\n", "on:", "onn:",
+     9, "unknown key `onn` in a grant (hint: did you mean `on`?)"),
+    ("refused_services:\n", "refused_services:", "refused_service:",
+     1, "unknown top-level key `refused_service` (hint: did you mean `refused_services`?)"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("needle", "old", "new", "col", "message"), BROKEN_PROFILES, ids=[b[2] for b in BROKEN_PROFILES]
+)
+def test_a_misspelled_key_in_the_profiles_file_is_reported_at_its_line(
+    tmp_path: Path, needle: str, old: str, new: str, col: int, message: str
+) -> None:
+    text = PROFILES_PATH.read_text()
+    assert needle in text
+    copy = tmp_path / "staging-profiles.yaml"
+    copy.write_text(text.replace(needle, needle.replace(old, new), 1))
+    line = text[: text.index(needle)].count("\n") + 1 + needle[: needle.index(old)].count("\n")
+    with pytest.raises(ProblemsFound) as raised:
+        _profiles_file(copy)
+    assert f"{copy}:{line}:{col}: error: {message}" in [p.format() for p in raised.value.problems]
+
+
+def test_the_profiles_file_of_the_package_is_named_by_its_repository_path() -> None:
+    loaded = _profiles_file()
+    assert loaded is _profiles_file()  # read once
+    assert set(loaded.profiles) == {"standard", "gcb-untrusted"}
+    assert (
+        loaded.profiles["standard"].grants[0].member_at.path == "infra/data/staging-profiles.yaml"
+    )

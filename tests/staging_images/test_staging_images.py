@@ -75,14 +75,14 @@ def test_registry_outputs(plan: dict[str, Any]) -> None:
 
 BROKEN = [
     ("          Bad_Name: {writers: [group:a@kubernetes.io]}",
-     "registry name `Bad_Name` is not a valid repository id"),
+     "`Bad_Name` is not a valid registry name"),
     ("          ab: {writers: [group:a@kubernetes.io]}",
      "registry `ab` would get the build account `ab-sa`"),
     ("          gateway-api-inference-extension-two: {writers: [group:a@kubernetes.io]}",
      "registries `gateway-api-inference-extension-two` and `gateway-api-inference-extension` "
      "would share the build account `gateway-api-inference-exten-sa`"),
     ("          extra: {writers: [group:a@kubernetes.io], cleanup: sometimes}",
-     "cleanup `sometimes` is not one of delete, dry-run, none"),
+     "cleanup `sometimes` is not one of `delete`, `dry-run`, `none`"),
     ("          extra: {writer: [group:a@kubernetes.io]}",
      "unknown key `writer` in registry `extra` (hint: did you mean `writers`?)"),
     ("          extra: {writers: [a@kubernetes.io]}", "`a@kubernetes.io` is not an IAM member"),
@@ -106,6 +106,30 @@ def test_broken_registries_are_refused(
     assert result.exit_code == 1, result.output
     errors = [x for x in result.stderr.splitlines() if ": error: " in x]
     assert any(message in x and x.startswith("infra/infra.yaml:") for x in errors), errors
+
+
+def test_every_problem_of_a_registry_is_reported_at_once(
+    checkout_copy: Path, cli: CliRunner
+) -> None:
+    """A bad name keeps the registry out of the model, but its other fields are still read."""
+    registry = "          Bad_Name: {writers: [a@kubernetes.io], cleanup: sometimes}"
+    infra_yaml = checkout_copy / "infra" / "infra.yaml"
+    text = infra_yaml.read_text()
+    anchor = "        registries:\n          agent-sandbox:"
+    infra_yaml.write_text(
+        text.replace(anchor, f"        registries:\n{registry}\n          agent-sandbox:")
+    )
+    line = text[: text.index(anchor)].count("\n") + 2
+    result = invoke(cli, "--root", str(checkout_copy), "validate")
+    assert result.exit_code == 1, result.output
+    errors = [x for x in result.stderr.splitlines() if ": error: " in x]
+    at = f"infra/infra.yaml:{line}:"
+    for col, message in [
+        (registry.index("Bad_Name") + 1, "`Bad_Name` is not a valid registry name"),
+        (registry.index("a@") + 1, "`a@kubernetes.io` is not an IAM member"),
+        (registry.index("sometimes") + 1, "cleanup `sometimes` is not one of"),
+    ]:
+        assert any(e.startswith(f"{at}{col}: error: {message}") for e in errors), (message, errors)
 
 
 @pytest.fixture
