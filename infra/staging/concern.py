@@ -21,14 +21,16 @@ def check(context: CheckContext, problems: Problems) -> Checked:
     """The staging section, with each building stack's settings (or alone)."""
     if context.estate is None:
         return Checked()
-    stacks = context.building(NAME)
     references: list[GroupReference] = []
-    for settings in stacks:
+    settings_usable: list[bool] = []
+    for settings in context.building(NAME):
         shared = staging_settings(settings, problems)
+        settings_usable.append(shared is not None)
         if shared is not None:
             staging = load_staging(context.estate, shared, problems)
             references += (GroupReference(a, w) for a, w in staging.group_references)
-    if not stacks:
+    if not any(settings_usable):
+        # No stack builds it, or none has usable settings: the section is still checked.
         check_staging_options(context.estate, problems)
     return Checked(None, tuple(references))
 

@@ -419,7 +419,8 @@ def staging_settings(settings: StackSettings, problems: Problems) -> StagingSett
     raw = settings.values.get("staging")
     if raw is None:
         return None  # missing or not a mapping: the stack's own check reported it
-    fields = settings.fields("staging", problems)
+    own = Problems()  # whether these settings are usable, whatever else the run found
+    fields = settings.fields("staging", own)
     spec = (
         fields.mapping(raw, (), SETTINGS_KEYS, _REQUIRED_SETTINGS, what="`k8s-infra:staging`") or {}
     )
@@ -433,8 +434,9 @@ def staging_settings(settings: StackSettings, problems: Problems) -> StagingSett
         "object_age_days": fields.days,
     }
     values = {key: readers[key](value, (key,)) for key, value in spec.items() if key in readers}
-    if problems.has_errors:
-        return None  # as before: the section is resolved only while the run is clean
+    problems.extend(own)
+    if own.has_errors:
+        return None
     return StagingSettings(
         organization_id=settings.text("organization_id"),
         billing_account=settings.text("billing_account"),

@@ -20,14 +20,16 @@ def check(context: CheckContext, problems: Problems) -> Checked:
     """The staging-images section, with each building stack's settings (or alone)."""
     if context.estate is None:
         return Checked()
-    stacks = context.building(NAME)
     references: list[GroupReference] = []
-    for settings in stacks:
+    settings_usable: list[bool] = []
+    for settings in context.building(NAME):
         shared = staging_images_settings(settings, problems)
+        settings_usable.append(shared is not None)
         if shared is not None:
             loaded = load_staging_images(context.estate, shared, problems)
             references += (GroupReference(a, w) for a, w in loaded.group_references)
-    if not stacks:
+    if not any(settings_usable):
+        # No stack builds it, or none has usable settings: the section is still checked.
         check_staging_images_options(context.estate, problems)
     return Checked(None, tuple(references))
 

@@ -122,7 +122,8 @@ def staging_images_settings(
     raw = settings.values.get("staging_images")
     if raw is None:
         return None  # missing or not a mapping: the stack's own check reported it
-    fields = settings.fields("staging_images", problems)
+    own = Problems()  # whether these settings are usable, whatever else the run found
+    fields = settings.fields("staging_images", own)
     what = "`k8s-infra:staging_images`"
     spec = fields.mapping(raw, (), SETTINGS_KEYS, _REQUIRED_SETTINGS, what=what) or {}
     readers: dict[str, Callable[[Any, FieldPath], Any]] = {
@@ -131,8 +132,9 @@ def staging_images_settings(
         "prow_namespace": fields.text,
     }
     values = {key: readers[key](value, (key,)) for key, value in spec.items() if key in readers}
-    if problems.has_errors:
-        return None  # as before: the section is resolved only while the run is clean
+    problems.extend(own)
+    if own.has_errors:
+        return None
     return StagingImagesSettings(
         organization_id=settings.text("organization_id"),
         billing_account=settings.text("billing_account"),
