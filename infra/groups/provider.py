@@ -34,6 +34,7 @@ from pulumi.dynamic import (
 from infra.core.problems import Position, Problems
 from infra.declarations.stacks import NAMESPACE
 from infra.groups.access import GroupsAccess, parse_groups_object
+from infra.groups.addresses import address_key
 from infra.groups.model import ROLES, Group
 from infra.groups.settings_table import SETTINGS
 
@@ -115,8 +116,6 @@ class GroupProvider(ResourceProvider):
         return CheckResult(news, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        from infra.groups.engine.addresses import address_key
-
         changed = [k for k in INPUT_KEYS if _normal(k, olds.get(k)) != _normal(k, news.get(k))]
         replaces = []
         if address_key(str(olds.get("email", ""))) != address_key(str(news.get("email", ""))):
@@ -139,7 +138,6 @@ class GroupProvider(ResourceProvider):
 
         A name or description the declaration leaves empty is not managed, so
         the declared (empty) value is kept and a refresh shows no change for it."""
-        from infra.groups.engine.addresses import address_key
         from infra.groups.engine.live import get_group, read_state
 
         apis, options = self._engine()
@@ -174,7 +172,6 @@ class GroupProvider(ResourceProvider):
 
     def _reconcile(self, group: Group) -> str:
         """Create-or-adopt and reconcile one group; its id. Raises on any failure."""
-        from infra.groups.engine.addresses import address_key
         from infra.groups.engine.failures import GroupsFailed
         from infra.groups.engine.reconcile import apply_plan, plan_one
 
@@ -191,7 +188,5 @@ class GroupProvider(ResourceProvider):
 def _normal(key: str, value: Any) -> Any:
     """Member lists compare as sets of addresses (order and case in a file are not changes)."""
     if key in _ROLE_KEYS.values() and isinstance(value, Sequence):
-        from infra.groups.engine.addresses import address_key
-
         return sorted({address_key(str(v)) for v in value})
     return value

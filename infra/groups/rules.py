@@ -16,7 +16,7 @@ from infra.core import names
 from infra.core.fields import yaml_type_name
 from infra.core.located_yaml import YamlDocument
 from infra.core.problems import Position, Problems, did_you_mean
-from infra.groups.addresses import dotless_key, mailbox_key, syntax_problem
+from infra.groups.addresses import address_key, same_mailbox, shown, syntax_problem
 from infra.groups.settings_table import BOOL_VALUES, RECONCILE_MEMBERS, SETTINGS
 
 if TYPE_CHECKING:
@@ -130,7 +130,7 @@ def check_address(address: str, what: str, where: Position, problems: Problems) 
     problem = syntax_problem(address)
     if problem is not None:
         reason, fix = problem
-        problems.error(where, f"{what} `{address}` is not a valid address: it {reason}", fix)
+        problems.error(where, f"{what} `{shown(address)}` is not a valid address: it {reason}", fix)
     elif address != address.lower():
         problems.error(
             where,
@@ -293,13 +293,18 @@ def _check_rbac_parent(declared: list[Declared], domain: str, problems: Problems
 
 
 def _check_duplicate_members(item: Declared, problems: Problems) -> None:
-    """An address holds one role in a group: no repeats, in any spelling of one mailbox."""
-    seen: dict[str, tuple[str, str, int]] = {}
-    dotless: dict[str, tuple[str, str, int]] = {}
+    """An address holds one role in a group: no repeats, in any spelling of one mailbox.
+
+    Members are grouped by ``address_key``, as the engine compares them; within
+    one key, a second spelling of one mailbox is an error, and a dot-only
+    difference Google keeps apart (outside Gmail) a warning.
+    """
+    seen: dict[str, list[tuple[str, str, int]]] = {}
     for role_key, role in ROLE_KEYS.items():
         for index, address in enumerate(_role_list(item.group, role_key)):
             where = item.site.at(role_key, index)
-            first = seen.get(mailbox_key(address))
+            entries = seen.setdefault(address_key(address), [])
+            first = next((e for e in entries if same_mailbox(e[0], address)), None)
             if first is not None:
                 first_address, first_role, line = first
                 same = "" if first_address == address else f" (as `{first_address}`)"
@@ -310,8 +315,8 @@ def _check_duplicate_members(item: Declared, problems: Problems) -> None:
                     "keep one entry: an address holds one role in a group",
                 )
                 continue
-            near = dotless.get(dotless_key(address))
-            if near is not None:
+            if entries:
+                near = entries[0]
                 problems.warning(
                     where,
                     f"`{address}` differs from `{near[0]}` ({near[1]}, line {near[2]}) only "
@@ -319,8 +324,7 @@ def _check_duplicate_members(item: Declared, problems: Problems) -> None:
                     "outside Gmail these are two mailboxes, but the reconciler compares "
                     "addresses without dots: keep the one that is meant",
                 )
-            seen[mailbox_key(address)] = (address, role, where.line)
-            dotless.setdefault(dotless_key(address), (address, role, where.line))
+            entries.append((address, role, where.line))
 
 
 def _role_list(group: Group, role_key: str) -> tuple[str, ...]:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from infra.core.errors import K8sInfraError, UsageError
-from infra.groups.engine.addresses import address_key
+from infra.groups.addresses import address_key
 from infra.groups.engine.changes import Change
 from infra.groups.engine.live import LiveGroup
 from infra.groups.model import Group

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from infra.core.errors import K8sInfraError
-from infra.groups.engine.addresses import is_reserved
+from infra.groups.addresses import is_reserved
 from infra.groups.model import Group
 
 
