@@ -44,9 +44,14 @@ def syntax_problem(address: str) -> tuple[str, str] | None:
     if address.count("@") != 1:
         found = "no `@`" if "@" not in address else "more than one `@`"
         return f"has {found}", "write one full address, local-part@domain"
-    local, _, domain = address.partition("@")
     if address.startswith(("group:", "user:", "serviceAccount:")):
         return "has an IAM prefix", f"write the bare address `{address.partition(':')[2]}`"
+    return _parts_problem(address)
+
+
+def _parts_problem(address: str) -> tuple[str, str] | None:
+    """Why the two parts of a one-``@`` address are not valid; None if they are."""
+    local, _, domain = address.partition("@")
     if not local or len(local) > LOCAL_MAX or not _LOCAL.fullmatch(local):
         return (
             f"has an invalid local part `{local}`",
