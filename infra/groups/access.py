@@ -8,6 +8,10 @@
 
 No key file and no secret: the service account signs through the IAM
 Credentials API with the job's own credentials (``infra.groups.engine.credentials``).
+
+The object is read through ``Fields``: from a stack file, each problem is
+reported at the key that holds it (``stack_fields``); from ``pulumi.Config``,
+at the config key itself.
 """
 
 from __future__ import annotations
@@ -17,12 +21,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from infra.core.fields import yaml_type_name
-from infra.core.problems import Position, Problems, did_you_mean
+from infra.core.fields import FieldPath, Fields
 
 if TYPE_CHECKING:
+    from infra.core.problems import Position, Problems
     from infra.declarations.stacks import StackSettings
 
+GROUPS_KEY = "groups"
+WHAT = "`k8s-infra:groups`"
 DEFAULT_CUSTOMER = "my_customer"
 
 GROUPS_OBJECT_KEYS: Mapping[str, str] = {
@@ -32,11 +38,21 @@ GROUPS_OBJECT_KEYS: Mapping[str, str] = {
     "customer": f"the Workspace customer (default: {DEFAULT_CUSTOMER})",
 }
 
-_SERVICE_ACCOUNT = re.compile(
-    r"^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z0-9-]+\.iam\.gserviceaccount\.com$"
-)
-_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_CUSTOMER = re.compile(r"^(my_customer|C[0-9a-z]{6,})$")
+# key -> (full-match pattern, what it must be)
+_VALUES: Mapping[str, tuple[re.Pattern[str], str]] = {
+    "service_account": (
+        re.compile(r"[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z0-9-]+\.iam\.gserviceaccount\.com"),
+        "a service account address (name@project.iam.gserviceaccount.com)",
+    ),
+    "admin_subject": (
+        re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+"),
+        "an admin's address (admin@kubernetes.io)",
+    ),
+    "customer": (
+        re.compile(r"my_customer|C[0-9a-z]{6,}"),
+        f"a Workspace customer ({DEFAULT_CUSTOMER} or the customer id C0xxxxxxx)",
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -46,37 +62,36 @@ class GroupsAccess:
     customer: str = DEFAULT_CUSTOMER
 
 
-def parse_groups_object(
-    value: Mapping[str, Any], where: Position, problems: Problems
-) -> GroupsAccess:
+def stack_fields(stack: StackSettings, problems: Problems) -> Fields:
+    """A reader of ``stack``'s ``k8s-infra:groups`` object: each problem at the deepest
+    key the stack file locates, else at ``k8s-infra:groups`` itself."""
+
+    def locate(path: FieldPath, _key: bool) -> Position:
+        keys = [str(part) for part in path]
+        for end in range(len(keys), 0, -1):
+            name = ".".join([GROUPS_KEY, *keys[:end]])
+            if name in stack.positions:
+                return stack.positions[name]
+        return stack.where(GROUPS_KEY)
+
+    return Fields(locate, problems)
+
+
+def parse_groups_object(value: Any, fields: Fields) -> GroupsAccess:
     """Check the keys and values of a ``k8s-infra:groups`` object; ``root`` is checked
     where the folder is resolved."""
-    for key in value:
-        if key not in GROUPS_OBJECT_KEYS:
-            problems.error(
-                where,
-                f"unknown key `{key}` in `k8s-infra:groups`",
-                did_you_mean(key, GROUPS_OBJECT_KEYS)
-                or "known keys: " + ", ".join(GROUPS_OBJECT_KEYS),
-            )
+    body = fields.mapping(value, (), GROUPS_OBJECT_KEYS, what=WHAT)
+    if body is None:
+        return GroupsAccess()
     found = {}
-    for key, pattern, example in (
-        ("service_account", _SERVICE_ACCOUNT, "name@project.iam.gserviceaccount.com"),
-        ("admin_subject", _ADDRESS, "admin@kubernetes.io"),
-        ("customer", _CUSTOMER, f"{DEFAULT_CUSTOMER} or the customer id C0xxxxxxx"),
-    ):
-        raw = value.get(key)
-        if raw is None:
+    for key, (pattern, expected) in _VALUES.items():
+        if body.get(key) is None:
             continue
-        if not isinstance(raw, str) or not pattern.match(raw):
-            shown = f"`{raw}`" if isinstance(raw, str) else yaml_type_name(raw)
-            problems.error(
-                where,
-                f"`k8s-infra:groups` {key} {shown} is not valid",
-                f"{GROUPS_OBJECT_KEYS[key]}, e.g. {example}",
-            )
-            continue
-        found[key] = raw
+        text = fields.text(
+            body[key], (key,), pattern, expected, what=f"{WHAT} {key}", hint=GROUPS_OBJECT_KEYS[key]
+        )
+        if text is not None:
+            found[key] = text
     return GroupsAccess(**found)
 
 
@@ -84,4 +99,4 @@ def groups_access(stack: StackSettings | None, problems: Problems) -> GroupsAcce
     """The access settings of a groups stack (defaults without one)."""
     if stack is None:
         return GroupsAccess()
-    return parse_groups_object(stack.object("groups"), stack.where("groups"), problems)
+    return parse_groups_object(stack.object(GROUPS_KEY), stack_fields(stack, problems))

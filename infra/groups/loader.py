@@ -28,10 +28,11 @@ from types import MappingProxyType
 from typing import Any
 
 from infra.core import names
-from infra.core.fields import Fields, yaml_type_name
+from infra.core.fields import Fields
 from infra.core.located_yaml import load_yaml
 from infra.core.problems import Position, Problems, Severity
 from infra.declarations.stacks import StackSettings
+from infra.groups.access import GROUPS_KEY, WHAT, stack_fields
 from infra.groups.estate_checks import check_estate
 from infra.groups.model import GROUPS_DIR, Group, GroupsTree
 from infra.groups.restrictions import Located, check_restrictions, load_restrictions
@@ -95,13 +96,16 @@ def groups_location(stack: StackSettings | None, problems: Problems) -> tuple[st
     if stack is None:
         return GROUPS_DIR, DEFAULT_DOMAIN
     domain = stack.text("domain") or DEFAULT_DOMAIN
-    raw = stack.object("groups").get("root", GROUPS_DIR)
-    folder = PurePosixPath(raw) if isinstance(raw, str) and raw else None
-    if folder is None or folder.is_absolute() or ".." in folder.parts:
-        problems.error(
-            stack.where("groups.root"),
-            f"`k8s-infra:groups` root must be a folder inside the checkout, found "
-            f"{yaml_type_name(raw)}",
+    fields = stack_fields(stack, problems)
+    raw = stack.object(GROUPS_KEY).get("root", GROUPS_DIR)
+    root = fields.text(raw, ("root",), what=f"{WHAT} root")
+    if root is None:
+        return None
+    folder = PurePosixPath(root)
+    if folder.is_absolute() or ".." in folder.parts:
+        fields.error(
+            ("root",),
+            f"{WHAT} root: `{root}` is not a folder inside the checkout",
             'write a relative path such as `{"root": "groups"}`',
         )
         return None

@@ -31,7 +31,8 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from infra.core.problems import Position, Problems
+from infra.core.fields import Fields, locate_file
+from infra.core.problems import Problems
 from infra.declarations.stacks import NAMESPACE
 from infra.groups.access import GroupsAccess, parse_groups_object
 from infra.groups.addresses import address_key
@@ -94,7 +95,7 @@ class GroupProvider(ResourceProvider):
         raw = req.config.get(f"{NAMESPACE}:groups")
         value = json.loads(raw) if isinstance(raw, str) else raw
         problems = Problems()
-        access = parse_groups_object(value or {}, Position("k8s-infra:groups"), problems)
+        access = parse_groups_object(value or {}, Fields(locate_file("k8s-infra:groups"), problems))
         if problems.has_errors:
             raise ValueError("; ".join(p.format() for p in problems.sorted()))
         self._access = access
