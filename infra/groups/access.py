@@ -5,6 +5,7 @@
       service_account: <sa>@<project>.iam.gserviceaccount.com
       admin_subject: <admin>@kubernetes.io   # the Workspace admin it acts as
       customer: my_customer             # optional
+      estate_checks: {...}              # optional, see ``infra.groups.estate_checks``
 
 No key file and no secret: the service account signs through the IAM
 Credentials API with the job's own credentials (``infra.groups.engine.credentials``).
@@ -18,10 +19,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from infra.core.fields import FieldPath, Fields
+from infra.groups.estate_checks import ESTATE_KEY, EstateExpectations, read_expectations
 
 if TYPE_CHECKING:
     from infra.core.problems import Position, Problems
@@ -36,6 +38,7 @@ GROUPS_OBJECT_KEYS: Mapping[str, str] = {
     "service_account": "the service account with domain-wide delegation of the group scopes",
     "admin_subject": "the Workspace admin the service account acts as",
     "customer": f"the Workspace customer (default: {DEFAULT_CUSTOMER})",
+    ESTATE_KEY: "what `groups validate --estate-checks` expects of the whole tree (default: none)",
 }
 
 # key -> (full-match pattern, what it must be)
@@ -77,12 +80,20 @@ def stack_fields(stack: StackSettings, problems: Problems) -> Fields:
     return Fields(locate, problems)
 
 
-def parse_groups_object(value: Any, fields: Fields) -> GroupsAccess:
+@dataclass(frozen=True)
+class GroupsObject:
+    """What a ``k8s-infra:groups`` object says, ``root`` aside."""
+
+    access: GroupsAccess = field(default_factory=GroupsAccess)
+    estate: EstateExpectations = field(default_factory=EstateExpectations)
+
+
+def parse_groups_object(value: Any, fields: Fields) -> GroupsObject:
     """Check the keys and values of a ``k8s-infra:groups`` object; ``root`` is checked
     where the folder is resolved."""
     body = fields.mapping(value, (), GROUPS_OBJECT_KEYS, what=WHAT)
     if body is None:
-        return GroupsAccess()
+        return GroupsObject()
     found = {}
     for key, (pattern, expected) in _VALUES.items():
         if body.get(key) is None:
@@ -92,11 +103,22 @@ def parse_groups_object(value: Any, fields: Fields) -> GroupsAccess:
         )
         if text is not None:
             found[key] = text
-    return GroupsAccess(**found)
+    estate = read_expectations(body.get(ESTATE_KEY), fields.below(ESTATE_KEY))
+    return GroupsObject(GroupsAccess(**found), estate)
 
 
 def groups_access(stack: StackSettings | None, problems: Problems) -> GroupsAccess:
     """The access settings of a groups stack (defaults without one)."""
     if stack is None:
         return GroupsAccess()
-    return parse_groups_object(stack.object(GROUPS_KEY), stack_fields(stack, problems))
+    return parse_groups_object(stack.object(GROUPS_KEY), stack_fields(stack, problems)).access
+
+
+def estate_expectations(
+    stack: StackSettings | None, problems: Problems
+) -> EstateExpectations | None:
+    """What the groups stack's ``estate_checks`` expect; None when it sets none."""
+    if stack is None or stack.object(GROUPS_KEY).get(ESTATE_KEY) is None:
+        return None
+    fields = stack_fields(stack, problems).below(ESTATE_KEY)
+    return read_expectations(stack.object(GROUPS_KEY)[ESTATE_KEY], fields)

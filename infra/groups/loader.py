@@ -33,7 +33,7 @@ from infra.core.located_yaml import load_yaml
 from infra.core.problems import Position, Problems, Severity
 from infra.declarations.stacks import StackSettings
 from infra.groups.access import GROUPS_KEY, WHAT, stack_fields
-from infra.groups.estate_checks import check_estate
+from infra.groups.estate_checks import EstateExpectations, check_estate
 from infra.groups.model import GROUPS_DIR, Group, GroupsTree
 from infra.groups.restrictions import Located, check_restrictions, load_restrictions
 from infra.groups.rules import (
@@ -42,6 +42,7 @@ from infra.groups.rules import (
     GroupSite,
     check_group,
     check_tree,
+    read_addresses,
     read_settings,
 )
 
@@ -56,11 +57,12 @@ def load_groups(
     problems: Problems,
     groups_dir: str = GROUPS_DIR,
     *,
-    estate_checks: bool = False,
+    estate: EstateExpectations | None = None,
     domain: str = DEFAULT_DOMAIN,
 ) -> GroupsTree | None:
     """Load ``<root>/<groups_dir>``: restrictions.yaml and every groups.yaml below it.
 
+    ``estate``: what the opt-in estate checks expect (None: they do not run).
     Every problem goes to ``problems``; the tree holds each group that could be
     read (the first of duplicates), so callers must not act on it when
     ``problems.has_errors``. None only when the folder does not exist.
@@ -85,8 +87,8 @@ def load_groups(
     if restrictions is not None:
         located = (Located(d.path, d.group.email, d.site.at("email-id")) for d in declared)
         check_restrictions(restrictions, located, groups_dir, problems)
-    if estate_checks:
-        check_estate(kept, groups_dir, problems)
+    if estate is not None:
+        check_estate(kept, groups_dir, problems, estate)
     return GroupsTree(tuple(d.group for d in kept), groups_dir)
 
 
@@ -113,7 +115,7 @@ def groups_location(stack: StackSettings | None, problems: Problems) -> tuple[st
 
 
 def load_declared_groups(
-    root: Path, stack: StackSettings | None, problems: Problems, *, estate_checks: bool = False
+    root: Path, stack: StackSettings | None, problems: Problems
 ) -> GroupsTree | None:
     """The groups tree a checkout declares, where ``stack`` (its groups stack: the
     first stack, by name, whose components include ``groups``) says; None without one."""
@@ -124,7 +126,7 @@ def load_declared_groups(
     managed = stack is not None and GROUPS_COMPONENT in stack.components
     if not (root / groups_dir).exists() and not managed:
         return None  # neither groups nor a stack to manage them
-    return load_groups(root, problems, groups_dir, estate_checks=estate_checks, domain=domain)
+    return load_groups(root, problems, groups_dir, domain=domain)
 
 
 def check_referenced_groups(
@@ -235,7 +237,7 @@ class _FileReader:
         name = fields.optional_text(item.get("name"), ("name",))
         description = fields.optional_text(item.get("description"), ("description",))
         settings, reconcile = read_settings(item.get("settings"), fields)
-        roles = {key: _addresses(fields, item.get(key), key) for key in ROLE_KEYS}
+        roles = {key: read_addresses(fields, item.get(key), (key,)) for key in ROLE_KEYS}
         email = _email(fields, item)
         if email is None:
             return None
@@ -266,18 +268,6 @@ def _email(fields: Fields, item: dict[str, Any]) -> str | None:
         )
         return None
     return fields.text(item["email-id"], ("email-id",), what="a group's `email-id`")
-
-
-def _addresses(fields: Fields, value: Any, key: str) -> dict[int, str]:
-    """The string entries of one role's list, by their index in it (others reported)."""
-    items = fields.sequence(
-        value,
-        (key,),
-        expected="a list of addresses",
-        hint=f"write each address on its own `- ` line under `{key}:`",
-    )
-    found = {i: fields.text(a, (key, i), what=f"an entry of `{key}`") for i, a in enumerate(items)}
-    return {i: address for i, address in found.items() if address is not None}
 
 
 def _closest_address(address: str, declared: Iterable[str]) -> str | None:

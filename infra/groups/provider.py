@@ -95,7 +95,8 @@ class GroupProvider(ResourceProvider):
         raw = req.config.get(f"{NAMESPACE}:groups")
         value = json.loads(raw) if isinstance(raw, str) else raw
         problems = Problems()
-        access = parse_groups_object(value or {}, Fields(locate_file("k8s-infra:groups"), problems))
+        fields = Fields(locate_file("k8s-infra:groups"), problems)
+        access = parse_groups_object(value or {}, fields).access
         if problems.has_errors:
             raise ValueError("; ".join(p.format() for p in problems.sorted()))
         self._access = access

@@ -83,6 +83,21 @@ class Declared:
     path: str
 
 
+def read_addresses(fields: Fields, value: Any, path: FieldPath) -> dict[int, str]:
+    """The string entries of a list of addresses, by their index in it (others reported)."""
+    key = next((p for p in reversed(path) if isinstance(p, str)), "")
+    items = fields.sequence(
+        value,
+        path,
+        expected="a list of addresses",
+        hint=f"write each address on its own `- ` line under `{key}:`",
+    )
+    found = {
+        i: fields.text(a, (*path, i), what=f"an entry of `{key}`") for i, a in enumerate(items)
+    }
+    return {i: address for i, address in found.items() if address is not None}
+
+
 def read_settings(
     raw: Any, fields: Fields, path: FieldPath = ("settings",)
 ) -> tuple[dict[str, str], str | None]:

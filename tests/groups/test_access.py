@@ -15,7 +15,7 @@ SA = "gsuite-groups-manager@k8s-gsuite.iam.gserviceaccount.com"
 def test_a_complete_object_is_accepted() -> None:
     problems = Problems()
     value = {"root": "groups", "service_account": SA, "admin_subject": "bot@kubernetes.io"}
-    access = parse_groups_object(value, Fields(locate_file("k8s-infra:groups"), problems))
+    access = parse_groups_object(value, Fields(locate_file("k8s-infra:groups"), problems)).access
     assert list(problems) == []
     assert access == GroupsAccess(SA, "bot@kubernetes.io", "my_customer")
 
@@ -59,7 +59,7 @@ def test_values_match_whole() -> None:
     """A trailing newline is not part of an address (a `$` anchor let it through)."""
     problems = Problems()
     value = {"admin_subject": "bot@kubernetes.io\n", "customer": "my_customer\n"}
-    access = parse_groups_object(value, Fields(locate_file("k8s-infra:groups"), problems))
+    access = parse_groups_object(value, Fields(locate_file("k8s-infra:groups"), problems)).access
     assert access == GroupsAccess()
     found = sorted(p.message for p in problems)
     assert len(found) == 2

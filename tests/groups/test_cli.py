@@ -87,16 +87,6 @@ def test_json_goes_to_stdout(cli: CliRunner, checkout_copy: Path) -> None:
     assert json.loads(clean.stdout) == {"problems": []}
 
 
-def test_estate_checks_are_off_unless_asked_for(cli: CliRunner) -> None:
-    """The sample is not the kubernetes.io tree: asked for, the estate checks fail on it."""
-    result = invoke(cli, "--root", str(REPO), "groups", "validate", "--estate-checks")
-    assert result.exit_code == 1
-    found = problem_lines(result.stderr)
-    assert "groups:1:1: error: no group is named `community`: were all groups files read? " in (
-        "\n".join(found)
-    )
-
-
 def test_validate_checks_the_groups_tree_too(cli: CliRunner, checkout_copy: Path) -> None:
     break_a_file(checkout_copy)
     result = invoke(cli, "--root", str(checkout_copy), "validate")
