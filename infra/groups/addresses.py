@@ -1,9 +1,20 @@
-"""E-mail addresses in groups files: their syntax, and when two name one mailbox.
+"""E-mail addresses in groups: their syntax, when two are one, and sample domains.
 
-Google compares addresses case-insensitively, and Gmail ignores dots in the
-local part. Declarations are checked against that at load, so that the file
-never holds two spellings of one member (upstream's reconciler once failed
-every run on a mixed-case address).
+One key says when two addresses are one: ``address_key``. Case never
+matters, and neither do dots in the local part, on any domain: upstream's
+reconciler compared addresses that way (its ``EmailAddressEquals``), after a
+mixed-case address broke every run. The engine keys every comparison with
+live state by it, and validation groups a group's members by it.
+
+Within one key, ``same_mailbox`` tells the spellings Google itself treats as
+one mailbox (any case; any dots on Gmail, ``gmail.com`` and
+``googlemail.com``) from those it keeps apart (dots on any other domain).
+Validation refuses the first as a duplicate member and warns about the
+second: two mailboxes, which the engine would still take for one. Two
+addresses with different keys are never the same, for anyone.
+
+``is_reserved`` names the domains reserved for examples, where no real
+mailbox lives.
 """
 
 from __future__ import annotations
@@ -16,9 +27,14 @@ DOT_INSENSITIVE_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
 LOCAL_MAX, ADDRESS_MAX = 64, 254
 
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
-_LOCAL = re.compile(rf"^{_ATOM}(?:\.{_ATOM})*$")
+_LOCAL = re.compile(rf"{_ATOM}(?:\.{_ATOM})*")
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_DOMAIN = re.compile(rf"^{_LABEL}(?:\.{_LABEL})+$")
+_DOMAIN = re.compile(rf"{_LABEL}(?:\.{_LABEL})+")
+
+# RFC 2606 second-level domains and RFC 2606/6761 top-level names: no real
+# mailbox lives there, so a declaration holding one is sample data.
+_RESERVED_DOMAINS = ("example.com", "example.net", "example.org")
+_RESERVED_TLDS = ("example", "test", "invalid", "localhost")
 
 
 def syntax_problem(address: str) -> tuple[str, str] | None:
@@ -28,32 +44,56 @@ def syntax_problem(address: str) -> tuple[str, str] | None:
     if address.count("@") != 1:
         found = "no `@`" if "@" not in address else "more than one `@`"
         return f"has {found}", "write one full address, local-part@domain"
-    local, _, domain = address.partition("@")
     if address.startswith(("group:", "user:", "serviceAccount:")):
         return "has an IAM prefix", f"write the bare address `{address.partition(':')[2]}`"
-    if not local or len(local) > LOCAL_MAX or not _LOCAL.match(local):
+    return _parts_problem(address)
+
+
+def _parts_problem(address: str) -> tuple[str, str] | None:
+    """Why the two parts of a one-``@`` address are not valid; None if they are."""
+    local, _, domain = address.partition("@")
+    if not local or len(local) > LOCAL_MAX or not _LOCAL.fullmatch(local):
         return (
             f"has an invalid local part `{local}`",
             "before `@`: letters, digits and `.-_+'`, without a leading, trailing or doubled dot",
         )
-    if not _DOMAIN.match(domain):
+    if not _DOMAIN.fullmatch(domain):
         return f"has an invalid domain `{domain}`", "write a domain such as `example.com`"
     if len(address) > ADDRESS_MAX:
         return f"is {len(address)} characters long", f"at most {ADDRESS_MAX} are allowed"
     return None
 
 
-def mailbox_key(address: str) -> str:
-    """Equal for two spellings of one mailbox: case, and Gmail's dots."""
-    lowered = address.lower()
-    local, at, domain = lowered.rpartition("@")
-    if at and domain in DOT_INSENSITIVE_DOMAINS:
-        return f"{local.replace('.', '')}@{domain}"
-    return lowered
+def shown(address: str) -> str:
+    """``address`` for a one-line message: characters that would break the line escaped."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in address)
 
 
-def dotless_key(address: str) -> str:
-    """Equal for addresses differing only in case or local-part dots, on any domain."""
-    lowered = address.lower()
-    local, at, domain = lowered.rpartition("@")
-    return f"{local.replace('.', '')}@{domain}" if at else lowered
+def address_key(address: str) -> str:
+    """The one key of an address: equal for two addresses that are one.
+
+    Case never matters; dots in the local part do not either, when the
+    address has exactly one ``@``.
+    """
+    lowered = address.strip().lower()
+    local, at, domain = lowered.partition("@")
+    if not at or "@" in domain:
+        return lowered
+    return f"{local.replace('.', '')}@{domain}"
+
+
+def same_mailbox(left: str, right: str) -> bool:
+    """Whether Google delivers both to one mailbox: one key, and the same spelling
+    but for case, or a domain that ignores dots."""
+    if address_key(left) != address_key(right):
+        return False
+    domain = address_key(left).rpartition("@")[2]
+    return left.strip().lower() == right.strip().lower() or domain in DOT_INSENSITIVE_DOMAINS
+
+
+def is_reserved(address: str) -> bool:
+    """Whether the address sits under a domain reserved for examples and tests."""
+    domain = address.strip().lower().rpartition("@")[2].rstrip(".")
+    if any(domain == d or domain.endswith("." + d) for d in _RESERVED_DOMAINS):
+        return True
+    return domain.rpartition(".")[2] in _RESERVED_TLDS

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from infra.core.problems import Problems
 from infra.declarations.concern import CheckContext, Checked, Concern, Declarations, GroupReference
 from infra.declarations.stacks import ConfigKey, StackSettings
-from infra.groups.access import parse_groups_object
+from infra.groups.access import GROUPS_KEY, parse_groups_object, stack_fields
 from infra.groups.loader import GROUPS_COMPONENT, check_referenced_groups, load_declared_groups
 from infra.groups.model import GroupsTree
 
@@ -16,8 +16,8 @@ def check(context: CheckContext, problems: Problems) -> Checked:
     """The groups tree where the groups stack says (default groups/), and every
     stack's `k8s-infra:groups` object."""
     for settings in context.stacks.values():
-        if "groups" in settings.values:
-            parse_groups_object(settings.object("groups"), settings.where("groups"), problems)
+        if GROUPS_KEY in settings.values:
+            parse_groups_object(settings.object(GROUPS_KEY), stack_fields(settings, problems))
     stack = next(iter(context.building(GROUPS_COMPONENT)), None)
     return Checked(load_declared_groups(context.root, stack, problems))
 

@@ -8,15 +8,15 @@ The upstream file format, loaded unchanged: ``restrictions.yaml`` and
         name: k8s-infra-staging-foo
         description: |-
           Write access to the foo staging project
-        settings:                       # quoted strings, see group_settings.SETTINGS
+        settings:                       # quoted strings, see settings_table.SETTINGS
           ReconcileMembers: "true"
         owners: [<address>]             # optional, each role
         managers: [<address>]
         members: [<address>]
 
-``load_groups`` reads every file, checks every rule (``group_rules``, the
-restrictions in ``group_restrictions``, opt-in ``group_estate``) and reports
-each problem with its file, line and column.
+``load_groups`` reads every file through ``infra.core.fields``, checks every
+rule (``rules``, the restrictions in ``restrictions``, the opt-in
+``estate_checks``) and reports each problem with its file, line and column.
 """
 
 from __future__ import annotations
@@ -28,14 +28,23 @@ from types import MappingProxyType
 from typing import Any
 
 from infra.core import names
-from infra.core.fields import yaml_type_name
-from infra.core.located_yaml import YamlDocument, load_yaml
-from infra.core.problems import Position, Problems, Severity, did_you_mean
+from infra.core.fields import Fields
+from infra.core.located_yaml import load_yaml
+from infra.core.problems import Position, Problems, Severity
 from infra.declarations.stacks import StackSettings
-from infra.groups.estate_checks import check_estate
+from infra.groups.access import GROUPS_KEY, WHAT, stack_fields
+from infra.groups.estate_checks import EstateExpectations, check_estate
 from infra.groups.model import GROUPS_DIR, Group, GroupsTree
 from infra.groups.restrictions import Located, check_restrictions, load_restrictions
-from infra.groups.rules import Declared, GroupSite, check_group, check_tree, read_settings
+from infra.groups.rules import (
+    ROLE_KEYS,
+    Declared,
+    GroupSite,
+    check_group,
+    check_tree,
+    read_addresses,
+    read_settings,
+)
 
 GROUPS_FILE = "groups.yaml"
 GROUPS_COMPONENT = "groups"
@@ -48,11 +57,12 @@ def load_groups(
     problems: Problems,
     groups_dir: str = GROUPS_DIR,
     *,
-    estate_checks: bool = False,
+    estate: EstateExpectations | None = None,
     domain: str = DEFAULT_DOMAIN,
 ) -> GroupsTree | None:
     """Load ``<root>/<groups_dir>``: restrictions.yaml and every groups.yaml below it.
 
+    ``estate``: what the opt-in estate checks expect (None: they do not run).
     Every problem goes to ``problems``; the tree holds each group that could be
     read (the first of duplicates), so callers must not act on it when
     ``problems.has_errors``. None only when the folder does not exist.
@@ -77,8 +87,8 @@ def load_groups(
     if restrictions is not None:
         located = (Located(d.path, d.group.email, d.site.at("email-id")) for d in declared)
         check_restrictions(restrictions, located, groups_dir, problems)
-    if estate_checks:
-        check_estate(kept, groups_dir, problems)
+    if estate is not None:
+        check_estate(kept, groups_dir, problems, estate)
     return GroupsTree(tuple(d.group for d in kept), groups_dir)
 
 
@@ -88,13 +98,16 @@ def groups_location(stack: StackSettings | None, problems: Problems) -> tuple[st
     if stack is None:
         return GROUPS_DIR, DEFAULT_DOMAIN
     domain = stack.text("domain") or DEFAULT_DOMAIN
-    raw = stack.object("groups").get("root", GROUPS_DIR)
-    folder = PurePosixPath(raw) if isinstance(raw, str) and raw else None
-    if folder is None or folder.is_absolute() or ".." in folder.parts:
-        problems.error(
-            stack.where("groups.root"),
-            f"`k8s-infra:groups` root must be a folder inside the checkout, found "
-            f"{yaml_type_name(raw)}",
+    fields = stack_fields(stack, problems)
+    raw = stack.object(GROUPS_KEY).get("root", GROUPS_DIR)
+    root = fields.text(raw, ("root",), what=f"{WHAT} root")
+    if root is None:
+        return None
+    folder = PurePosixPath(root)
+    if folder.is_absolute() or ".." in folder.parts:
+        fields.error(
+            ("root",),
+            f"{WHAT} root: `{root}` is not a folder inside the checkout",
             'write a relative path such as `{"root": "groups"}`',
         )
         return None
@@ -102,7 +115,7 @@ def groups_location(stack: StackSettings | None, problems: Problems) -> tuple[st
 
 
 def load_declared_groups(
-    root: Path, stack: StackSettings | None, problems: Problems, *, estate_checks: bool = False
+    root: Path, stack: StackSettings | None, problems: Problems
 ) -> GroupsTree | None:
     """The groups tree a checkout declares, where ``stack`` (its groups stack: the
     first stack, by name, whose components include ``groups``) says; None without one."""
@@ -113,7 +126,7 @@ def load_declared_groups(
     managed = stack is not None and GROUPS_COMPONENT in stack.components
     if not (root / groups_dir).exists() and not managed:
         return None  # neither groups nor a stack to manage them
-    return load_groups(root, problems, groups_dir, estate_checks=estate_checks, domain=domain)
+    return load_groups(root, problems, groups_dir, domain=domain)
 
 
 def check_referenced_groups(
@@ -183,121 +196,78 @@ class _FileReader:
         doc = load_yaml(self.file, self.display, self.problems)
         if doc is None:
             return []
-        data = doc.data
-        if not isinstance(data, dict):
-            self.problems.error(
-                doc.at(),
-                f"a groups file must be a mapping with a `groups` list, "
-                f"found {yaml_type_name(data)}",
-                "start the file with `groups:`",
+        fields = Fields.of(doc, self.problems)
+        top = fields.mapping(
+            doc.data,
+            (),
+            what="a groups file",
+            expected="a mapping with a `groups` list",
+            hint="start the file with `groups:`",
+        )
+        if top is None:
+            return []
+        fields.known_keys(top, (), ("groups",), None)
+        if "groups" not in top:
+            fields.error(
+                (),
+                "no top-level `groups` list",
+                "declare the groups under `groups:`; under any other key they are never created",
             )
             return []
-        for key in data:
-            if key != "groups":
-                close = did_you_mean(key, ["groups"])
-                self.problems.error(
-                    doc.key_at(key),
-                    f"unknown top-level key `{key}`",
-                    close
-                    if close and close.startswith("did you mean")
-                    else "only `groups` is read: groups under any other key would never be created",
-                )
-        if "groups" not in data:
-            self.problems.error(
-                doc.at(), "no top-level `groups` list", "declare the groups under `groups:`"
-            )
-            return []
-        raw = data["groups"]
-        if raw is None:
-            return []
-        if not isinstance(raw, list):
-            self.problems.error(
-                doc.at("groups"),
-                f"`groups` must be a list of groups, found {yaml_type_name(raw)}",
-                "start each group with `- email-id: <address>`",
-            )
-            return []
-        found = (self._group(doc, index, item) for index, item in enumerate(raw))
+        items = fields.sequence(
+            top["groups"],
+            ("groups",),
+            expected="a list of groups",
+            hint="start each group with `- email-id: <address>`",
+        )
+        found = (self._group(fields.below("groups", i), item) for i, item in enumerate(items))
         return [item for item in found if item is not None]
 
-    def _group(self, doc: YamlDocument, index: int, item: Any) -> Declared | None:
-        site = GroupSite(doc, index)
-        if not isinstance(item, dict):
-            self.problems.error(
-                site.at(),
-                f"a group must be a mapping starting with `email-id`, found {yaml_type_name(item)}",
-                "write `- email-id: <address>` then the group's keys, indented below it",
-            )
-            return None
-        for key in item:
-            if key not in GROUP_KEYS:
-                self.problems.error(
-                    site.key_at(key), f"unknown group key `{key}`", did_you_mean(key, GROUP_KEYS)
-                )
-        name = self._text(site, item, "name")
-        description = self._text(site, item, "description")
-        settings, reconcile = read_settings(item.get("settings"), site, self.problems)
-        owners, managers, members = (
-            self._addresses(site, item, key) for key in ("owners", "managers", "members")
+    def _group(self, fields: Fields, raw: Any) -> Declared | None:
+        item = fields.mapping(
+            raw,
+            (),
+            GROUP_KEYS,
+            what="a group",
+            expected="a mapping starting with `email-id`",
+            hint="write `- email-id: <address>` then the group's keys, indented below it",
         )
-        email = item.get("email-id")
-        if not isinstance(email, str) or not email:
-            found = yaml_type_name(email) if "email-id" in item else "nothing"
-            self.problems.error(
-                site.at("email-id") if "email-id" in item else site.at(),
-                f"a group needs an `email-id` address, found {found}",
-                "write `email-id: <name>@<domain>` as the group's first key",
-            )
+        if item is None:
             return None
+        name = fields.optional_text(item.get("name"), ("name",))
+        description = fields.optional_text(item.get("description"), ("description",))
+        settings, reconcile = read_settings(item.get("settings"), fields)
+        roles = {key: read_addresses(fields, item.get(key), (key,)) for key in ROLE_KEYS}
+        email = _email(fields, item)
+        if email is None:
+            return None
+        site = GroupSite(fields, item, {key: tuple(roles[key]) for key in ROLE_KEYS})
         group = Group(
             email=email,
-            name=name,
-            description=description,
+            name=name or "",
+            description=description or "",
             settings=MappingProxyType(settings),
             reconcile_members=reconcile == "true",
-            owners=owners,
-            managers=managers,
-            members=members,
+            owners=tuple(roles["owners"].values()),
+            managers=tuple(roles["managers"].values()),
+            members=tuple(roles["members"].values()),
             file=self.display,
-            line=site.at().line,
+            line=fields.at().line,
         )
         declared = Declared(group, site, self.path)
         check_group(declared, self.domain, reconcile, self.problems)
         return declared
 
-    def _text(self, site: GroupSite, item: dict[str, Any], key: str) -> str:
-        value = item.get(key)
-        if value is None:
-            return ""
-        if isinstance(value, str):
-            return value
-        self.problems.error(
-            site.at(key), f"`{key}` must be a string, found {yaml_type_name(value)}", "quote it"
-        )
-        return ""
 
-    def _addresses(self, site: GroupSite, item: dict[str, Any], key: str) -> tuple[str, ...]:
-        value = item.get(key)
-        if value is None:
-            return ()
-        if not isinstance(value, list):
-            self.problems.error(
-                site.at(key),
-                f"`{key}` must be a list of addresses, found {yaml_type_name(value)}",
-                f"write each address on its own `- ` line under `{key}:`",
-            )
-            return ()
-        addresses: list[str] = []
-        for index, address in enumerate(value):
-            if isinstance(address, str):
-                addresses.append(address)
-            else:
-                self.problems.error(
-                    site.at(key, index),
-                    f"entries of `{key}` must be addresses, found {yaml_type_name(address)}",
-                    "write one plain address per entry",
-                )
-        return tuple(addresses)
+def _email(fields: Fields, item: dict[str, Any]) -> str | None:
+    if "email-id" not in item:
+        fields.error(
+            (),
+            "a group needs an `email-id` address, found nothing",
+            "write `email-id: <name>@<domain>` as the group's first key",
+        )
+        return None
+    return fields.text(item["email-id"], ("email-id",), what="a group's `email-id`")
 
 
 def _closest_address(address: str, declared: Iterable[str]) -> str | None:

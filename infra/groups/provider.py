@@ -31,9 +31,11 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from infra.core.problems import Position, Problems
+from infra.core.fields import Fields, locate_file
+from infra.core.problems import Problems
 from infra.declarations.stacks import NAMESPACE
 from infra.groups.access import GroupsAccess, parse_groups_object
+from infra.groups.addresses import address_key
 from infra.groups.model import ROLES, Group
 from infra.groups.settings_table import SETTINGS
 
@@ -93,7 +95,8 @@ class GroupProvider(ResourceProvider):
         raw = req.config.get(f"{NAMESPACE}:groups")
         value = json.loads(raw) if isinstance(raw, str) else raw
         problems = Problems()
-        access = parse_groups_object(value or {}, Position("k8s-infra:groups"), problems)
+        fields = Fields(locate_file("k8s-infra:groups"), problems)
+        access = parse_groups_object(value or {}, fields).access
         if problems.has_errors:
             raise ValueError("; ".join(p.format() for p in problems.sorted()))
         self._access = access
@@ -115,8 +118,6 @@ class GroupProvider(ResourceProvider):
         return CheckResult(news, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        from infra.groups.engine.addresses import address_key
-
         changed = [k for k in INPUT_KEYS if _normal(k, olds.get(k)) != _normal(k, news.get(k))]
         replaces = []
         if address_key(str(olds.get("email", ""))) != address_key(str(news.get("email", ""))):
@@ -139,7 +140,6 @@ class GroupProvider(ResourceProvider):
 
         A name or description the declaration leaves empty is not managed, so
         the declared (empty) value is kept and a refresh shows no change for it."""
-        from infra.groups.engine.addresses import address_key
         from infra.groups.engine.live import get_group, read_state
 
         apis, options = self._engine()
@@ -174,7 +174,6 @@ class GroupProvider(ResourceProvider):
 
     def _reconcile(self, group: Group) -> str:
         """Create-or-adopt and reconcile one group; its id. Raises on any failure."""
-        from infra.groups.engine.addresses import address_key
         from infra.groups.engine.reconcile import apply_plan, plan_one
 
         apis, options = self._engine()
@@ -189,7 +188,5 @@ class GroupProvider(ResourceProvider):
 def _normal(key: str, value: Any) -> Any:
     """Member lists compare as sets of addresses (order and case in a file are not changes)."""
     if key in _ROLE_KEYS.values() and isinstance(value, Sequence):
-        from infra.groups.engine.addresses import address_key
-
         return sorted({address_key(str(v)) for v in value})
     return value

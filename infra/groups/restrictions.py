@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from infra.core.fields import yaml_type_name
+from infra.core.fields import Fields
 from infra.core.located_yaml import YamlDocument, load_yaml
-from infra.core.problems import Position, Problems, did_you_mean
+from infra.core.problems import Position, Problems
 from infra.groups.doublestar import BadPattern, Glob, compile_glob
 
 RESTRICTIONS_FILE = "restrictions.yaml"
@@ -136,45 +136,40 @@ def literal_regex(text: str) -> str:
 
 class _Reader:
     def __init__(self, document: YamlDocument, problems: Problems) -> None:
-        self.doc = document
-        self.problems = problems
+        self.fields = Fields.of(document, problems)
+        self.data = document.data
 
     def read(self) -> Restrictions | None:
-        data = self.doc.data
-        if not isinstance(data, dict):
-            self.problems.error(
-                self.doc.at(),
-                f"restrictions file must be a mapping with a `restrictions` list, "
-                f"found {yaml_type_name(data)}",
-                "start the file with `restrictions:`",
-            )
+        fields = self.fields
+        top = fields.mapping(
+            self.data,
+            (),
+            what="restrictions file",
+            expected="a mapping with a `restrictions` list",
+            hint="start the file with `restrictions:`",
+        )
+        if top is None:
             return None
-        for key in data:
-            if key != "restrictions":
-                self.problems.error(
-                    self.doc.key_at(key),
-                    f"unknown top-level key `{key}`",
-                    did_you_mean(key, ["restrictions"]),
-                )
-        raw = data.get("restrictions")
+        fields.known_keys(top, (), ("restrictions",), None)
+        hint = 'write `restrictions:` then `- path: "<dir>/groups.yaml"` items'
+        if "restrictions" not in top:
+            fields.error((), "no top-level `restrictions` list", hint)
+            return None
+        raw = top["restrictions"]
         if not isinstance(raw, list):
-            found = yaml_type_name(raw) if "restrictions" in data else "nothing"
-            self.problems.error(
-                self.doc.at("restrictions") if "restrictions" in data else self.doc.at(),
-                f"`restrictions` must be a list of rules, found {found}",
-                'write `restrictions:` then `- path: "<dir>/groups.yaml"` items',
-            )
+            # null too: an empty rule list would let every file claim any address
+            fields.type_error(("restrictions",), raw, "a list of rules", hint=hint)
             return None
         rules: list[Restriction] = []
         seen: dict[str, int] = {}
         for index, item in enumerate(raw):
-            rule = self._rule(index, item)
+            rule = self._rule(fields.below("restrictions", index), item)
             if rule is None:
                 continue
             pattern = rule.path.pattern
             if pattern in seen:
-                self.problems.warning(
-                    self.doc.at("restrictions", index, "path"),
+                fields.warning(
+                    ("restrictions", index, "path"),
                     f"a rule for `{pattern}` is already on line {seen[pattern]}; "
                     "this one never applies (the first match wins)",
                     "merge the two rules' allowedGroups",
@@ -184,75 +179,65 @@ class _Reader:
             rules.append(rule)
         return Restrictions(tuple(rules))
 
-    def _rule(self, index: int, item: Any) -> Restriction | None:
-        path: tuple[str | int, ...] = ("restrictions", index)
-        if not isinstance(item, dict):
-            self.problems.error(
-                self.doc.at(*path),
-                f"a rule must be a mapping with `path` and `allowedGroups`, "
-                f"found {yaml_type_name(item)}",
-                'write `- path: "<dir>/groups.yaml"`',
-            )
+    def _rule(self, fields: Fields, raw: Any) -> Restriction | None:
+        item = fields.mapping(
+            raw,
+            (),
+            RULE_KEYS,
+            what="a restriction rule",
+            expected="a mapping with `path` and `allowedGroups`",
+            hint='write `- path: "<dir>/groups.yaml"`',
+        )
+        if item is None:
             return None
-        for key in item:
-            if key not in RULE_KEYS:
-                self.problems.error(
-                    self.doc.key_at(*path, key),
-                    f"unknown key `{key}` in a restriction rule",
-                    did_you_mean(key, RULE_KEYS),
-                )
-        glob = self._glob(path, item)
-        allowed = self._allowed(path, item.get("allowedGroups"))
+        glob = _glob(fields, item)
+        allowed = _allowed(fields, item.get("allowedGroups"))
         if glob is None:
             return None
-        return Restriction(glob, allowed, self.doc.at(*path))
+        return Restriction(glob, allowed, fields.at())
 
-    def _glob(self, path: tuple[str | int, ...], item: dict[str, Any]) -> Glob | None:
-        pattern = item.get("path")
-        if not isinstance(pattern, str) or not pattern:
-            found = yaml_type_name(pattern) if "path" in item else "nothing"
-            self.problems.error(
-                self.doc.at(*path, "path") if "path" in item else self.doc.at(*path),
-                f"a rule needs a `path` glob, found {found}",
-                'write a path relative to the groups root, e.g. "sig-x/groups.yaml"',
-            )
-            return None
+
+def _glob(fields: Fields, item: dict[str, Any]) -> Glob | None:
+    if "path" not in item:
+        fields.error(
+            (),
+            "a rule needs a `path` glob, found nothing",
+            'write a path relative to the groups root, e.g. "sig-x/groups.yaml"',
+        )
+        return None
+    pattern = fields.text(item["path"], ("path",), what="a rule's `path`")
+    if pattern is None:
+        return None
+    try:
+        return compile_glob(pattern)
+    except BadPattern as exc:
+        fields.error(
+            ("path",),
+            f"invalid path glob `{pattern}`: {exc}",
+            "globs use `*`, `**`, `?`, `[...]` and `{a,b}`; escape others with `\\`",
+        )
+        return None
+
+
+def _allowed(fields: Fields, raw: Any) -> tuple[re.Pattern[str], ...]:
+    items = fields.sequence(
+        raw,
+        ("allowedGroups",),
+        expected="a list of regexes",
+        hint='write one `- "^name@domain$"` item per group',
+    )
+    compiled: list[re.Pattern[str]] = []
+    for index, item in enumerate(items):
+        path = ("allowedGroups", index)
+        text = fields.text(item, path, what="an allowedGroups entry")
+        if text is None:
+            continue
         try:
-            return compile_glob(pattern)
-        except BadPattern as exc:
-            self.problems.error(
-                self.doc.at(*path, "path"),
-                f"invalid path glob `{pattern}`: {exc}",
-                "globs use `*`, `**`, `?`, `[...]` and `{a,b}`; escape others with `\\`",
+            compiled.append(re.compile(text))
+        except re.error as exc:
+            fields.error(
+                path,
+                f"invalid regex `{text}`: {exc.msg}",
+                "anchor a literal address as ^name@domain$ and escape special characters",
             )
-            return None
-
-    def _allowed(self, path: tuple[str | int, ...], raw: Any) -> tuple[re.Pattern[str], ...]:
-        if raw is None:
-            return ()
-        if not isinstance(raw, list):
-            self.problems.error(
-                self.doc.at(*path, "allowedGroups"),
-                f"`allowedGroups` must be a list of regexes, found {yaml_type_name(raw)}",
-                'write one `- "^name@domain$"` item per group',
-            )
-            return ()
-        compiled: list[re.Pattern[str]] = []
-        for index, text in enumerate(raw):
-            where = self.doc.at(*path, "allowedGroups", index)
-            if not isinstance(text, str):
-                self.problems.error(
-                    where,
-                    f"an allowedGroups entry must be a string, found {yaml_type_name(text)}",
-                    "quote the regex",
-                )
-                continue
-            try:
-                compiled.append(re.compile(text))
-            except re.error as exc:
-                self.problems.error(
-                    where,
-                    f"invalid regex `{text}`: {exc.msg}",
-                    "anchor a literal address as ^name@domain$ and escape special characters",
-                )
-        return tuple(compiled)
+    return tuple(compiled)

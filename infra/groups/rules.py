@@ -9,14 +9,14 @@ addresses, and duplicates that differ only in case or Gmail dots.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from infra.core import names
-from infra.core.fields import yaml_type_name
-from infra.core.located_yaml import YamlDocument
-from infra.core.problems import Position, Problems, did_you_mean
-from infra.groups.addresses import dotless_key, mailbox_key, syntax_problem
+from infra.core.fields import FieldPath, Fields
+from infra.core.problems import Position, Problems
+from infra.groups.addresses import address_key, same_mailbox, shown, syntax_problem
 from infra.groups.settings_table import BOOL_VALUES, RECONCILE_MEMBERS, SETTINGS
 
 if TYPE_CHECKING:
@@ -42,24 +42,36 @@ ROLE_KEYS: Mapping[str, str] = {"owners": "owner", "managers": "manager", "membe
 
 @dataclass(frozen=True)
 class GroupSite:
-    """Where one group is written: item ``index`` of the file's ``groups`` list."""
+    """Where one group is written: a reader located at its item of the file's
+    ``groups`` list, the mapping as written, and the list index of each address kept."""
 
-    doc: YamlDocument
-    index: int
+    fields: Fields
+    item: Mapping[str, Any]
+    # role key (owners...) -> where each address of the group's tuple sits in the list
+    entries: Mapping[str, tuple[int, ...]] = field(default_factory=lambda: MappingProxyType({}))
 
     def at(self, *path: str | int) -> Position:
-        return self.doc.at("groups", self.index, *path)
+        return self.fields.at(path)
 
     def key_at(self, *path: str | int) -> Position:
-        return self.doc.key_at("groups", self.index, *path)
+        return self.fields.key_at(path)
 
-    def has(self, *path: str | int) -> bool:
-        return ("groups", self.index, *path) in self.doc.values
+    def address_at(self, role_key: str, index: int) -> Position:
+        """Where the ``index``-th address of the group's ``role_key`` tuple was written."""
+        return self.at(role_key, self.entries[role_key][index])
+
+    def has(self, *path: str) -> bool:
+        """Whether the group's mapping holds ``path`` (written, even as null)."""
+        value: Any = self.item
+        for key in path:
+            if not isinstance(value, Mapping) or key not in value:
+                return False
+            value = value[key]
+        return True
 
     def raw(self, key: str) -> Any:
         """The value as written (None when absent)."""
-        item = self.doc.data["groups"][self.index]
-        return item.get(key) if isinstance(item, dict) else None
+        return self.item.get(key)
 
 
 @dataclass(frozen=True)
@@ -71,73 +83,84 @@ class Declared:
     path: str
 
 
+def read_addresses(fields: Fields, value: Any, path: FieldPath) -> dict[int, str]:
+    """The string entries of a list of addresses, by their index in it (others reported)."""
+    key = next((p for p in reversed(path) if isinstance(p, str)), "")
+    items = fields.sequence(
+        value,
+        path,
+        expected="a list of addresses",
+        hint=f"write each address on its own `- ` line under `{key}:`",
+    )
+    found = {
+        i: fields.text(a, (*path, i), what=f"an entry of `{key}`") for i, a in enumerate(items)
+    }
+    return {i: address for i, address in found.items() if address is not None}
+
+
 def read_settings(
-    raw: Any, site: GroupSite, problems: Problems
+    raw: Any, fields: Fields, path: FieldPath = ("settings",)
 ) -> tuple[dict[str, str], str | None]:
-    """The valid settings of one group and its ReconcileMembers value, problems reported."""
+    """The valid settings at ``path`` and their ReconcileMembers value, problems reported."""
     if raw is None:
         return {}, None
-    if not isinstance(raw, dict):
-        problems.error(
-            site.at("settings"),
-            f"`settings` must be a mapping of setting names to quoted values, "
-            f"found {yaml_type_name(raw)}",
-            'write e.g. `WhoCanJoin: "INVITED_CAN_JOIN"` under `settings:`',
-        )
+    body = fields.mapping(
+        raw,
+        path,
+        ACCEPTED_SETTINGS,
+        expected="a mapping of setting names to quoted values",
+        hint='write one `Name: "value"` line per setting, e.g. `WhoCanJoin: "INVITED_CAN_JOIN"`',
+    )
+    if body is None:
         return {}, None
     settings: dict[str, str] = {}
-    for key, value in raw.items():
+    for key, value in body.items():
         allowed = ACCEPTED_SETTINGS.get(key)
         if allowed is None:
-            problems.error(
-                site.key_at("settings", key),
-                f"unknown setting `{key}`",
-                did_you_mean(key, ACCEPTED_SETTINGS),
-            )
-            continue
-        where = site.at("settings", key)
-        if isinstance(value, bool):
-            text = str(value).lower()
-            problems.error(
-                where,
-                f'setting `{key}` is the YAML boolean {text}; the API takes the string "{text}"',
-                f'quote it: `{key}: "{text}"`',
-            )
-            continue
-        if not isinstance(value, str):
-            problems.error(
-                where,
-                f"setting `{key}` must be a quoted string, found {yaml_type_name(value)}",
-                "allowed: " + ", ".join(f'"{v}"' for v in allowed),
-            )
-            continue
-        if value not in allowed:
-            close = did_you_mean(value, allowed)
-            problems.error(
-                where,
-                f"setting `{key}` does not accept `{value}`; allowed: "
-                + ", ".join(f"`{v}`" for v in allowed),
-                close if close and close.startswith("did you mean") else None,
-            )
-            continue
-        settings[key] = value
+            continue  # reported with the mapping's keys
+        text = _setting(fields, (*path, key), key, value, allowed)
+        if text is not None:
+            settings[key] = text
     reconcile = settings.pop(RECONCILE_MEMBERS, None)
     return settings, reconcile
 
 
-def check_address(address: str, what: str, where: Position, problems: Problems) -> None:
-    """Valid ``local@domain`` syntax, in lowercase."""
+def _setting(
+    fields: Fields, path: FieldPath, key: str, value: Any, allowed: tuple[str, ...]
+) -> str | None:
+    """One setting's value: a quoted string the API accepts."""
+    if isinstance(value, bool):
+        # The API takes strings: a bare YAML boolean is the common slip, with its own fix.
+        text = str(value).lower()
+        fields.error(
+            path,
+            f'setting `{key}` is the YAML boolean {text}; the API takes the string "{text}"',
+            f'quote it: `{key}: "{text}"`',
+        )
+        return None
+    if not isinstance(value, str):
+        quoted = ", ".join(f'"{v}"' for v in allowed)
+        fields.type_error(path, value, "a quoted string", f"setting `{key}`", f"allowed: {quoted}")
+        return None
+    return fields.choice(value, path, allowed, f"setting `{key}`")
+
+
+def check_address(address: str, what: str, where: Position, problems: Problems) -> bool:
+    """Valid ``local@domain`` syntax, in lowercase; False when reported."""
     problem = syntax_problem(address)
     if problem is not None:
         reason, fix = problem
-        problems.error(where, f"{what} `{address}` is not a valid address: it {reason}", fix)
-    elif address != address.lower():
+        problems.error(where, f"{what} `{shown(address)}` is not a valid address: it {reason}", fix)
+        return False
+    if address != address.lower():
         problems.error(
             where,
             f"{what} `{address}` has uppercase letters",
             f"write `{address.lower()}`: Google compares addresses case-insensitively "
             "and stores them in lowercase",
         )
+        return False
+    return True
 
 
 def check_group(item: Declared, domain: str, reconcile: str | None, problems: Problems) -> None:
@@ -170,7 +193,7 @@ def check_group(item: Declared, domain: str, reconcile: str | None, problems: Pr
         )
     for role_key, role in ROLE_KEYS.items():
         for index, address in enumerate(_role_list(group, role_key)):
-            check_address(address, role, site.at(role_key, index), problems)
+            check_address(address, role, site.address_at(role_key, index), problems)
     _check_duplicate_members(item, problems)
     if local.startswith(INFRA_GROUP_PREFIX):
         _check_infra_group(group, site, reconcile, problems)
@@ -277,7 +300,7 @@ def _check_rbac_parent(declared: list[Declared], domain: str, problems: Problems
         local, _, member_domain = member.lower().rpartition("@")
         if not (local.startswith(RBAC_GROUP_PREFIX) and member_domain == domain):
             problems.error(
-                parent.site.at("members", index),
+                parent.site.address_at("members", index),
                 f"`{parent_email}` may hold only {RBAC_GROUP_PREFIX}-* groups, not `{member}`",
                 "remove it: membership here grants RBAC in the GKE clusters",
             )
@@ -293,13 +316,18 @@ def _check_rbac_parent(declared: list[Declared], domain: str, problems: Problems
 
 
 def _check_duplicate_members(item: Declared, problems: Problems) -> None:
-    """An address holds one role in a group: no repeats, in any spelling of one mailbox."""
-    seen: dict[str, tuple[str, str, int]] = {}
-    dotless: dict[str, tuple[str, str, int]] = {}
+    """An address holds one role in a group: no repeats, in any spelling of one mailbox.
+
+    Members are grouped by ``address_key``, as the engine compares them; within
+    one key, a second spelling of one mailbox is an error, and a dot-only
+    difference Google keeps apart (outside Gmail) a warning.
+    """
+    seen: dict[str, list[tuple[str, str, int]]] = {}
     for role_key, role in ROLE_KEYS.items():
         for index, address in enumerate(_role_list(item.group, role_key)):
-            where = item.site.at(role_key, index)
-            first = seen.get(mailbox_key(address))
+            where = item.site.address_at(role_key, index)
+            entries = seen.setdefault(address_key(address), [])
+            first = next((e for e in entries if same_mailbox(e[0], address)), None)
             if first is not None:
                 first_address, first_role, line = first
                 same = "" if first_address == address else f" (as `{first_address}`)"
@@ -310,8 +338,8 @@ def _check_duplicate_members(item: Declared, problems: Problems) -> None:
                     "keep one entry: an address holds one role in a group",
                 )
                 continue
-            near = dotless.get(dotless_key(address))
-            if near is not None:
+            if entries:
+                near = entries[0]
                 problems.warning(
                     where,
                     f"`{address}` differs from `{near[0]}` ({near[1]}, line {near[2]}) only "
@@ -319,8 +347,7 @@ def _check_duplicate_members(item: Declared, problems: Problems) -> None:
                     "outside Gmail these are two mailboxes, but the reconciler compares "
                     "addresses without dots: keep the one that is meant",
                 )
-            seen[mailbox_key(address)] = (address, role, where.line)
-            dotless.setdefault(dotless_key(address), (address, role, where.line))
+            entries.append((address, role, where.line))
 
 
 def _role_list(group: Group, role_key: str) -> tuple[str, ...]:

@@ -89,5 +89,8 @@ def test_pulumis_host_unpickles_configures_and_creates(fake: FakeGoogle, tmp_pat
 def test_the_stack_config_reaches_the_provider(fake: FakeGoogle, tmp_path: Path) -> None:
     done = run_host(fake, tmp_path, {"service_account": "not-an-account"})
     assert done.returncode != 0
-    assert "`k8s-infra:groups` service_account `not-an-account` is not valid" in done.stderr
+    assert (
+        "k8s-infra:groups:1:1: error: `k8s-infra:groups` service_account: `not-an-account` "
+        "is not a service account address" in done.stderr
+    )
     assert fake.workspace.groups == {}

@@ -7,9 +7,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from infra.catalog import stack_schema
+from infra.core.fields import Fields, locate_file
 from infra.core.problems import Problems
+from infra.groups.access import GROUPS_OBJECT_KEYS, parse_groups_object
+from infra.groups.estate_checks import ESTATE_KEY
 from infra.groups.loader import DEFAULT_DOMAIN, GROUP_KEYS, GROUPS_COMPONENT
 from infra.groups.restrictions import load_restrictions
 from infra.groups.settings_table import BOOL_VALUES, RECONCILE_MEMBERS, SETTINGS
@@ -128,3 +132,14 @@ def test_the_documented_domain_default_is_the_code_s() -> None:
     needs = stack_schema().needs
     assert "domain" not in needs[GROUPS_COMPONENT]
     assert "domain" in needs["staging"]
+
+
+def test_the_estate_checks_example_is_what_the_reader_accepts() -> None:
+    (example,) = [b for b in yaml_blocks() if b.startswith("k8s-infra:groups:\n  estate_checks:")]
+    value = yaml.safe_load(example)["k8s-infra:groups"]
+    problems = Problems()
+    found = parse_groups_object(value, Fields(locate_file("README.md"), problems)).estate
+    assert [p.format() for p in problems] == []
+    assert found.required_names == ("community",)
+    assert found.required_settings["leads@kubernetes.io"] == {"AllowWebPosting": "true"}
+    assert ESTATE_KEY in GROUPS_OBJECT_KEYS

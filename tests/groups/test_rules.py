@@ -13,7 +13,7 @@ import pytest
 
 from infra.core.problems import Problems
 from infra.groups.loader import load_groups
-from tests.groups.tree import ALLOW_ALL, lines, load, write_tree
+from tests.groups.tree import ALLOW_ALL, UPSTREAM_ESTATE, lines, load, write_tree
 
 
 def group(email: str, *, name: str | None = None, extra: str = "") -> str:
@@ -340,12 +340,14 @@ WEB_POSTING = '    settings:\n      AllowWebPosting: "true"\n'
 
 
 def test_estate_checks_pass_on_a_tree_that_has_what_they_expect(tmp_path: Path) -> None:
-    assert lines(estate_tree(tmp_path, leads=WEB_POSTING), estate_checks=True) == []
+    assert lines(estate_tree(tmp_path, leads=WEB_POSTING), estate=UPSTREAM_ESTATE) == []
 
 
 def test_estate_checks_compare_owner_lists_in_order(tmp_path: Path) -> None:
     swapped = "    owners:\n      - two@example.com\n      - one@example.com\n"
-    found = lines(estate_tree(tmp_path, copy_owners=swapped, leads=WEB_POSTING), estate_checks=True)
+    found = lines(
+        estate_tree(tmp_path, copy_owners=swapped, leads=WEB_POSTING), estate=UPSTREAM_ESTATE
+    )
     assert found == [
         "groups/committee-security-response/groups.yaml:9:5: error: owners of "
         "`distributors-announce@kubernetes.io` must be those of `security@kubernetes.io` "
@@ -355,7 +357,7 @@ def test_estate_checks_compare_owner_lists_in_order(tmp_path: Path) -> None:
 
 
 def test_estate_checks_require_web_posting_on_leads(tmp_path: Path) -> None:
-    found = lines(estate_tree(tmp_path), estate_checks=True)
+    found = lines(estate_tree(tmp_path), estate=UPSTREAM_ESTATE)
     assert found == [
         "groups/groups.yaml:2:5: error: `leads@kubernetes.io` must set "
         '`AllowWebPosting: "true"` (hint: the estate relies on this setting)'

@@ -13,7 +13,13 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import FIXTURES, invoke
-from tests.groups.tree import load, problem_lines
+from tests.groups.tree import (
+    UPSTREAM_ESTATE,
+    UPSTREAM_ESTATE_YAML,
+    load,
+    problem_lines,
+    write_groups_stack,
+)
 
 UPSTREAM = FIXTURES / "groups-upstream"
 NEWER = ("sig-agentic-net", "sig-scheduling", "sig-storage", "wg-node-identity")
@@ -110,11 +116,24 @@ ESTATE_PROBLEMS = [
 def test_estate_checks_are_opt_in_and_fail_on_a_partial_tree(tmp_path: Path) -> None:
     root = copy_tree(tmp_path)
     _, without = load(root)
-    _, found = load(root, estate_checks=True)
+    _, found = load(root, estate=UPSTREAM_ESTATE)
     added = [line for line in found if line not in without]
     assert len(added) == len(ESTATE_PROBLEMS)
     for line, start in zip(added, ESTATE_PROBLEMS, strict=True):
         assert line.startswith(start), line
+
+
+def test_estate_checks_read_their_expectations_from_the_groups_stack(
+    tmp_path: Path, cli: CliRunner
+) -> None:
+    root = copy_tree(tmp_path)
+    write_groups_stack(root, "root: groups\n" + UPSTREAM_ESTATE_YAML)
+    _, expected = load(root, estate=UPSTREAM_ESTATE)
+    result = invoke(cli, "--root", str(root), "groups", "validate", "--estate-checks")
+    assert result.exit_code == 1, result.output
+    assert problem_lines(result.stderr) == expected
+    result = invoke(cli, "--root", str(root), "groups", "validate")
+    assert len(problem_lines(result.stderr)) == 4  # set, but off unless asked for
 
 
 @pytest.mark.parametrize("folder", NEWER + OLDER)

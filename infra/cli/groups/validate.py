@@ -8,7 +8,11 @@ import typer
 
 from infra.cli.console import boundary, report_problems
 from infra.cli.context import cli_context
+from infra.core.errors import UsageError
 from infra.core.problems import Problems
+from infra.declarations.stacks import STACKS_DIR, StackSettings
+from infra.groups.access import estate_expectations
+from infra.groups.estate_checks import ESTATE_KEY, EstateExpectations
 from infra.groups.loader import GROUPS_COMPONENT, groups_location, load_groups
 from infra.validation import find_stack_building
 
@@ -23,8 +27,9 @@ def validate(
         bool,
         typer.Option(
             "--estate-checks",
-            help="Also check what only the whole kubernetes.io tree satisfies "
-            "(required groups, pinned admin members, shared owner lists).",
+            help="Also check what only the whole tree satisfies (required groups, pinned "
+            "admin members, shared owner lists, required settings), as the groups stack's "
+            f"`k8s-infra:groups` {ESTATE_KEY} expect.",
         ),
     ] = False,
 ) -> None:
@@ -35,6 +40,7 @@ def validate(
     `k8s-infra:domain` (default kubernetes.io); without a groups stack, both defaults apply.
     Problems are printed one per line, `path:line:col: error|warning: message (hint: ...)`.
     Exits 1 when there is an error; warnings do not change the exit code.
+    --estate-checks without any expectation in the groups stack exits 2.
 
     [b]Examples[/b]
 
@@ -47,10 +53,26 @@ def validate(
     root = cli_context(ctx).root
     problems = Problems()
     stack = find_stack_building(root, GROUPS_COMPONENT, problems)
+    estate = _expectations(stack, problems) if estate_checks else None
     location = groups_location(stack, problems)
     tree = None
     if location is not None:
         groups_dir, domain = location
-        tree = load_groups(root, problems, groups_dir, estate_checks=estate_checks, domain=domain)
+        tree = load_groups(root, problems, groups_dir, estate=estate, domain=domain)
     count = len(tree.groups) if tree else 0
     report_problems(problems.sorted(), root, as_json=as_json, what=f"{count} group(s), ")
+
+
+def _expectations(stack: StackSettings | None, problems: Problems) -> EstateExpectations:
+    """The groups stack's estate expectations; a usage error when it sets none."""
+    before = len(problems)
+    found = estate_expectations(stack, problems)
+    if found is not None and (found.configured or len(problems) > before):
+        return found  # a malformed key is reported with the other problems
+    where = f"{STACKS_DIR}/Pulumi.{stack.stack}.yaml" if stack else "no stack builds groups"
+    raise UsageError(
+        f"--estate-checks has nothing to check: no `{ESTATE_KEY}` expectation is configured "
+        f"in `k8s-infra:groups` ({where})",
+        f"set `{ESTATE_KEY}` (required_names, same_owners, pinned_members, required_settings) "
+        "in the groups stack's `k8s-infra:groups`, or leave --estate-checks off",
+    )

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from infra.groups.engine.addresses import address_key
+from infra.groups.addresses import address_key
 from infra.groups.engine.apis import Api, GoogleApis
 from infra.groups.engine.batch import DEFAULT_BATCH, run_calls
 from infra.groups.engine.changes import Change

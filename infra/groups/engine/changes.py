@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from infra.groups.engine.addresses import address_key
+from infra.groups.addresses import address_key
 from infra.groups.engine.live import GroupState, LiveMember
 from infra.groups.model import ROLES, Group
 from infra.groups.settings_table import desired_settings

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from infra.core.errors import K8sInfraError, UsageError
 from infra.core.problems import Position, Problems
-from infra.groups.engine.addresses import address_key
+from infra.groups.addresses import address_key
 from infra.groups.engine.changes import Change
 from infra.groups.engine.live import LiveGroup
 from infra.groups.model import Group

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from infra.core.errors import K8sInfraError
 from infra.core.problems import Position, Problem, Problems
-from infra.groups.engine.addresses import is_reserved
+from infra.groups.addresses import is_reserved
 from infra.groups.engine.apis import ENDPOINT_ENV
 from infra.groups.model import Group
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from infra.groups.engine.addresses import address_key
+from infra.groups.addresses import address_key
 from infra.groups.engine.apis import GoogleApis
 from infra.groups.engine.batch import DEFAULT_BATCH, run_calls
 from infra.groups.engine.progress import Progress, Silent

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from infra.groups.access import DEFAULT_CUSTOMER
-from infra.groups.engine.addresses import address_key
+from infra.groups.addresses import address_key
 from infra.groups.engine.apis import GoogleApis
 from infra.groups.engine.apply import apply_changes
 from infra.groups.engine.batch import DEFAULT_BATCH
