@@ -30,7 +30,7 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))  # the fake server lives in tests/
 
     from infra.groups.engine.apis import ENDPOINT_ENV, build_apis
-    from infra.groups.engine.reconcile import Options, apply_plan, plan_all
+    from infra.groups.engine.reconcile import Options, apply_change_set, compare_all
     from tests.fake_google import FakeGoogle, scenario
 
     fake = FakeGoogle().start()
@@ -43,12 +43,14 @@ def main() -> None:
         options = Options()
         fake.reset_counters()
         started = time.perf_counter()
-        plan = apply_plan(apis, plan_all(apis, tree, options), options).plan
+        compared = apply_change_set(apis, compare_all(apis, tree, options), options).compared
         seconds = time.perf_counter() - started
     finally:
         fake.stop()
-    if plan.changes or plan.failures:
-        sys.exit(f"not a no-op: {len(plan.changes)} change(s), {len(plan.failures)} failure(s)")
+    if compared.changes or compared.failures:
+        sys.exit(
+            f"not a no-op: {len(compared.changes)} change(s), {len(compared.failures)} failure(s)"
+        )
     upstream = scenario.upstream_calls(counts)
     upstream_paged = scenario.upstream_calls(counts, paged=True)
     extra = scenario.extra_pages(counts)

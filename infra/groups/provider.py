@@ -174,14 +174,14 @@ class GroupProvider(ResourceProvider):
 
     def _reconcile(self, group: Group) -> str:
         """Create-or-adopt and reconcile one group; its id. Raises on any failure."""
-        from infra.groups.engine.reconcile import apply_plan, plan_one
+        from infra.groups.engine.reconcile import apply_change_set, compare_one
 
         apis, options = self._engine()
-        report = apply_plan(apis, plan_one(apis, group, options), options)
+        report = apply_change_set(apis, compare_one(apis, group, options), options)
         if report.failures:
             raise RuntimeError("\n".join(f"failed: {f.format()}" for f in report.failures))
         key = address_key(group.email)
-        state = report.plan.states.get(key)
+        state = report.compared.states.get(key)
         return report.created.get(key) or (state.group.id if state else "")
 
 

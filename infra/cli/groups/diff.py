@@ -33,16 +33,18 @@ def diff(
     """
     from infra.groups.engine.apis import connect
     from infra.groups.engine.failures import GroupsFailed
-    from infra.groups.engine.reconcile import Options, plan_all
+    from infra.groups.engine.reconcile import Options, compare_all
 
     inputs = load_inputs(cli_context(ctx).root)
     apis = connect(inputs.access)
     with progress_bar() as bar:
-        plan = plan_all(apis, inputs.tree, Options(customer=inputs.access.customer), None, bar)
+        compared = compare_all(
+            apis, inputs.tree, Options(customer=inputs.access.customer), None, bar
+        )
     if as_json:
-        emit_json(changes_json(plan.changes))
-    print_changes(plan.changes, title=f"{len(inputs.tree.groups)} declared group(s)")
-    if plan.failures:
-        raise GroupsFailed(plan.failures, inputs.tree, done="compared")
-    if not plan.changes:
+        emit_json(changes_json(compared.changes))
+    print_changes(compared.changes, title=f"{len(inputs.tree.groups)} declared group(s)")
+    if compared.failures:
+        raise GroupsFailed(compared.failures, inputs.tree, done="compared")
+    if not compared.changes:
         stderr.print("no changes: the Workspace matches the declarations", style="green")

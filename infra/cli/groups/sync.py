@@ -29,7 +29,7 @@ def sync(
         bool,
         typer.Option(
             "--json",
-            help="Print the changes as a JSON list on stdout: planned in a dry run, "
+            help="Print the changes as a JSON list on stdout: found in a dry run, "
             "applied with --confirm.",
         ),
     ] = False,
@@ -73,7 +73,7 @@ def sync(
     from infra.groups.engine.apis import connect
     from infra.groups.engine.deletion import TooManyDeletions
     from infra.groups.engine.failures import GroupsFailed
-    from infra.groups.engine.reconcile import Options, apply_plan, plan_all
+    from infra.groups.engine.reconcile import Options, apply_change_set, compare_all
 
     policy = _deletion_policy(delete_unmanaged, prefix, max_deletions)
     inputs = load_inputs(cli_context(ctx).root)
@@ -81,7 +81,7 @@ def sync(
     options = Options(customer=inputs.access.customer)
     try:
         with progress_bar() as bar:
-            plan = plan_all(apis, inputs.tree, options, policy, bar)
+            compared = compare_all(apis, inputs.tree, options, policy, bar)
     except TooManyDeletions as error:
         error.hint = (
             "review the groups listed above, then raise --max-deletions "
@@ -90,17 +90,17 @@ def sync(
         raise
     if not confirm:
         if as_json:
-            emit_json(changes_json(plan.changes))
-        print_changes(plan.changes, title="dry run: changes a sync would make")
-        if plan.failures:
-            raise GroupsFailed(plan.failures, inputs.tree, done="compared")
-        if plan.changes:
+            emit_json(changes_json(compared.changes))
+        print_changes(compared.changes, title="dry run: changes a sync would make")
+        if compared.failures:
+            raise GroupsFailed(compared.failures, inputs.tree, done="compared")
+        if compared.changes:
             stderr.print("dry run: nothing was changed; pass --confirm to apply", style="bold")
         else:
             stderr.print("no changes: the Workspace matches the declarations", style="green")
         return
     with progress_bar() as bar:
-        report = apply_plan(apis, plan, options, bar)
+        report = apply_change_set(apis, compared, options, bar)
     if as_json:
         emit_json(changes_json(report.applied))
     print_changes(report.applied, title="applied changes")

@@ -1,6 +1,6 @@
 """A whole run: read live state, compute the changes, apply them.
 
-``plan_all``/``plan_one`` only read; ``apply_plan`` writes. Reading is
+``compare_all``/``compare_one`` only read; ``apply_change_set`` writes. Reading is
 batched across groups: a no-op run over N groups costs the group list
 pages, plus N/batch settings requests and N/batch member requests, plus
 one batch per further round of member pages.
@@ -41,10 +41,10 @@ class Options:
 
 
 @dataclass(frozen=True)
-class Plan:
+class ChangeSet:
     """The changes a run would make, and what it could not read."""
 
-    groups: tuple[Group, ...]  # the declarations planned for
+    groups: tuple[Group, ...]  # the declarations compared
     changes: tuple[Change, ...]
     states: Mapping[str, GroupState]  # by address key of the declared address
     failures: tuple[Failure, ...]
@@ -52,19 +52,19 @@ class Plan:
 
 @dataclass(frozen=True)
 class Report:
-    plan: Plan
+    compared: ChangeSet
     applied: tuple[Change, ...]
-    failures: tuple[Failure, ...]  # the plan's read failures, then the write failures
+    failures: tuple[Failure, ...]  # the read failures, then the write failures
     created: Mapping[str, str] = field(default_factory=dict)  # address key -> new group id
 
 
-def plan_all(
+def compare_all(
     apis: GoogleApis,
     tree: GroupsTree,
     options: Options,
     deletion: DeletionPolicy | None = None,
     progress: Progress | None = None,
-) -> Plan:
+) -> ChangeSet:
     """Every change from the customer's live groups to ``tree``."""
     progress = progress or Silent()
     progress.phase("listing groups", 1)
@@ -103,10 +103,10 @@ def plan_all(
         changes.extend(group_changes(declared, states[key]))
     if deletion is not None:
         changes.extend(deletions(live, tree.groups, deletion, tree.root))
-    return Plan(tree.groups, tuple(sorted(changes, key=sort_key)), states, tuple(failures))
+    return ChangeSet(tree.groups, tuple(sorted(changes, key=sort_key)), states, tuple(failures))
 
 
-def plan_one(apis: GoogleApis, group: Group, options: Options) -> Plan:
+def compare_one(apis: GoogleApis, group: Group, options: Options) -> ChangeSet:
     """The changes for one group (create-or-adopt: an existing group is taken over)."""
     try:
         live = get_group(apis, group.email, options.backoff)
@@ -118,21 +118,24 @@ def plan_one(apis: GoogleApis, group: Group, options: Options) -> Plan:
     if live is not None:
         states[address_key(group.email)] = read_state(apis, live, options.backoff)
     changes = group_changes(group, states.get(address_key(group.email)))
-    return Plan((group,), changes, states, ())
+    return ChangeSet((group,), changes, states, ())
 
 
-def apply_plan(
-    apis: GoogleApis, plan: Plan, options: Options, progress: Progress | None = None
+def apply_change_set(
+    apis: GoogleApis, compared: ChangeSet, options: Options, progress: Progress | None = None
 ) -> Report:
-    """Write the plan's changes. Against the real APIs, sample addresses stop the run first."""
+    """Write the changes a comparison found.
+
+    Against the real APIs, sample addresses stop the run before any write.
+    """
     if apis.real:
-        refuse_reserved(plan.groups)
+        refuse_reserved(compared.groups)
     result = apply_changes(
         apis,
-        plan.changes,
-        plan.states,
+        compared.changes,
+        compared.states,
         options.backoff,
         size=options.batch_size,
         progress=progress,
     )
-    return Report(plan, result.applied, (*plan.failures, *result.failures), result.created)
+    return Report(compared, result.applied, (*compared.failures, *result.failures), result.created)

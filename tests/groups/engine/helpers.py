@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from infra.groups.engine.apis import GoogleApis
-from infra.groups.engine.reconcile import Options, Report, apply_plan, plan_all
+from infra.groups.engine.reconcile import Options, Report, apply_change_set, compare_all
 from infra.groups.model import Group, GroupsTree
 
 
@@ -40,6 +40,6 @@ def group(
 
 
 def sync(apis: GoogleApis, options: Options, *groups: Group) -> Report:
-    """Plan and apply, as `groups sync --confirm` does."""
+    """ChangeSet and apply, as `groups sync --confirm` does."""
     tree = GroupsTree(tuple(groups))
-    return apply_plan(apis, plan_all(apis, tree, options), options)
+    return apply_change_set(apis, compare_all(apis, tree, options), options)

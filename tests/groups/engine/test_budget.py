@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from infra.groups.engine.apis import GoogleApis
-from infra.groups.engine.reconcile import Options, apply_plan, plan_all
+from infra.groups.engine.reconcile import Options, apply_change_set, compare_all
 from tests.fake_google import FakeGoogle, scenario
 
 
@@ -14,9 +14,9 @@ def test_no_op_reconcile_of_400_groups_fits_the_budget(
     counts = scenario.member_counts()
     assert sum(counts) == 3000 and len(counts) == 400
     fake.reset_counters()
-    plan = plan_all(apis, tree, options)
-    report = apply_plan(apis, plan, options)
-    assert plan.changes == ()
+    compared = compare_all(apis, tree, options)
+    report = apply_change_set(apis, compared, options)
+    assert compared.changes == ()
     assert report.failures == ()
     extra = scenario.extra_pages(counts)
     assert extra == 4

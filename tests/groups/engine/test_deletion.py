@@ -7,7 +7,7 @@ import pytest
 from infra.core.errors import UsageError
 from infra.groups.engine.apis import GoogleApis
 from infra.groups.engine.deletion import DeletionPolicy, TooManyDeletions
-from infra.groups.engine.reconcile import Options, apply_plan, plan_all
+from infra.groups.engine.reconcile import Options, apply_change_set, compare_all
 from infra.groups.model import GroupsTree
 from tests.fake_google import FakeGoogle
 from tests.groups.engine.helpers import group, sync
@@ -31,7 +31,7 @@ def test_unmanaged_groups_are_not_deleted_by_default(
 ) -> None:
     tree = seed(fake)
     report = sync(apis, options, *tree.groups)
-    assert not [c for c in report.plan.changes if c.kind == "delete_group"]
+    assert not [c for c in report.compared.changes if c.kind == "delete_group"]
     assert len(fake.workspace.groups) == 4
     assert ("DELETE", "/admin/directory/v1/groups") not in {
         (m, p.rsplit("/", 1)[0]) for m, p in fake.counters.log
@@ -43,7 +43,7 @@ def test_the_opt_in_deletes_only_undeclared_groups_under_the_prefix(
 ) -> None:
     tree = seed(fake)
     policy = DeletionPolicy("K8S-INFRA-", max_deletions=2)
-    report = apply_plan(apis, plan_all(apis, tree, options, policy), options)
+    report = apply_change_set(apis, compare_all(apis, tree, options, policy), options)
     assert [c.group for c in report.applied if c.kind == "delete_group"] == [
         "k8s-infra-old@example.com",
         "k8s-infra-older@example.com",
@@ -56,7 +56,7 @@ def test_more_deletions_than_the_threshold_delete_nothing(
 ) -> None:
     tree = seed(fake)
     with pytest.raises(TooManyDeletions) as raised:
-        plan_all(apis, tree, options, DeletionPolicy("k8s-infra-", max_deletions=1))
+        compare_all(apis, tree, options, DeletionPolicy("k8s-infra-", max_deletions=1))
     reason = "it starts with `k8s-infra-` and no declaration names it"
     assert raised.value.problem_lines == [
         f"groups:1:1: error: would delete `k8s-infra-old@example.com`: {reason}",
@@ -81,8 +81,8 @@ def test_a_declared_address_in_another_spelling_is_not_unmanaged(
             )
         )
     )
-    plan = plan_all(apis, tree, options, DeletionPolicy("k8s-infra-", max_deletions=0))
-    assert [c for c in plan.changes if c.kind == "delete_group"] == []
+    compared = compare_all(apis, tree, options, DeletionPolicy("k8s-infra-", max_deletions=0))
+    assert [c for c in compared.changes if c.kind == "delete_group"] == []
 
 
 def test_the_opt_in_needs_a_prefix() -> None:

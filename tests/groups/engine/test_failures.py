@@ -7,7 +7,7 @@ import pytest
 from infra.core.errors import EXIT_CREDENTIALS, CredentialsMissing
 from infra.groups.engine.apis import GoogleApis
 from infra.groups.engine.failures import GroupsUnreadable
-from infra.groups.engine.reconcile import Options, plan_all
+from infra.groups.engine.reconcile import Options, compare_all
 from infra.groups.model import GroupsTree
 from tests.fake_google import FakeGoogle
 from tests.groups.engine.helpers import Sleeps, group, sync
@@ -127,7 +127,7 @@ def test_member_pages_are_read_to_the_end(
     ]
     fake.reset_counters()
     report = sync(apis, options, *declared)
-    assert [c for c in report.plan.changes if c.kind != "update_setting"] == []
+    assert [c for c in report.compared.changes if c.kind != "update_setting"] == []
     member_lists = [p for m, p in fake.counters.log if m == "GET" and p.endswith("/members")]
     assert len(member_lists) == 1 + 2 + 3  # pages of 200
 
@@ -148,7 +148,7 @@ def test_a_group_list_that_keeps_failing_stops_the_run_before_any_change(
 ) -> None:
     fake.fail(503, times=None, path="/admin/directory/v1/groups", method="GET")
     with pytest.raises(GroupsUnreadable, match="HTTP 503"):
-        plan_all(apis, GroupsTree((group("a@example.com", owners=(ALICE,)),)), options)
+        compare_all(apis, GroupsTree((group("a@example.com", owners=(ALICE,)),)), options)
     assert len(fake.counters.log) == options.backoff.attempts
 
 
@@ -157,7 +157,7 @@ def test_refused_credentials_are_reported_as_such(
 ) -> None:
     fake.fail(403, times=None, reason="forbidden")
     with pytest.raises(CredentialsMissing) as raised:
-        plan_all(apis, GroupsTree(()), options)
+        compare_all(apis, GroupsTree(()), options)
     assert raised.value.exit_code == EXIT_CREDENTIALS
     assert len(fake.counters.log) == 1  # a plain 403 is not retried
 

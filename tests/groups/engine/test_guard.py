@@ -7,7 +7,7 @@ from google.auth.credentials import AnonymousCredentials
 
 from infra.groups.engine.apis import DIRECTORY, GROUPS_SETTINGS, GoogleApis, build_api
 from infra.groups.engine.guard import ReservedAddresses
-from infra.groups.engine.reconcile import Options, apply_plan, plan_all
+from infra.groups.engine.reconcile import Options, apply_change_set, compare_all
 from infra.groups.model import GroupsTree
 from tests.fake_google import FakeGoogle
 from tests.groups.engine.helpers import group
@@ -38,10 +38,10 @@ def test_reserved_addresses_stop_a_run_against_the_real_apis(
             ),
         )
     )
-    plan = plan_all(apis, tree, options)  # reading is harmless
-    assert plan.changes
+    compared = compare_all(apis, tree, options)  # reading is harmless
+    assert compared.changes
     with pytest.raises(ReservedAddresses) as raised:
-        apply_plan(apis, plan, options)
+        apply_change_set(apis, compared, options)
     assert raised.value.problem_lines == [
         "groups/sig-test/groups.yaml:3:1: error: `someone@example.com` in group "
         "`leads@kubernetes.io` is under a reserved example domain"
@@ -59,7 +59,7 @@ def test_the_same_declarations_apply_against_an_override(
 
     apis = build_apis()
     tree = GroupsTree((group("leads@kubernetes.io", members=("someone@example.com",)),))
-    report = apply_plan(apis, plan_all(apis, tree, options), options)
+    report = apply_change_set(apis, compare_all(apis, tree, options), options)
     assert report.failures == ()
     assert fake.workspace.by_email("leads@kubernetes.io").roles() == {
         "someone@example.com": "MEMBER"

@@ -7,7 +7,7 @@ filled in) must equal the declarations, and a second run must find nothing to do
 from __future__ import annotations
 
 from infra.groups.engine.apis import GoogleApis
-from infra.groups.engine.reconcile import Options, plan_all
+from infra.groups.engine.reconcile import Options, compare_all
 from infra.groups.model import Group, GroupsTree
 from infra.groups.settings_table import desired_settings
 from tests.fake_google import FakeGoogle
@@ -30,7 +30,7 @@ def assert_converged(
         assert live.name == wanted.name
         expected = desired_settings(wanted.settings)
         assert {k: live.settings.get(k) for k in expected} == expected
-    again = plan_all(apis, GroupsTree(declared), options)
+    again = compare_all(apis, GroupsTree(declared), options)
     assert again.changes == ()
 
 
@@ -43,7 +43,7 @@ def test_no_op_changes_nothing(fake: FakeGoogle, apis: GoogleApis, options: Opti
     seed(fake, owners=(ALICE,), members=(BOB,))
     declared = group(G, owners=(ALICE,), members=(BOB,))
     report = sync(apis, options, declared)
-    assert report.plan.changes == ()
+    assert report.compared.changes == ()
     assert [m for m, _ in fake.counters.log if m != "GET"] == []
     assert_converged(fake, apis, options, declared)
 
@@ -144,7 +144,7 @@ def test_member_address_in_another_case_is_the_same_member(
         options,
         declared,
     )
-    assert report.plan.changes == ()
+    assert report.compared.changes == ()
 
 
 def test_name_description_and_settings_follow_the_file(
