@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -104,10 +104,6 @@ def stack_names(root: Path) -> list[str]:
     found = folder.glob("Pulumi.*.yaml") if folder.is_dir() else []
     return sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in found)
 
-
-def stacks_building(stacks: Iterable[StackSettings], component: str) -> list[StackSettings]:
-    """The stacks whose ``components`` include ``component``, in the given order."""
-    return [s for s in stacks if component in s.components]
 
 
 def parse_settings(
