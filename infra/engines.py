@@ -1,25 +1,90 @@
 """The real Pulumi engine, through the Automation API, where the CLI is installed.
 
-Only ``preview`` and ``up`` need it; everything offline goes through the
-planner. A missing or too-old CLI becomes exit code 3, a missing login or
-state backend exit code 4, never a traceback.
+Only ``preview``, ``up`` and ``staging ensure`` need it; everything offline
+goes through the planner. A missing or too-old CLI becomes exit code 3; a
+missing login, state backend or stack exit code 4, never a traceback.
+
+The state backend is the project's (``backend.url`` in Pulumi.yaml, which
+``PULUMI_BACKEND_URL`` overrides), so a stack is never looked for in
+whatever backend someone happens to be logged into, and stacks are only
+ever selected here, never created: creating one is a deliberate
+``pulumi stack init`` with the project's secrets provider.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from infra.core.errors import CredentialsMissing, K8sInfraError, PulumiCliMissing
-from infra.core.paths import CODE_ROOT, ROOT_ENV
+from infra.core.paths import CODE_ROOT, PROJECT_FILE, ROOT_ENV
 
 CLI_ROOT_ENV = "K8S_INFRA_PULUMI_ROOT"
+BACKEND_ENV = "PULUMI_BACKEND_URL"
+# The oldest CLI these commands are known to work with, and the major version
+# the Automation API of the locked SDK speaks.
 MIN_VERSION = "3.150.0"
+SUPPORTED_MAJOR = 3
+# Pulumi.yaml attribute of this project (Pulumi ignores top-level keys it does
+# not know): the secrets provider every stack is created with.
+SECRETS_PROVIDER_KEY = "k8s-infra:secretsProvider"
+# Engine operations that change nothing.
+UNCHANGED_OPS = frozenset({"same", "read"})
+
+
+@dataclass(frozen=True)
+class StateBackend:
+    """Where stacks live, and how a new one must be created there."""
+
+    url: str | None
+    secrets_provider: str | None
+    from_environment: bool = False
+
+    def describe(self) -> str:
+        if not self.url:
+            return "the backend `pulumi login` chose"
+        source = BACKEND_ENV if self.from_environment else f"{PROJECT_FILE} backend.url"
+        return f"{self.url} ({source})"
+
+    def init_command(self, stack: str) -> str:
+        """The exact line that creates ``stack`` in this backend."""
+        words = ["pulumi", "stack", "init", stack]
+        if self.secrets_provider:
+            words.append(f"--secrets-provider={self.secrets_provider}")
+        return " ".join(shlex.quote(word) for word in words)
+
+
+def state_backend(code_root: Path = CODE_ROOT) -> StateBackend:
+    """The backend and secrets provider this project names; the environment wins."""
+    settings = _project_settings(code_root / PROJECT_FILE)
+    backend = settings.get("backend")
+    url = backend.get("url") if isinstance(backend, dict) else None
+    provider = settings.get(SECRETS_PROVIDER_KEY)
+    override = os.environ.get(BACKEND_ENV)
+    return StateBackend(
+        url=override or (url if isinstance(url, str) else None),
+        secrets_provider=provider if isinstance(provider, str) else None,
+        from_environment=bool(override),
+    )
+
+
+@cache
+def _project_settings(path: Path) -> dict[str, Any]:
+    try:
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
 
 
 def pulumi_command() -> Any:
@@ -31,25 +96,45 @@ def pulumi_command() -> Any:
             "Pulumi CLI not found (looked for `pulumi` on PATH"
             + (f" and in {custom_root}/bin" if custom_root else "")
             + ")",
-            "install it (https://www.pulumi.com/docs/install/), or plan offline "
-            "with `k8s-infra plan STACK`",
+            f"install version {MIN_VERSION} or newer (https://www.pulumi.com/docs/install/), "
+            "or plan offline with `k8s-infra plan STACK`",
         )
     from pulumi import automation as auto
-    from semver import VersionInfo
 
     try:
-        return auto.PulumiCommand(root=custom_root, version=VersionInfo.parse(MIN_VERSION))
-    except auto.InvalidVersionError as exc:
-        raise PulumiCliMissing(
-            f"the Pulumi CLI is too old: {exc}", f"install version {MIN_VERSION} or newer"
-        ) from None
+        # The version is checked below, whatever PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK says.
+        command = auto.PulumiCommand(root=custom_root, skip_version_check=True)
     except (FileNotFoundError, subprocess.CalledProcessError, OSError) as exc:
         raise PulumiCliMissing(
             f"the Pulumi CLI at `{binary}` does not run: {exc}", "reinstall the Pulumi CLI"
         ) from None
+    check_version(command.version)
+    return command
 
 
-def select_stack(root: Path, stack: str) -> Any:
+def check_version(version: Any) -> None:
+    """Refuse a CLI older than MIN_VERSION, or of another major version."""
+    from semver import VersionInfo
+
+    minimum = VersionInfo.parse(MIN_VERSION)
+    if version is None:
+        raise PulumiCliMissing(
+            "the Pulumi CLI did not report a version", f"install version {MIN_VERSION} or newer"
+        )
+    if version < minimum:
+        raise PulumiCliMissing(
+            f"the Pulumi CLI is too old: {version}, these commands need {MIN_VERSION} or newer",
+            f"install version {MIN_VERSION} or newer",
+        )
+    if version.major != SUPPORTED_MAJOR:
+        raise PulumiCliMissing(
+            f"the Pulumi CLI {version} is of another major version than this project's "
+            f"SDK ({SUPPORTED_MAJOR}.x)",
+            f"install a {SUPPORTED_MAJOR}.x version, {MIN_VERSION} or newer",
+        )
+
+
+def select_stack(root: Path, stack: str, command: Any = None) -> Any:
     """The stack of this code's project, reading declarations from ``root``.
 
     As with ``plan``, ``--root`` swaps the declarations, never the code: the
@@ -58,7 +143,8 @@ def select_stack(root: Path, stack: str) -> Any:
     """
     from pulumi import automation as auto
 
-    command = pulumi_command()
+    command = command or pulumi_command()
+    backend = state_backend()
     try:
         workspace = auto.LocalWorkspace(
             work_dir=str(CODE_ROOT),
@@ -69,16 +155,55 @@ def select_stack(root: Path, stack: str) -> Any:
         return auto.Stack.select(stack, workspace)
     except auto.StackNotFoundError:
         raise CredentialsMissing(
-            f"stack `{stack}` does not exist in the state backend",
-            f"check `pulumi login`, then `pulumi stack init {stack}` once",
+            f"stack `{stack}` does not exist in the state backend {backend.describe()}",
+            f"create it once, from {CODE_ROOT}: {backend.init_command(stack)}",
         ) from None
     except auto.CommandError as exc:
         first = str(exc).strip().splitlines()
         raise CredentialsMissing(
-            "no Pulumi state backend or credentials: " + (first[-1] if first else "login failed"),
-            "run `pulumi login gs://<state bucket>` and "
+            f"no Pulumi state backend or credentials for {backend.describe()}: "
+            + (first[-1] if first else "login failed"),
+            f"run `pulumi login {backend.url or 'gs://<state bucket>'}` and "
             "`gcloud auth application-default login` first",
         ) from None
+
+
+@dataclass(frozen=True)
+class Targets:
+    """A targeted run: these URNs only (and, with ``dependents``, what depends on them)."""
+
+    urns: tuple[str, ...]
+    dependents: bool = False
+
+
+@dataclass(frozen=True)
+class EngineRun:
+    """What one preview or update of one stack did, from the engine's summary."""
+
+    stack: str
+    operation: str
+    changes: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> int:
+        """How many resources would change (or changed): every operation but same and read."""
+        return sum(n for op, n in self.changes.items() if op not in UNCHANGED_OPS)
+
+    def summary(self) -> str:
+        """``preview staging: 2 update, 1 create (40 unchanged)``."""
+        changed = ", ".join(
+            f"{n} {op}" for op, n in sorted(self.changes.items()) if n and op not in UNCHANGED_OPS
+        )
+        unchanged = sum(n for op, n in self.changes.items() if op in UNCHANGED_OPS)
+        return f"{self.operation} {self.stack}: {changed or 'no changes'} ({unchanged} unchanged)"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "stack": self.stack,
+            "operation": self.operation,
+            "changes": dict(sorted(self.changes.items())),
+            "changed": self.changed,
+        }
 
 
 def run(
@@ -88,20 +213,34 @@ def run(
     on_output: Callable[[str], None],
     *,
     refresh: bool = False,
-) -> Any:
+    targets: Targets | None = None,
+    command: Any = None,
+) -> EngineRun:
     """Run ``preview`` or ``up`` on a stack, streaming the engine's output.
 
-    ``refresh`` reads the cloud first, so changes made by hand show as drift.
+    ``refresh`` reads the cloud first, so changes made by hand show as drift;
+    ``targets`` limits the run to those resources (Pulumi's ``--target``).
     """
     from pulumi import automation as auto
 
-    selected = select_stack(root, stack)
+    selected = select_stack(root, stack, command)
+    options: dict[str, Any] = {"on_output": on_output, "diff": True, "refresh": refresh}
+    if targets is not None:
+        options["target"] = list(targets.urns)
+        options["target_dependents"] = targets.dependents or None
     try:
         if operation == "preview":
-            return selected.preview(on_output=on_output, diff=True, refresh=refresh)
-        return selected.up(on_output=on_output, diff=True, refresh=refresh)
+            previewed = selected.preview(**options)
+            return EngineRun(stack, operation, _counts(previewed.change_summary))
+        updated = selected.up(**options)
+        return EngineRun(stack, operation, _counts(updated.summary.resource_changes))
     except (auto.CommandError, RuntimeError) as exc:
         raise _engine_failure(stack, operation, exc) from None
+
+
+def _counts(summary: Mapping[Any, int] | None) -> dict[str, int]:
+    """Operation -> count, keyed by the operation's plain name."""
+    return {str(getattr(op, "value", op)): int(n) for op, n in (summary or {}).items()}
 
 
 _CREDENTIAL_SIGNS = (
@@ -132,3 +271,9 @@ def _engine_failure(stack: str, operation: str, exc: Exception) -> K8sInfraError
         f"`{operation} {stack}` failed: {last}",
         "the engine's output above shows the resource and the provider's error",
     )
+
+
+def target_flags(targets: Targets) -> Sequence[str]:
+    """The CLI flags of a targeted run, for people to rerun it by hand."""
+    flags = [f"--target={urn}" for urn in targets.urns]
+    return [*flags, "--target-dependents"] if targets.dependents else flags

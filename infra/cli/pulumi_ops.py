@@ -1,25 +1,59 @@
-"""``k8s-infra preview`` and ``k8s-infra up``: the real engine, with credentials."""
+"""``k8s-infra preview`` and ``k8s-infra up``: the real engine, with credentials.
+
+``all`` runs the stacks in dependency order: the groups first (grants name
+them), then what is staged, the mirrors, and the proxy last. Production
+stacks are never applied without a person: an interactive confirmation, or
+``--yes`` together with ``--allow-prod``, which no script of this project
+passes.
+"""
 
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from infra.cli.console import boundary, can_prompt, stderr
+from infra.cli.console import boundary, can_prompt, emit_json, report_error, stderr
 from infra.cli.context import cli_context
-from infra.core.errors import UsageError
+from infra.core.errors import EXIT_PROBLEMS, K8sInfraError, UsageError
 from infra.declarations.stacks import stack_names
 
+if TYPE_CHECKING:
+    from pathlib import Path
 
-def _stream(line: str) -> None:
-    sys.stderr.write(line)
+    from infra.engines import EngineRun, Targets
+
+ALL = "all"
+# Dependency order: grants name groups, the proxy serves what the mirrors hold.
+STACK_ORDER = (
+    "groups",
+    "staging",
+    "staging-images",
+    "registry-mirrors",
+    "registry-sandbox",
+    "registry-prod",
+)
+PRODUCTION_STACKS = frozenset({"registry-prod"})
+FORMATS = ("text", "markdown")
 
 
-def _check_stack(stack: str, known: list[str]) -> None:
-    if stack not in known:
-        raise UsageError(f"unknown stack `{stack}`", "known stacks: " + ", ".join(known))
+def stream(line: str) -> None:
+    """The engine's own output is for people: stderr, a line at a time."""
+    sys.stderr.write(line.rstrip("\n") + "\n")
+
+
+def ordered_stacks(stack: str, known: Sequence[str]) -> list[str]:
+    """``all`` in dependency order (stacks outside the order last, by name), or the one named."""
+    if stack != ALL:
+        if stack not in known:
+            raise UsageError(
+                f"unknown stack `{stack}`", "known stacks: " + ", ".join([*known, ALL])
+            )
+        return [stack]
+    rank = {name: i for i, name in enumerate(STACK_ORDER)}
+    return sorted(known, key=lambda name: (rank.get(name, len(rank)), name))
 
 
 REFRESH_HELP = "Read the cloud first, so changes made by hand show up (and get repaired)."
@@ -28,34 +62,127 @@ REFRESH_HELP = "Read the cloud first, so changes made by hand show up (and get r
 @boundary
 def preview(
     ctx: typer.Context,
-    stack: Annotated[str, typer.Argument(help="The stack to preview.")],
+    stack: Annotated[str, typer.Argument(help="The stack to preview, or `all`.")],
     refresh: Annotated[bool, typer.Option("--refresh", help=REFRESH_HELP)] = False,
+    expect_no_changes: Annotated[
+        bool,
+        typer.Option(
+            "--expect-no-changes",
+            help="Exit 1 when anything would change (drift detection), after the summary.",
+        ),
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the summary of each stack as JSON on stdout.")
+    ] = False,
+    output_format: Annotated[
+        str,
+        typer.Option(
+            "--format", help="`markdown`: print the summary as a Markdown table on stdout."
+        ),
+    ] = "text",
 ) -> None:
-    """Preview a stack with the real Pulumi engine (needs the Pulumi CLI and credentials).
+    """Preview a stack (or every stack) with the real Pulumi engine.
+
+    Needs the Pulumi CLI and credentials. `all` previews every stack in
+    dependency order and goes on past a failing one; the exit code is the
+    first failure's.
 
     [b]Examples[/b]
 
       k8s-infra preview staging
 
       k8s-infra preview groups --refresh
+
+      k8s-infra preview all --refresh --expect-no-changes --format markdown > drift.md
     """
     from infra import engines
 
+    if output_format not in FORMATS:
+        raise UsageError(f"--format `{output_format}` is not known", "use text or markdown")
+    if as_json and output_format != "text":
+        raise UsageError("--json and --format markdown both print on stdout", "pick one")
     root = cli_context(ctx).root
-    _check_stack(stack, stack_names(root))
-    engines.run(root, stack, "preview", _stream, refresh=refresh)
+    stacks = ordered_stacks(stack, stack_names(root))
+    command = engines.pulumi_command()
+    outcomes: list[tuple[str, EngineRun | K8sInfraError]] = []
+    for name in stacks:
+        try:
+            outcomes.append(
+                (name, engines.run(root, name, "preview", stream, refresh=refresh, command=command))
+            )
+        except K8sInfraError as error:
+            report_error(error)
+            outcomes.append((name, error))
+    _report_previews(outcomes, as_json=as_json, markdown=output_format == "markdown")
+    failures = [o for _, o in outcomes if isinstance(o, K8sInfraError)]
+    if failures:
+        raise typer.Exit(failures[0].exit_code)
+    drifted = [name for name, o in outcomes if not isinstance(o, K8sInfraError) and o.changed]
+    if expect_no_changes and drifted:
+        stderr.print(
+            f"error: changes expected to be none, but {', '.join(drifted)} would change",
+            style="bold red",
+        )
+        raise typer.Exit(EXIT_PROBLEMS)
+
+
+def _report_previews(
+    outcomes: list[tuple[str, EngineRun | K8sInfraError]], *, as_json: bool, markdown: bool
+) -> None:
+    for _, outcome in outcomes:
+        if not isinstance(outcome, K8sInfraError):  # failures were reported as they came
+            stderr.print(outcome.summary())
+    if as_json:
+        emit_json({"stacks": [_outcome_json(name, o) for name, o in outcomes]})
+    if markdown:
+        sys.stdout.write(markdown_summary(outcomes))
+
+
+def _outcome_json(name: str, outcome: EngineRun | K8sInfraError) -> dict[str, Any]:
+    if isinstance(outcome, K8sInfraError):
+        return {"stack": name, "error": outcome.message, "exit_code": outcome.exit_code}
+    return outcome.to_json()
+
+
+def markdown_summary(outcomes: list[tuple[str, EngineRun | K8sInfraError]]) -> str:
+    """A table a job posts: one row per stack, what would change or why it failed."""
+    changed = [n for n, o in outcomes if not isinstance(o, K8sInfraError) and o.changed]
+    failed = [n for n, o in outcomes if isinstance(o, K8sInfraError)]
+    title = (
+        f"{len(changed)} of {len(outcomes)} stack(s) would change"
+        + (f", {len(failed)} could not be previewed" if failed else "")
+        if changed or failed
+        else f"no changes in {len(outcomes)} stack(s)"
+    )
+    rows = ["| stack | changes |", "| --- | --- |"]
+    for name, outcome in outcomes:
+        if isinstance(outcome, K8sInfraError):
+            cell = f"**failed**: {outcome.message}"
+        else:
+            cell = outcome.summary().split(": ", 1)[1]
+        escaped = cell.replace("|", "\\|")
+        rows.append(f"| `{name}` | {escaped} |")
+    return "\n".join([f"### Preview: {title}", "", *rows, ""]) + "\n"
 
 
 @boundary
 def up(
     ctx: typer.Context,
-    stack: Annotated[str, typer.Argument(help="The stack to update.")],
+    stack: Annotated[str, typer.Argument(help="The stack to update, or `all`.")],
     yes: Annotated[bool, typer.Option("--yes", help="Skip the confirmation prompt.")] = False,
+    allow_prod: Annotated[
+        bool,
+        typer.Option(
+            "--allow-prod",
+            help="With --yes, also apply production stacks (registry-prod) without a prompt.",
+        ),
+    ] = False,
     refresh: Annotated[bool, typer.Option("--refresh", help=REFRESH_HELP)] = False,
 ) -> None:
-    """Apply a stack with the real Pulumi engine, after a preview and a confirmation.
+    """Apply a stack (or every stack, in order) after a preview and a confirmation.
 
-    Without a terminal, `--yes` is required: nothing is applied without a person's go.
+    Without a terminal, `--yes` is required. registry-prod is applied only
+    after a person types its name, or with `--yes --allow-prod`.
 
     [b]Examples[/b]
 
@@ -63,21 +190,70 @@ def up(
 
       k8s-infra up groups --yes
 
-      k8s-infra up groups --refresh --yes
+      k8s-infra up all
     """
     from infra import engines
 
     root = cli_context(ctx).root
-    _check_stack(stack, stack_names(root))
-    engines.pulumi_command()  # fail fast, before asking anything
+    stacks = ordered_stacks(stack, stack_names(root))
+    command = engines.pulumi_command()  # fail fast, before asking anything
+    for name in stacks:
+        check_may_apply(name, yes=yes, allow_prod=allow_prod)
+    for name in stacks:
+        apply_stack(root, name, yes=yes, refresh=refresh, command=command)
+
+
+def check_may_apply(stack: str, *, yes: bool, allow_prod: bool) -> None:
+    """Refuse, before anything runs, what would need a person who is not there."""
+    if stack in PRODUCTION_STACKS and yes and not allow_prod:
+        raise UsageError(
+            f"`{stack}` is a production stack: --yes alone does not apply it",
+            "run it at a terminal and confirm, or add --allow-prod (never in a script)",
+        )
+    if not yes and not can_prompt():
+        raise UsageError(
+            f"`up {stack}` needs a confirmation and there is no terminal",
+            "review `k8s-infra preview` first, then pass --yes",
+        )
+
+
+def apply_stack(
+    root: Path,
+    stack: str,
+    *,
+    yes: bool,
+    refresh: bool = False,
+    targets: Targets | None = None,
+    command: Any = None,
+) -> EngineRun | None:
+    """Preview, ask, update; with ``yes`` (checked by ``check_may_apply``), update at once.
+
+    Returns the update's summary, or None when nothing was applied.
+    """
+    from infra import engines
+
+    options: dict[str, Any] = {"refresh": refresh, "targets": targets, "command": command}
     if not yes:
-        if not can_prompt():
-            raise UsageError(
-                f"`up {stack}` needs a confirmation and there is no terminal",
-                "review `k8s-infra preview` first, then pass --yes",
-            )
-        engines.run(root, stack, "preview", _stream, refresh=refresh)
-        if not typer.confirm(f"Apply these changes to stack {stack}?", err=True):
-            stderr.print("nothing applied")
-            raise typer.Exit(0)
-    engines.run(root, stack, "up", _stream, refresh=refresh)
+        previewed = engines.run(root, stack, "preview", stream, **options)
+        stderr.print(previewed.summary())
+        if not previewed.changed:
+            stderr.print(f"nothing to apply to stack {stack}")
+            return None
+        if not _confirmed(stack):
+            stderr.print(f"nothing applied to stack {stack}")
+            return None
+    updated = engines.run(root, stack, "up", stream, **options)
+    stderr.print(updated.summary(), style="green")
+    return updated
+
+
+def _confirmed(stack: str) -> bool:
+    if stack in PRODUCTION_STACKS:
+        typed = typer.prompt(
+            f"{stack} is a production stack. Type its name to apply these changes",
+            default="",
+            show_default=False,
+            err=True,
+        )
+        return bool(typed.strip() == stack)
+    return typer.confirm(f"Apply these changes to stack {stack}?", err=True)

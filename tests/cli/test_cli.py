@@ -72,19 +72,6 @@ def test_commands_needing_the_pulumi_cli_fail_cleanly_without_it(
     assert "Traceback" not in result.output
 
 
-def test_a_too_old_pulumi_cli_is_exit_code_3(cli: CliRunner, tmp_path: Path) -> None:
-    fake = tmp_path / "bin" / "pulumi"
-    fake.parent.mkdir()
-    fake.write_text("#!/bin/sh\necho v3.1.0\n")
-    fake.chmod(0o755)
-    result = invoke(
-        cli, "--root", str(REPO), "preview", "staging",
-        env={"K8S_INFRA_PULUMI_ROOT": str(tmp_path)},
-    )  # fmt: skip
-    assert result.exit_code == 3, result.output
-    assert "too old" in result.stderr
-
-
 def test_plan_json_goes_to_stdout_only(cli: CliRunner) -> None:
     result = invoke(cli, "--root", str(REPO), "plan", "registry-sandbox", "--json")
     assert result.exit_code == 0, result.output
@@ -114,82 +101,6 @@ def test_installed_console_script_starts_without_heavy_imports() -> None:
     script = Path(sys.executable).parent / "k8s-infra"
     done = subprocess.run([str(script), "--version"], capture_output=True, text=True, check=True)
     assert done.stdout.startswith("k8s-infra ")
-
-
-def fake_pulumi(tmp_path: Path, whoami_fails: bool, preview_error: str = "") -> dict[str, str]:
-    """A stand-in `pulumi`: `version`, `whoami` (logged in or not), and a failing preview.
-
-    It notes each call, with its folder and K8S_INFRA_ROOT, in bin/calls.
-    """
-    script = tmp_path / "bin" / "pulumi"
-    script.parent.mkdir(exist_ok=True)
-    whoami = 'echo "error: no credentials; run pulumi login" >&2; exit 255' if whoami_fails \
-        else 'echo "{\\"user\\": \\"ci\\"}"; exit 0'  # fmt: skip
-    preview = f'echo "{preview_error}" >&2; exit 255' if preview_error else "exit 0"
-    script.write_text(
-        "#!/bin/sh\n"
-        'echo "$PWD $K8S_INFRA_ROOT $*" >> "$(dirname "$0")/calls"\n'
-        # the Automation API reads the event log until the cancel event a real CLI writes
-        'prev=\'\'; for a in "$@"; do [ "$prev" = --event-log ] && '
-        'echo \'{"sequence": 1, "timestamp": 0, "cancelEvent": {}}\' > "$a"; '
-        'prev="$a"; done\n'
-        'case "$*" in\n'
-        "  *version*) echo v3.200.0 ;;\n"
-        f"  *whoami*) {whoami} ;;\n"
-        f"  *preview*) {preview} ;;\n"
-        "  *) exit 0 ;;\n"
-        "esac\n"
-    )
-    script.chmod(0o755)
-    return {"K8S_INFRA_PULUMI_ROOT": str(tmp_path), "PULUMI_HOME": str(tmp_path / "home")}
-
-
-def test_a_cli_without_login_is_exit_code_4(cli: CliRunner, tmp_path: Path) -> None:
-    env = fake_pulumi(tmp_path, whoami_fails=True)
-    result = invoke(cli, "--root", str(REPO), "preview", "staging", env=env)
-    assert result.exit_code == 4, result.output
-    assert "error: no Pulumi state backend or credentials" in result.stderr
-    assert "pulumi login gs://" in result.stderr
-    assert "Traceback" not in result.output
-
-
-def test_up_without_a_terminal_needs_yes(cli: CliRunner, tmp_path: Path) -> None:
-    env = fake_pulumi(tmp_path, whoami_fails=False)
-    result = invoke(cli, "--root", str(REPO), "up", "registry-mirrors", env=env)
-    assert result.exit_code == 2, result.output
-    assert "needs a confirmation and there is no terminal" in result.stderr
-    assert "pass --yes" in result.stderr
-
-
-@pytest.mark.parametrize(
-    ("error", "code", "message"),
-    [
-        ("error: googleapi: Error 403: The caller does not have permission", 1,
-         "error: `preview staging` failed: error: googleapi: Error 403"),
-        ("error: could not find default credentials", 4,
-         "error: `preview staging` failed for lack of credentials"),
-    ],
-)  # fmt: skip
-def test_a_failing_engine_is_one_line_and_an_exit_code(
-    cli: CliRunner, tmp_path: Path, error: str, code: int, message: str
-) -> None:
-    env = fake_pulumi(tmp_path, whoami_fails=False, preview_error=error)
-    result = invoke(cli, "--root", str(REPO), "preview", "staging", env=env)
-    assert result.exit_code == code, result.output
-    assert message in result.stderr
-    assert "Traceback" not in result.output
-
-
-def test_root_swaps_declarations_never_the_code(
-    cli: CliRunner, tmp_path: Path, checkout_copy: Path
-) -> None:
-    """The engine runs this code's project; the other checkout only lends its declarations."""
-    env = fake_pulumi(tmp_path, whoami_fails=False, preview_error="error: stop here")
-    result = invoke(cli, "--root", str(checkout_copy), "preview", "staging", env=env)
-    assert result.exit_code == 1, result.output
-    calls = (tmp_path / "bin" / "calls").read_text().splitlines()
-    preview = next(line for line in calls if " preview" in line)
-    assert preview.startswith(f"{REPO} {checkout_copy} ")
 
 
 def test_a_component_listed_twice_is_refused(cli: CliRunner, checkout_copy: Path) -> None:

@@ -1,0 +1,262 @@
+"""`preview` and `up` through the Automation API, against a stand-in `pulumi` on PATH."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from infra.cli import pulumi_ops
+from tests.conftest import REPO, invoke
+from tests.engines.stand_in import StandIn
+
+ORDER = [
+    "groups",
+    "staging",
+    "staging-images",
+    "registry-mirrors",
+    "registry-sandbox",
+    "registry-prod",
+]
+StandInFactory = Callable[..., StandIn]
+
+
+def run(cli: CliRunner, fake: StandIn, *args: str, env: dict[str, str] | None = None) -> object:
+    return invoke(cli, "--root", str(REPO), *args, env={**fake.env(), **(env or {})})
+
+
+def test_preview_runs_the_stack_of_this_project_with_the_declarations_root(
+    cli: CliRunner, stand_in: StandInFactory, checkout_copy: Path
+) -> None:
+    fake = stand_in(changes={"staging": {"update": 2, "same": 40}})
+    result = invoke(cli, "--root", str(checkout_copy), "preview", "staging", env=fake.env())
+    assert result.exit_code == 0, result.output
+    assert "preview staging: 2 update (40 unchanged)" in result.stderr
+    assert result.stdout == ""
+    call = fake.last("preview", "staging")
+    # the engine runs this code's project; the other checkout only lends its declarations
+    assert (call["cwd"], call["root"]) == (str(REPO), str(checkout_copy))
+    assert "--target" not in call["args"]
+
+
+@pytest.mark.parametrize("version", ["3.272.0", "3.200.0"])
+def test_events_reach_the_summary_over_grpc_and_the_event_log_file(
+    cli: CliRunner, stand_in: StandInFactory, version: str
+) -> None:
+    """CLIs newer than 3.205 stream engine events over gRPC, older ones to a file."""
+    fake = stand_in(version=version, changes={"groups": {"create": 1, "same": 4}})
+    result = run(cli, fake, "preview", "groups", "--json")
+    assert result.exit_code == 0, result.output
+    assert '"changes": {\n        "create": 1,\n        "same": 4\n      }' in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("version", "message"),
+    [
+        ("3.149.0", "the Pulumi CLI is too old: 3.149.0, these commands need 3.150.0 or newer"),
+        ("4.0.0", "the Pulumi CLI 4.0.0 is of another major version"),
+    ],
+)
+def test_the_cli_version_is_checked(
+    cli: CliRunner, stand_in: StandInFactory, version: str, message: str
+) -> None:
+    fake = stand_in(version=version)
+    result = run(
+        cli, fake, "preview", "staging", env={"PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK": "1"}
+    )
+    assert result.exit_code == 3, result.output
+    assert f"error: {message}" in result.stderr
+    assert [c["args"][-1] for c in fake.calls()] == ["version"]
+
+
+def test_a_missing_cli_is_exit_code_3(cli: CliRunner, tmp_path: Path) -> None:
+    env = {"PATH": str(tmp_path), "K8S_INFRA_PULUMI_ROOT": ""}
+    for command in (["preview", "all"], ["up", "staging", "--yes"]):
+        result = invoke(cli, "--root", str(REPO), *command, env=env)
+        assert result.exit_code == 3, result.output
+        assert "error: Pulumi CLI not found" in result.stderr
+        assert "install version 3.150.0 or newer" in result.stderr
+        assert "Traceback" not in result.output
+
+
+def test_a_cli_without_login_is_exit_code_4(cli: CliRunner, stand_in: StandInFactory) -> None:
+    fake = stand_in(whoami_error="error: PULUMI_ACCESS_TOKEN must be set for login")
+    result = run(cli, fake, "preview", "staging")
+    assert result.exit_code == 4, result.output
+    assert "error: no Pulumi state backend or credentials for gs://k8s-infra-pulumi-state" in (
+        result.stderr
+    )
+    assert "pulumi login gs://k8s-infra-pulumi-state" in result.stderr
+
+
+def test_the_backend_is_named_in_the_project_file() -> None:
+    project = yaml.safe_load((REPO / "Pulumi.yaml").read_text())
+    assert project["backend"]["url"].startswith("gs://")
+    assert project["k8s-infra:secretsProvider"].startswith("gcpkms://")
+
+
+@pytest.mark.parametrize(
+    ("environment", "backend"),
+    [
+        ({}, "gs://k8s-infra-pulumi-state (Pulumi.yaml backend.url)"),
+        ({"PULUMI_BACKEND_URL": "file:///tmp/state"}, "file:///tmp/state (PULUMI_BACKEND_URL)"),
+    ],
+)
+def test_a_stack_missing_from_the_backend_is_refused_with_the_line_that_creates_it(
+    cli: CliRunner, stand_in: StandInFactory, environment: dict[str, str], backend: str
+) -> None:
+    fake = stand_in(stacks=("groups",))
+    result = run(cli, fake, "preview", "staging", env=environment)
+    assert result.exit_code == 4, result.output
+    assert f"error: stack `staging` does not exist in the state backend {backend}" in (
+        result.stderr
+    )
+    assert (
+        "pulumi stack init staging --secrets-provider=gcpkms://projects/k8s-infra-pulumi/"
+        "locations/global/keyRings/pulumi/cryptoKeys/state\n"
+    ) in result.stderr
+    # selected, never created
+    assert not any("init" in c["args"] for c in fake.calls())
+    assert fake.operations() == []
+
+
+def test_preview_all_runs_every_stack_in_dependency_order(
+    cli: CliRunner, stand_in: StandInFactory
+) -> None:
+    fake = stand_in()
+    result = run(cli, fake, "preview", "all")
+    assert result.exit_code == 0, result.output
+    assert fake.operations() == [("preview", stack) for stack in ORDER]
+
+
+def test_expect_no_changes_exits_1_on_drift_with_the_summary(
+    cli: CliRunner, stand_in: StandInFactory
+) -> None:
+    fake = stand_in(changes={"groups": {"update": 1, "same": 9}, "registry-mirrors": {"same": 5}})
+    result = run(cli, fake, "preview", "all", "--expect-no-changes", "--format", "markdown")
+    assert result.exit_code == 1, result.output
+    assert result.stdout.startswith("### Preview: 1 of 6 stack(s) would change\n")
+    assert "| `groups` | 1 update (9 unchanged) |" in result.stdout
+    assert "| `registry-mirrors` | no changes (5 unchanged) |" in result.stdout
+    assert "error: changes expected to be none, but groups would change" in result.stderr
+
+
+def test_expect_no_changes_passes_when_nothing_changes(
+    cli: CliRunner, stand_in: StandInFactory
+) -> None:
+    fake = stand_in()
+    result = run(cli, fake, "preview", "staging", "--expect-no-changes")
+    assert result.exit_code == 0, result.output
+
+
+def test_preview_all_goes_on_past_a_failing_stack_and_exits_with_its_code(
+    cli: CliRunner, stand_in: StandInFactory
+) -> None:
+    fake = stand_in(fail={"staging": "error: googleapi: Error 403: denied"})
+    result = run(cli, fake, "preview", "all", "--json")
+    assert result.exit_code == 1, result.output
+    assert fake.operations() == [("preview", stack) for stack in ORDER]
+    assert "error: `preview staging` failed: error: googleapi: Error 403: denied" in result.stderr
+    assert '"error": "`preview staging` failed' in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("error", "code", "message"),
+    [
+        ("error: googleapi: Error 403: The caller does not have permission", 1,
+         "error: `preview staging` failed: error: googleapi: Error 403"),
+        ("error: could not find default credentials", 4,
+         "error: `preview staging` failed for lack of credentials"),
+    ],
+)  # fmt: skip
+def test_a_failing_engine_is_one_line_and_an_exit_code(
+    cli: CliRunner, stand_in: StandInFactory, error: str, code: int, message: str
+) -> None:
+    fake = stand_in(fail={"staging": error})
+    result = run(cli, fake, "preview", "staging")
+    assert result.exit_code == code, result.output
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_up_without_a_terminal_needs_yes(cli: CliRunner, stand_in: StandInFactory) -> None:
+    fake = stand_in()
+    result = run(cli, fake, "up", "registry-mirrors")
+    assert result.exit_code == 2, result.output
+    assert "needs a confirmation and there is no terminal" in result.stderr
+    assert fake.operations() == []
+
+
+def test_up_yes_applies_without_a_preview(cli: CliRunner, stand_in: StandInFactory) -> None:
+    fake = stand_in(changes={"groups": {"create": 2}})
+    result = run(cli, fake, "up", "groups", "--yes")
+    assert result.exit_code == 0, result.output
+    assert fake.operations() == [("up", "groups")]
+    assert "--yes" in fake.last("up", "groups")["args"]
+    assert "up groups: 2 create (0 unchanged)" in result.stderr
+
+
+@pytest.mark.parametrize("stack", ["registry-prod", "all"])
+def test_yes_alone_never_applies_production(
+    cli: CliRunner, stand_in: StandInFactory, stack: str
+) -> None:
+    fake = stand_in()
+    result = run(cli, fake, "up", stack, "--yes")
+    assert result.exit_code == 2, result.output
+    assert "`registry-prod` is a production stack: --yes alone does not apply it" in (result.stderr)
+    assert fake.operations() == []  # refused before anything ran
+
+
+def test_up_all_with_allow_prod_applies_every_stack_in_order(
+    cli: CliRunner, stand_in: StandInFactory
+) -> None:
+    fake = stand_in()
+    result = run(cli, fake, "up", "all", "--yes", "--allow-prod")
+    assert result.exit_code == 0, result.output
+    assert fake.operations() == [("up", stack) for stack in ORDER]
+
+
+def test_up_all_stops_at_the_first_failure(cli: CliRunner, stand_in: StandInFactory) -> None:
+    fake = stand_in(fail={"staging": "error: quota exceeded"})
+    result = run(cli, fake, "up", "all", "--yes", "--allow-prod")
+    assert result.exit_code == 1, result.output
+    assert fake.operations() == [("up", "groups"), ("up", "staging")]
+
+
+@pytest.fixture
+def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A person at a terminal: the prompt is answered by the runner's input."""
+    monkeypatch.setattr(pulumi_ops, "can_prompt", lambda: True)
+
+
+@pytest.mark.usefixtures("terminal")
+@pytest.mark.parametrize(
+    ("answer", "applied"), [("registry-prod\n", True), ("y\n", False), ("\n", False)]
+)
+def test_production_needs_its_name_typed(
+    cli: CliRunner, stand_in: StandInFactory, answer: str, applied: bool
+) -> None:
+    fake = stand_in(changes={"registry-prod": {"update": 1, "same": 3}})
+    result = cli.invoke(
+        __import__("infra.cli.app", fromlist=["app"]).app,
+        ["--root", str(REPO), "up", "registry-prod"],
+        input=answer,
+        env=fake.env(),
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    assert "Type its name to apply these changes" in result.stderr
+    expected = [("preview", "registry-prod")] + ([("up", "registry-prod")] if applied else [])
+    assert fake.operations() == expected
+
+
+@pytest.mark.usefixtures("terminal")
+def test_nothing_to_apply_asks_nothing(cli: CliRunner, stand_in: StandInFactory) -> None:
+    fake = stand_in()
+    result = run(cli, fake, "up", "staging")
+    assert result.exit_code == 0, result.output
+    assert "nothing to apply to stack staging" in result.stderr
+    assert fake.operations() == [("preview", "staging")]
