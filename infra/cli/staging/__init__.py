@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from infra.cli.staging import ensure
+from infra.cli.staging import ensure, new
 
 staging_app = typer.Typer(
     help="Staging projects and registries: ensure (apply by name) and new (onboarding)",
@@ -14,3 +14,4 @@ staging_app = typer.Typer(
 )
 
 staging_app.command("ensure")(ensure.ensure)
+staging_app.command("new")(new.new)
