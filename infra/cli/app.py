@@ -16,6 +16,7 @@ from infra import __version__
 from infra.cli import plan, pulumi_ops, validate
 from infra.cli.context import CliContext
 from infra.cli.groups import groups_app
+from infra.cli.promoter import promoter_app
 from infra.cli.staging import staging_app
 
 app = typer.Typer(
@@ -66,6 +67,7 @@ app.command("preview")(pulumi_ops.preview)
 app.command("up")(pulumi_ops.up)
 app.add_typer(groups_app, name="groups")
 app.add_typer(staging_app, name="staging")
+app.add_typer(promoter_app, name="promoter")
 
 
 def main() -> None:

@@ -31,15 +31,11 @@ from infra.cli.staging import edits
 from infra.core import names
 from infra.core.errors import K8sInfraError, ProblemsFound, UsageError
 from infra.core.problems import Position, Problems, did_you_mean
-from infra.declarations.concern import Declarations
 from infra.declarations.estate import INFRA_YAML
 from infra.groups.loader import GROUPS_COMPONENT, GROUPS_FILE, groups_location, load_groups
 from infra.groups.restrictions import RESTRICTIONS_FILE
-from infra.staging_images.model import (
-    StagingImages,
-    load_staging_images,
-    staging_images_settings,
-)
+from infra.promoter.estate import shared_registries
+from infra.staging_images.model import StagingImages
 from infra.validation import find_stack_building, load_declarations
 
 SHARED_PROJECT = "k8s-staging-images"  # the shared staging registry project
@@ -289,17 +285,7 @@ def _validated(root: Path, contents: dict[Path, str]) -> StagingImages | None:
             "fix what the lines above name (a writer address, say) and run it again",
             problems=problems.sorted(),
         )
-    return _registries(declarations)
-
-
-def _registries(declarations: Declarations) -> StagingImages | None:
-    """The shared registries as the stack building them resolves them (build accounts...)."""
-    for settings in declarations.stacks.values():
-        if REGISTRY_SECTION in settings.components:
-            shared = staging_images_settings(settings, Problems())
-            if shared is not None:
-                return load_staging_images(declarations.estate, shared, Problems())
-    return None
+    return shared_registries(declarations)
 
 
 def next_steps(onboarding: Onboarding, registries: StagingImages | None) -> str:

@@ -1,0 +1,44 @@
+"""``k8s-infra promoter validate DIR``: a promoter tree against the declared estate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from infra.cli.console import boundary, report_problems
+from infra.cli.context import cli_context
+from infra.cli.promoter.common import load_estate
+from infra.core.errors import UsageError
+from infra.core.problems import Problems
+
+
+@boundary
+def validate(
+    ctx: typer.Context,
+    tree: Annotated[
+        Path, typer.Argument(help="The promoter's tree: the folder holding manifests/ and images/.")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the problems as JSON.")] = False,
+) -> None:
+    """Check promoter manifests and images files against the declared estate.
+
+    Each manifest: exactly one source, a declared staging registry or project;
+    destinations in every serving region and no other, written by the promoter
+    account. Each images file: parses, digests well formed, no `latest`.
+
+    [b]Examples[/b]
+
+      k8s-infra promoter validate ../k8s.io/registry.k8s.io
+    """
+    from infra.promoter.manifests import check_tree
+
+    estate, _ = load_estate(cli_context(ctx).root)
+    if not tree.is_dir():
+        raise UsageError(
+            f"`{tree}` is not a folder", "point at registry.k8s.io/ of kubernetes/k8s.io"
+        )
+    problems = Problems()
+    count = check_tree(tree, estate, problems)
+    report_problems(problems.sorted(), tree, as_json=as_json, what=f"{count} manifest(s), ")
