@@ -9,6 +9,7 @@ import typer
 from infra.cli.console import boundary, emit_json, stderr
 from infra.cli.context import cli_context
 from infra.cli.groups.run import changes_json, load_inputs, print_changes, progress_bar
+from infra.core.errors import EXIT_PROBLEMS
 
 
 @boundary
@@ -16,6 +17,10 @@ def diff(
     ctx: typer.Context,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the changes as a JSON list on stdout.")
+    ] = False,
+    expect_no_changes: Annotated[
+        bool,
+        typer.Option("--expect-no-changes", help="Exit 1 when anything differs (drift detection)."),
     ] = False,
 ) -> None:
     """Compare the live groups of the Workspace with the declarations; change nothing.
@@ -28,6 +33,8 @@ def diff(
     [b]Examples[/b]
 
       k8s-infra groups diff
+
+      k8s-infra groups diff --expect-no-changes
 
       k8s-infra groups diff --json | jq '.[] | select(.kind == "remove_member")'
     """
@@ -48,3 +55,9 @@ def diff(
         raise GroupsFailed(compared.failures, inputs.tree, done="compared")
     if not compared.changes:
         stderr.print("no changes: the Workspace matches the declarations", style="green")
+    elif expect_no_changes:
+        stderr.print(
+            f"error: changes expected to be none, but {len(compared.changes)} would be made",
+            style="bold red",
+        )
+        raise typer.Exit(EXIT_PROBLEMS)

@@ -207,5 +207,14 @@ def changed_units(indexes: Sequence[PlanIndex], diffs: Iterable[Mapping[str, Any
         if diff.get("delete") or None in owners:
             whole.append(index.stack)
             continue
-        found += [unit for unit in owners if unit is not None and unit not in found]
+        registries = [u for u in owners if u is not None and u.kind == "registry"]
+        for unit in owners:
+            # a registry's targets hold its project's shared resources
+            covered = (
+                unit is not None
+                and unit.kind == "project"
+                and any(r.project == unit.project for r in registries)
+            )
+            if unit is not None and not covered and unit not in found:
+                found.append(unit)
     return Changed(tuple(found), tuple(whole))

@@ -181,3 +181,13 @@ def test_a_diff_names_the_units_it_touches_or_the_whole_stack() -> None:
     assert (deleted.units, deleted.whole_stacks) == ((), ("s",))
     other = changed_units([index], [{"stack": "groups", "create": ["urn:x"]}])
     assert (other.units, other.whole_stacks) == ((), ())
+
+
+def test_a_shared_change_with_a_new_registry_is_the_registrys() -> None:
+    """Adding a registry updates the project's viewers: the registry's targets cover it."""
+    index = PlanIndex("s", small_plan())
+    by_name = {r["name"]: r["urn"] for r in small_plan()["resources"]}
+    changed = changed_units([index], [{"stack": "s", "create": [by_name["p-dra-driver"]],
+                                       "update": [{"urn": by_name["p-project"], "keys": ["x"]}],
+                                       "delete": []}])  # fmt: skip
+    assert owner_names(changed.units) == ["dra-driver"]
