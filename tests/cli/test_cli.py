@@ -13,7 +13,16 @@ from typer.testing import CliRunner
 
 from tests.conftest import REPO, invoke
 
-COMMANDS = [["validate"], ["plan"], ["preview"], ["up"]]
+COMMANDS = [
+    ["validate"],
+    ["plan"],
+    ["preview"],
+    ["up"],
+    ["staging", "ensure"],
+    ["staging", "new"],
+    ["promoter", "new"],
+    ["promoter", "validate"],
+]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
@@ -21,7 +30,7 @@ def test_every_command_has_help_with_examples(cli: CliRunner, command: list[str]
     result = invoke(cli, *command, "--help")
     assert result.exit_code == 0, result.output
     assert "Examples" in result.stdout
-    assert "k8s-infra " + command[0] in result.stdout
+    assert "k8s-infra " + " ".join(command) in result.stdout
 
 
 def test_root_help_names_the_exit_codes(cli: CliRunner) -> None:
