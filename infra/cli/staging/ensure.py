@@ -66,7 +66,7 @@ def ensure(
 
       k8s-infra staging ensure kwok
 
-      k8s-infra staging ensure k8s-staging-releng-test kueue --preview-only
+      k8s-infra staging ensure k8s-staging-foo bar --preview-only
 
       k8s-infra staging ensure kueue --yes
 
