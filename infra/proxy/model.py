@@ -109,7 +109,7 @@ MAX_VERBOSITY = 10
 _DOMAIN = re.compile(r"([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}")
 _HTTPS_BASE = re.compile(r"https://[a-z0-9.-]+(:[0-9]+)?(/[^\s?#]*[^\s?#/])?")
-_IMAGE = re.compile(
+IMAGE_REFERENCE = re.compile(
     r"(?P<repository>[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)+)"
     r"(:(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(@(?P<digest>.*))?"
 )
@@ -280,7 +280,7 @@ def _image(fields: Fields, value: Any, path: FieldPath) -> ArcheioImage | None:
     text = fields.text(value, path)
     if text is None:
         return None
-    found = _IMAGE.fullmatch(text)
+    found = IMAGE_REFERENCE.fullmatch(text)
     if found is None:
         fields.error(
             path, f"`{text}` is not an image reference", "write <registry>/<path>@sha256:<digest>"
@@ -288,15 +288,11 @@ def _image(fields: Fields, value: Any, path: FieldPath) -> ArcheioImage | None:
         return None
     repository, tag, digest = found.group("repository", "tag", "digest")
     if digest is None:
-        shown = (
-            f"`{text}` names the tag `{tag}` but no digest"
-            if tag
-            else (f"`{text}` is not pinned by digest")
-        )
+        moves = f"the tag `{tag}`" if tag else "the `latest` tag"
         fields.error(
             path,
-            f"{shown}: a tag can be moved to another build",
-            f"pin it: {text}@sha256:<digest> (`crane digest {text}` prints it)",
+            f"`{text}` is not pinned by digest: it names {moves}, which can move to another build",
+            f"append @sha256:<digest>; `crane digest {text}` prints it",
         )
         return None
     if not DIGEST.fullmatch(digest):
