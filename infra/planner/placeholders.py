@@ -64,7 +64,8 @@ def _certificate_manager_id(collection: str) -> Placeholder:
 
 
 def _endpoint_group_id(i: Inputs, _n: str, _c: Context) -> str:
-    return f"projects/{i.get('project')}/regions/{i.get('region')}/networkEndpointGroups/{i.get('name')}"
+    region, name = i.get("region"), i.get("name")
+    return f"projects/{i.get('project')}/regions/{region}/networkEndpointGroups/{name}"
 
 
 def _global_address(i: Inputs, _n: str, _c: Context) -> str:

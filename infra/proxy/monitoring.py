@@ -5,7 +5,7 @@ infra/gcp/terraform/modules/monitoring/uptime-alert/main.tf at
 0af1bd5ea212706bbe2a11ad514b494187f1dd43, oci-proxy/monitoring.tf at
 e10ab5f95c9786e66745737e865fd6f593358eae). Both alerts select the check by
 the id Google gives it: upstream's uptime alert selected it by the domain,
-which is not a check id, so that alert could never fire.
+which is not the id Google generates for a check, so that alert would not fire.
 """
 
 from __future__ import annotations
