@@ -205,3 +205,13 @@ def test_the_owner_group_must_be_declared(cli: CliRunner, checkout_copy: Path) -
         and "k8s-infra-oci-proxy-owners@kubernetes.io" in entry
         for entry in lines
     ), lines
+
+
+def test_a_proxy_stack_needs_the_mirror_data(cli: CliRunner, checkout_copy: Path) -> None:
+    (checkout_copy / "infra" / "data" / "registry" / "s3-buckets.yaml").unlink()
+    code, lines = validate(cli, checkout_copy)
+    assert code == 1
+    assert any(
+        line.startswith("infra/data/registry/s3-buckets.yaml:1:1: error: file not found")
+        for line in lines
+    ), lines
