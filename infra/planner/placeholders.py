@@ -57,15 +57,12 @@ def _compute_link(collection: str) -> Placeholder:
     )
 
 
-def _certificate_manager_id(collection: str) -> Placeholder:
-    return lambda i, _n, _c: (
-        f"projects/{i.get('project')}/locations/global/{collection}/{i.get('name')}"
-    )
-
-
-def _endpoint_group_id(i: Inputs, _n: str, _c: Context) -> str:
+def _endpoint_group_link(i: Inputs, _n: str, _c: Context) -> str:
     region, name = i.get("region"), i.get("name")
-    return f"projects/{i.get('project')}/regions/{region}/networkEndpointGroups/{name}"
+    return (
+        f"https://www.googleapis.com/compute/v1/projects/{i.get('project')}"
+        f"/regions/{region}/networkEndpointGroups/{name}"
+    )
 
 
 def _global_address(i: Inputs, _n: str, _c: Context) -> str:
@@ -131,10 +128,7 @@ PLACEHOLDERS: Mapping[str, Mapping[str, Placeholder]] = {
         "selfLink": _compute_link("addresses"),
     },
     "gcp:compute/regionNetworkEndpointGroup:RegionNetworkEndpointGroup": {
-        "id": _endpoint_group_id,
-        "selfLink": lambda i, n, c: (
-            "https://www.googleapis.com/compute/v1/" + _endpoint_group_id(i, n, c)
-        ),
+        "selfLink": _endpoint_group_link,
     },
     "gcp:compute/securityPolicy:SecurityPolicy": {"selfLink": _compute_link("securityPolicies")},
     "gcp:compute/backendService:BackendService": {"selfLink": _compute_link("backendServices")},
@@ -144,14 +138,7 @@ PLACEHOLDERS: Mapping[str, Mapping[str, Placeholder]] = {
     },
     "gcp:compute/targetHttpProxy:TargetHttpProxy": {"selfLink": _compute_link("targetHttpProxies")},
     "gcp:certificatemanager/dnsAuthorization:DnsAuthorization": {
-        "id": _certificate_manager_id("dnsAuthorizations"),
         "dnsResourceRecords": _dns_authorization_records,
-    },
-    "gcp:certificatemanager/certificate:Certificate": {
-        "id": _certificate_manager_id("certificates"),
-    },
-    "gcp:certificatemanager/certificateMap:CertificateMap": {
-        "id": _certificate_manager_id("certificateMaps"),
     },
     "gcp:monitoring/notificationChannel:NotificationChannel": {
         "name": lambda i, _n, _c: (

@@ -20,6 +20,14 @@ from infra.proxy.model import ProxySpec
 TYPE = "k8s-infra:proxy:ProxyCertificate"
 
 
+def manager_id(
+    project: pulumi.Input[str], collection: str, name: pulumi.Input[str]
+) -> pulumi.Output[str]:
+    """``projects/<p>/locations/global/<collection>/<name>``, how Certificate Manager
+    resources name each other; built from the name, so it waits for the resource."""
+    return pulumi.Output.concat("projects/", project, f"/locations/global/{collection}/", name)
+
+
 @dataclass(frozen=True)
 class ProxyCertificateArgs:
     spec: ProxySpec
@@ -45,7 +53,10 @@ class ProxyCertificate(pulumi.ComponentResource):
             project=spec.project,
             name=spec.live_names.certificate,
             managed=gcp.certificatemanager.CertificateManagedArgs(
-                domains=[spec.domain], dns_authorizations=[self.dns_authorization.id]
+                domains=[spec.domain],
+                dns_authorizations=[
+                    manager_id(spec.project, "dnsAuthorizations", self.dns_authorization.name)
+                ],
             ),
             opts=kept,
         )
@@ -58,14 +69,15 @@ class ProxyCertificate(pulumi.ComponentResource):
             project=spec.project,
             name=naming.certificate_map_entry_name(spec.domain),
             map=self.map.name,
-            certificates=[self.certificate.id],
+            certificates=[manager_id(spec.project, "certificates", self.certificate.name)],
             matcher="PRIMARY",
             opts=kept,
         )
+        self.map_id = manager_id(spec.project, "certificateMaps", self.map.name)
         self.register_outputs(
             {
                 "dnsAuthorizationRecords": self.dns_authorization.dns_resource_records,
                 "certificate": self.certificate.name,
-                "map": self.map.id,
+                "map": self.map_id,
             }
         )

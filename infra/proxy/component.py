@@ -43,7 +43,7 @@ class RegistryProxy(pulumi.ComponentResource):
         )
         self.load_balancer = ProxyLoadBalancer(
             f"{name}-lb",
-            ProxyLoadBalancerArgs(spec, self.archeio.services, self.certificate.map.id),
+            ProxyLoadBalancerArgs(spec, self.archeio.services, self.certificate.map_id),
             child,
         )
         self.monitoring = ProxyMonitoring(f"{name}-monitoring", ProxyMonitoringArgs(spec), child)

@@ -65,7 +65,7 @@ class ProxyLoadBalancer(pulumi.ComponentResource):
             security_policy=self.security_policy.self_link,
             log_config=gcp.compute.BackendServiceLogConfigArgs(enable=True, sample_rate=1.0),
             backends=[
-                gcp.compute.BackendServiceBackendArgs(group=group.id)
+                gcp.compute.BackendServiceBackendArgs(group=group.self_link)
                 for group in self.endpoint_groups.values()
             ],
             opts=child,

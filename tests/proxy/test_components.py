@@ -83,6 +83,7 @@ def test_one_service_invoker_and_endpoint_group_per_region() -> None:
         assert group["networkEndpointType"] == "SERVERLESS" and group["region"] == region
     backend = resources["proxy-lb-backend"]["inputs"]
     assert [b["group"] for b in backend["backends"]] == [
+        "https://www.googleapis.com/compute/v1/"
         f"projects/demo-proxy/regions/{r}/networkEndpointGroups/demo-proxy-{r}-neg"
         for r in ("europe-west1", "us-east1")
     ]

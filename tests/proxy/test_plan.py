@@ -193,6 +193,7 @@ def test_public_invokers_and_the_backend_holds_every_region(
         }  # fmt: skip
     backend = items[f"{ROOT}-lb-backend"]["inputs"]
     assert sorted(b["group"] for b in backend["backends"]) == sorted(
+        "https://www.googleapis.com/compute/v1/"
         f"projects/{project}/regions/{g['inputs']['region']}/networkEndpointGroups/"
         f"{g['inputs']['name']}"
         for g in groups.values()
