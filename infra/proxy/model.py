@@ -197,6 +197,8 @@ def load_proxy(
 ) -> ProxySpec | None:
     """One stack's proxy settings, each problem at its key in the stack file."""
     own = Problems()  # whether these settings are usable, whatever else the run found
+    if SETTINGS_KEY not in settings.values or REGIONS_KEY not in settings.values:
+        return None  # a required key: the stack settings reported it missing
     spec = _read_settings(settings.fields(SETTINGS_KEY, own), settings.values.get(SETTINGS_KEY))
     regions = _read_regions(
         settings.fields(REGIONS_KEY, own),

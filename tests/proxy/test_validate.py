@@ -215,3 +215,14 @@ def test_a_proxy_stack_needs_the_mirror_data(cli: CliRunner, checkout_copy: Path
         line.startswith("infra/data/registry/s3-buckets.yaml:1:1: error: file not found")
         for line in lines
     ), lines
+
+
+def test_a_missing_key_is_one_problem(cli: CliRunner, checkout_copy: Path) -> None:
+    stack = checkout_copy / SANDBOX
+    text = stack.read_text()
+    stack.write_text(text[: text.index("  # Cloud Run region -> the AWS region")])
+    code, lines = validate(cli, checkout_copy)
+    assert code == 1
+    errors = [line for line in lines if ": error: " in line]
+    assert len(errors) == 1, errors
+    assert "component `registry-proxy` needs config key `k8s-infra:proxy_regions`" in errors[0]
