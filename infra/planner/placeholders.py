@@ -49,6 +49,45 @@ def _oidc_host(i: Inputs) -> str:
     return str(i.get("url", "")).removeprefix("https://")
 
 
+def _compute_link(collection: str) -> Placeholder:
+    """A global compute resource's self link."""
+    return lambda i, _n, _c: (
+        f"https://www.googleapis.com/compute/v1/projects/{i.get('project')}"
+        f"/global/{collection}/{i.get('name')}"
+    )
+
+
+def _endpoint_group_link(i: Inputs, _n: str, _c: Context) -> str:
+    region, name = i.get("region"), i.get("name")
+    return (
+        f"https://www.googleapis.com/compute/v1/projects/{i.get('project')}"
+        f"/regions/{region}/networkEndpointGroups/{name}"
+    )
+
+
+def _global_address(i: Inputs, _n: str, _c: Context) -> str:
+    """An address from the documentation ranges (RFC 5737, RFC 3849): never a real one."""
+    host = int(stable_number(str(i.get("project")), str(i.get("name")), digits=3)) % 254 + 1
+    return f"2001:db8::{host:x}" if i.get("ipVersion") == "IPV6" else f"192.0.2.{host}"
+
+
+def _dns_authorization_records(i: Inputs, _n: str, _c: Context) -> list[dict[str, str]]:
+    token = hashlib.sha256(f"{i.get('project')}/{i.get('domain')}".encode()).hexdigest()
+    return [
+        {
+            "name": f"_acme-challenge.{i.get('domain')}.",
+            "type": "CNAME",
+            "data": f"{token[:8]}-{token[8:12]}.1.authorize.certificatemanager.goog.",
+        }
+    ]
+
+
+def _logging_agent(i: Inputs, _n: str, _c: Context) -> str:
+    """Project sinks write as the project's logging service agent."""
+    number = stable_number(str(i.get("project")))
+    return f"serviceAccount:service-{number}@gcp-sa-logging.iam.gserviceaccount.com"
+
+
 # type token -> output property -> placeholder
 PLACEHOLDERS: Mapping[str, Mapping[str, Placeholder]] = {
     "gcp:organizations/project:Project": {
@@ -84,6 +123,35 @@ PLACEHOLDERS: Mapping[str, Mapping[str, Placeholder]] = {
     "aws:iam/role:Role": {
         "arn": lambda i, _n, c: f"arn:aws:iam::{c.aws_account_id}:role/{i.get('name')}",
     },
+    "gcp:compute/globalAddress:GlobalAddress": {
+        "address": _global_address,
+        "selfLink": _compute_link("addresses"),
+    },
+    "gcp:compute/regionNetworkEndpointGroup:RegionNetworkEndpointGroup": {
+        "selfLink": _endpoint_group_link,
+    },
+    "gcp:compute/securityPolicy:SecurityPolicy": {"selfLink": _compute_link("securityPolicies")},
+    "gcp:compute/backendService:BackendService": {"selfLink": _compute_link("backendServices")},
+    "gcp:compute/uRLMap:URLMap": {"selfLink": _compute_link("urlMaps")},
+    "gcp:compute/targetHttpsProxy:TargetHttpsProxy": {
+        "selfLink": _compute_link("targetHttpsProxies")
+    },
+    "gcp:compute/targetHttpProxy:TargetHttpProxy": {"selfLink": _compute_link("targetHttpProxies")},
+    "gcp:certificatemanager/dnsAuthorization:DnsAuthorization": {
+        "dnsResourceRecords": _dns_authorization_records,
+    },
+    "gcp:monitoring/notificationChannel:NotificationChannel": {
+        "name": lambda i, _n, _c: (
+            f"projects/{i.get('project')}/notificationChannels/"
+            + stable_number(str(i.get("project")), str(i.get("displayName")), digits=19)
+        ),
+    },
+    "gcp:monitoring/uptimeCheckConfig:UptimeCheckConfig": {
+        "uptimeCheckId": lambda i, _n, _c: (
+            "uptime-" + stable_number(str(i.get("project")), str(i.get("displayName")), digits=10)
+        ),
+    },
+    "gcp:logging/projectSink:ProjectSink": {"writerIdentity": _logging_agent},
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {
         "arn": lambda i, _n, c: f"arn:aws:iam::{c.aws_account_id}:oidc-provider/{_oidc_host(i)}",
     },

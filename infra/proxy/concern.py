@@ -1,0 +1,41 @@
+"""The catalog entry of the registry proxy (component `registry-proxy`)."""
+
+from __future__ import annotations
+
+from infra.core.problems import Problems
+from infra.declarations.concern import CheckContext, Checked, Concern, Declarations
+from infra.declarations.stacks import ConfigKey, StackSettings
+from infra.proxy.declarations import load_proxy_declarations
+from infra.proxy.model import COMPONENT, REGIONS_KEY, SETTINGS_KEY
+
+
+def check(context: CheckContext, problems: Problems) -> Checked:
+    """The mirror and edge data, and every building stack's proxy settings."""
+    declarations, references = load_proxy_declarations(context, problems)
+    return Checked(declarations, references)
+
+
+def build(settings: StackSettings, declarations: Declarations) -> None:
+    from infra.proxy.build import build_registry_proxy
+
+    build_registry_proxy(settings, declarations)
+
+
+CONCERN = Concern(
+    name=COMPONENT,
+    summary="the registry proxy: archeio on Cloud Run behind one global load balancer",
+    check=check,
+    build=build,
+    config_keys={
+        SETTINGS_KEY: ConfigKey(
+            "object",
+            "the proxy's project, domain, archeio image, switches and live names",
+            required=True,
+        ),
+        REGIONS_KEY: ConfigKey(
+            "object",
+            "Cloud Run region -> the AWS region of its default bucket (~: the global URL)",
+            required=True,
+        ),
+    },
+)

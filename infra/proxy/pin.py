@@ -1,0 +1,82 @@
+"""Pins a stack's archeio image to a new digest, in its stack file, comments kept.
+
+    python -m infra.proxy.pin STACK sha256:<64 hex digits>
+
+``scripts/ci/deploy-sandbox.sh`` runs this before ``k8s-infra up``. Only the
+image's value changes, on its own line; a tag beside the old digest is
+dropped, since it would no longer describe the build. Exit codes as
+k8s-infra's: 2 for a malformed digest, 1 when the stack file has no proxy
+image to change.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from infra.core.located_yaml import load_yaml
+from infra.core.paths import data_root
+from infra.core.problems import Position, Problems
+from infra.declarations.stacks import NAMESPACE, STACKS_DIR, stack_file
+from infra.proxy.model import DIGEST, IMAGE_REFERENCE, SETTINGS_KEY
+
+USAGE = 2
+PROBLEMS = 1
+
+
+def pin_digest(root: Path, stack: str, digest: str, problems: Problems) -> str | None:
+    """Write ``digest`` into the stack's proxy image; the new reference, or None."""
+    display = f"{STACKS_DIR}/Pulumi.{stack}.yaml"
+    file = stack_file(root, stack)
+    document = load_yaml(file, display, problems)
+    if document is None:
+        return None
+    path = ("config", f"{NAMESPACE}:{SETTINGS_KEY}", "image")
+    config = document.data.get("config") if isinstance(document.data, dict) else None
+    proxy = config.get(path[1]) if isinstance(config, dict) else None
+    current = proxy.get("image") if isinstance(proxy, dict) else None
+    found = IMAGE_REFERENCE.fullmatch(current) if isinstance(current, str) else None
+    if current is None or found is None:
+        problems.error(
+            document.at(*path) if current is not None else Position(display),
+            f"no archeio image reference to pin in `{NAMESPACE}:{SETTINGS_KEY}.image`",
+            "write `image: <repository>@sha256:<digest>` under it first",
+        )
+        return None
+    pinned = f"{found.group('repository')}@{digest}"
+    lines = file.read_text(encoding="utf-8").splitlines(keepends=True)
+    where = document.at(*path)
+    line = lines[where.line - 1]
+    if current not in line:  # a value folded over several lines
+        problems.error(where, "the image reference must be written on one line")
+        return None
+    lines[where.line - 1] = line.replace(current, pinned, 1)
+    written = file.with_name(file.name + ".pinning")
+    written.write_text("".join(lines), encoding="utf-8")
+    os.replace(written, file)
+    return pinned
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2 or not DIGEST.fullmatch(argv[1]):
+        shown = argv[1] if len(argv) == 2 else " ".join(argv)
+        print(
+            f"error: expected STACK sha256:<64 lowercase hex digits>, got `{shown}` "
+            "(hint: `crane digest <image>:<tag>` prints a build's digest)",
+            file=sys.stderr,
+        )
+        return USAGE
+    stack, digest = argv
+    problems = Problems()
+    pinned = pin_digest(data_root(), stack, digest, problems)
+    for problem in problems:
+        print(problem.format(), file=sys.stderr)
+    if pinned is None:
+        return PROBLEMS
+    print(f"{stack}: archeio image pinned to {pinned}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
