@@ -15,6 +15,7 @@ claim a new address without their review.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -72,7 +73,7 @@ def load_restrictions(root: Path, groups_dir: str, problems: Problems) -> Restri
     """Read ``<groups_dir>/restrictions.yaml``; None when it is missing or unreadable."""
     display = f"{groups_dir}/{RESTRICTIONS_FILE}"
     file = root / groups_dir / RESTRICTIONS_FILE
-    if not file.exists():
+    if not os.path.lexists(file):  # a broken link or a loop is reported by the reader
         problems.error(
             Position(display),
             "restrictions file not found",
