@@ -32,6 +32,8 @@ import yaml
 from infra.core.problems import Position, Problems
 
 KeyPath = tuple[str | int, ...]
+# The parser's marks: PyYAML's pure and C parsers have one class each.
+Mark = Any
 
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _MERGE_TAG = "tag:yaml.org,2002:merge"
@@ -195,7 +197,7 @@ def load_yaml(file: Path, display: str, problems: Problems) -> YamlDocument | No
 class _Refused(Exception):
     """The file goes past a bound or breaks a rule: reported at ``mark``, nothing built."""
 
-    def __init__(self, mark: yaml.Mark | None, message: str, hint: str) -> None:
+    def __init__(self, mark: Mark | None, message: str, hint: str) -> None:
         super().__init__(message)
         self.mark = mark
         self.message = message
@@ -238,7 +240,7 @@ def _syntax_error(exc: yaml.MarkedYAMLError, display: str, problems: Problems) -
     problems.error(where, f"invalid YAML: {what}", "fix the syntax at this position")
 
 
-def _position(display: str, mark: yaml.Mark) -> Position:
+def _position(display: str, mark: Mark) -> Position:
     return Position(display, mark.line + 1, mark.column + 1)
 
 
@@ -256,9 +258,9 @@ def _codepoint(character: Any) -> str:
 class _Open:
     """A collection being composed: its start, children so far and their sizes."""
 
-    kind: type[yaml.Node]
+    kind: Any  # yaml.MappingNode or yaml.SequenceNode
     tag: str
-    start: yaml.Mark
+    start: Mark
     anchor: str | None
     flow_style: bool | None
     children: list[yaml.Node] = field(default_factory=list)
@@ -306,23 +308,28 @@ class _Composer:
                 self._alias(event)
         return self._root
 
+    def _resolve(self, kind: type[yaml.Node], value: str | None, implicit: Any) -> str:
+        tag: str = self._resolver.resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+        return tag
+
     def _scalar(self, event: yaml.ScalarEvent) -> None:
         tag = event.tag
         if tag is None or tag == "!":
-            tag = self._resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
-        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+            tag = self._resolve(yaml.ScalarNode, event.value, event.implicit)
+        marks: tuple[Mark, Mark] = (event.start_mark, event.end_mark)
+        node = yaml.ScalarNode(tag, event.value, *marks, event.style)
         self._anchor(event.anchor, node, 1, 0)
         self._add(node, 1, 0, 1)
 
     def _open(self, event: yaml.CollectionStartEvent) -> None:
         if len(self._stack) + 1 > MAX_DEPTH:
             raise _too_deep(event.start_mark)
-        kind: type[yaml.Node] = (
+        kind: Any = (
             yaml.MappingNode if isinstance(event, yaml.MappingStartEvent) else yaml.SequenceNode
         )
         tag = event.tag
         if tag is None or tag == "!":
-            tag = self._resolver.resolve(kind, None, event.implicit)
+            tag = self._resolve(kind, None, event.implicit)
         if event.anchor is not None:
             self._opening.add(event.anchor)
         self._stack.append(_Open(kind, tag, event.start_mark, event.anchor, event.flow_style))
@@ -341,7 +348,7 @@ class _Composer:
         self._add(node, done.size, done.height, 1)
 
     def _alias(self, event: yaml.AliasEvent) -> None:
-        name = event.anchor
+        name = str(event.anchor)
         if name in self._opening:
             raise _Refused(
                 event.start_mark,
@@ -382,7 +389,7 @@ class _Composer:
         parent.height = max(parent.height, height + 1)
 
 
-def _too_deep(mark: yaml.Mark) -> _Refused:
+def _too_deep(mark: Mark) -> _Refused:
     return _Refused(
         mark,
         f"values nest more than {MAX_DEPTH} levels deep",
