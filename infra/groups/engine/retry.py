@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from infra.groups.engine.deadline import CallTimedOut, Deadline, RunDeadlinePassed
+
 RATE_LIMIT_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
 
 
@@ -31,13 +33,62 @@ class Backoff:
     cap: float = 32.0
     sleep: Callable[[float], None] = field(default=_sleep, repr=False)
     random: Callable[[], float] = field(default=random.random, repr=False)
+    deadline: Deadline = field(default_factory=lambda: Deadline(None), repr=False)
 
     def delay(self, retry: int) -> float:
         ceiling = min(self.cap, self.base * 2.0**retry)
         return ceiling / 2 + float(self.random()) * ceiling / 2
 
     def wait(self, retry: int) -> None:
-        self.sleep(self.delay(retry))
+        """Sleep before retry ``retry``; a sleep past the run's deadline is not taken."""
+        delay = self.delay(retry)
+        if delay >= self.deadline.remaining():
+            raise RunDeadlinePassed(self.deadline.seconds or 0.0)
+        self.sleep(delay)
+
+
+class MalformedReply(ValueError):
+    """A reply whose body is not what the API documents (not JSON, or the wrong shape)."""
+
+
+class MissingReply(ConnectionError):
+    """A batch reply without the part of a call: whether it ran is unknown, so it is retried."""
+
+    def __init__(self) -> None:
+        super().__init__("the batch reply has no part for this call")
+
+
+class PagingFailed(Exception):
+    """A list that repeats a page token, or goes on past the page cap."""
+
+
+@dataclass(frozen=True)
+class _Unreadable:
+    """What a guarded request returns instead of raising when its body cannot be decoded."""
+
+    reason: str
+
+
+def guard_reply(request: Any) -> Any:
+    """Make ``request`` return an ``_Unreadable`` instead of raising on a body that is not
+    JSON: inside a batch, the client library's raise would drop every later call's answer."""
+    decode = request.postproc
+
+    def guarded(resp: Any, content: Any) -> Any:
+        try:
+            return decode(resp, content)
+        except ValueError as error:
+            return _Unreadable(str(error).splitlines()[0] if str(error) else "not JSON")
+
+    request.postproc = guarded
+    return request
+
+
+def checked(response: Any) -> Any:
+    """A guarded request's response; ``MalformedReply`` when its body could not be decoded."""
+    if isinstance(response, _Unreadable):
+        raise MalformedReply(f"the reply is not JSON ({response.reason})")
+    return response
 
 
 def status_of(error: BaseException) -> int | None:
@@ -67,16 +118,26 @@ def is_retryable(error: BaseException) -> bool:
         if status == 429 or status >= 500:
             return True
         return status == 403 and bool(reasons_of(error) & RATE_LIMIT_REASONS)
-    return isinstance(error, OSError | httplib2.HttpLib2Error)
+    # A dropped connection, a call past its deadline, a batch part missing.
+    return isinstance(error, OSError | httplib2.HttpLib2Error | CallTimedOut | MissingReply)
 
 
 def is_api_error(error: BaseException) -> bool:
-    """A failure of the API or of reaching it, as opposed to a bug."""
+    """A failure of the API or of reaching it (or of the run's deadline), not a bug."""
     import httplib2
     from google.auth.exceptions import GoogleAuthError
     from googleapiclient.errors import HttpError
 
-    return isinstance(error, HttpError | GoogleAuthError | OSError | httplib2.HttpLib2Error)
+    return isinstance(
+        error,
+        HttpError
+        | GoogleAuthError
+        | OSError
+        | httplib2.HttpLib2Error
+        | MalformedReply
+        | PagingFailed
+        | RunDeadlinePassed,
+    )
 
 
 def describe(error: BaseException) -> str:
@@ -89,15 +150,21 @@ def describe(error: BaseException) -> str:
         message = str(body["error"]["message"])
     except (ValueError, KeyError, TypeError, AttributeError):
         message = str(error)
-    return f"HTTP {status}: {message}" if status else f"{type(error).__name__}: {message}"
+    if status:
+        return f"HTTP {status}: {message}"
+    own = (MalformedReply, MissingReply, PagingFailed, CallTimedOut, RunDeadlinePassed)
+    return message if isinstance(error, own) else f"{type(error).__name__}: {message}"
 
 
 def execute(request: Any, backoff: Backoff) -> Any:
-    """Run one ``HttpRequest``, retrying what ``is_retryable`` allows."""
+    """Run one ``HttpRequest``, retrying what ``is_retryable`` allows, within the run's
+    deadline; a body that is not JSON raises ``MalformedReply``."""
+    guard_reply(request)
     retry = 0
     while True:
+        backoff.deadline.check()
         try:
-            return request.execute()
+            return checked(request.execute())
         except Exception as error:
             if retry + 1 >= backoff.attempts or not is_retryable(error):
                 raise
