@@ -364,18 +364,21 @@ class _Composer:
             )
         if len(self._stack) + anchored.height > MAX_DEPTH:
             raise _too_deep(event.start_mark)
-        self._add(anchored.node, anchored.size, anchored.height, anchored.size)
+        self._add(anchored.node, anchored.size, anchored.height, anchored.size, event.start_mark)
 
     def _anchor(self, name: str | None, node: yaml.Node, size: int, height: int) -> None:
         if name is not None:
             self._anchors[name] = _Anchored(node, size, height)
 
-    def _add(self, node: yaml.Node, size: int, height: int, counted: int) -> None:
-        """Attach a finished node to its parent; ``counted``: values it adds to the file."""
+    def _add(
+        self, node: yaml.Node, size: int, height: int, counted: int, mark: Mark = None
+    ) -> None:
+        """Attach a finished node to its parent; ``counted``: values it adds to the file
+        (``mark``: where, when not at the node: an alias)."""
         self._total += counted
         if self._total > MAX_VALUES:
             raise _Refused(
-                node.start_mark,
+                mark or node.start_mark,
                 f"the file holds more than {MAX_VALUES:,} values once aliases are expanded",
                 "declarations are small: write values out instead of repeating aliases, "
                 "or split the file",

@@ -71,6 +71,7 @@ class FakeGoogle:
         # how list pages end: "normal"; "repeat": every page names the first token
         # again; "endless": a new token on every page, for ever
         self.paging: Literal["normal", "repeat", "endless"] = "normal"
+        self.paging_list: Literal["groups", "members", "any"] = "any"  # which lists do
         self._lock = threading.Lock()
         handler = type("Handler", (_Handler,), {"fake": self})
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -164,6 +165,9 @@ class FakeGoogle:
                 return self._settings(method, unquote(path.removeprefix(SETTINGS)), payload)
             return _not_found(path)
 
+    def _paging(self, listed: str) -> str:
+        return self.paging if self.paging_list in (listed, "any") else "normal"
+
     # -- batch ----------------------------------------------------------------
 
     def _batch(self, batch_path: str, body: bytes, content_type: str) -> Response:
@@ -255,7 +259,7 @@ class FakeGoogle:
         groups = sorted(self.workspace.groups.values(), key=lambda g: g.email.lower())
         if domain:
             groups = [g for g in groups if g.email.lower().endswith("@" + domain.lower())]
-        page = _page(groups, query, self.paging)
+        page = _page(groups, query, self._paging("groups"))
         if isinstance(page, Response):
             return page
         items, token = page
@@ -292,7 +296,7 @@ class FakeGoogle:
                 if "roles" in query:
                     wanted = set(query["roles"].split(","))
                     members = [m for m in members if m.role in wanted]
-                page = _page(members, query, self.paging)
+                page = _page(members, query, self._paging("members"))
                 if isinstance(page, Response):
                     return page
                 items, token = page

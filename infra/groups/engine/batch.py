@@ -19,13 +19,7 @@ from typing import Any, TypeVar
 
 from infra.groups.engine.apis import Api
 from infra.groups.engine.deadline import RunDeadlinePassed
-from infra.groups.engine.retry import (
-    Backoff,
-    MissingReply,
-    checked,
-    guard_reply,
-    is_retryable,
-)
+from infra.groups.engine.retry import Backoff, MissingReply, is_retryable
 
 MAX_BATCH = 1000  # calls per batch request, per the Directory and Groups Settings docs
 DEFAULT_BATCH = 100  # smaller batches keep one overloaded request from failing hundreds of calls
@@ -111,18 +105,12 @@ def _submit(api: Api, chunk: list[K], calls: Mapping[K, Any]) -> dict[K, Outcome
     by_id = {str(index): key for index, key in enumerate(chunk)}
 
     def collect(request_id: str, response: Any, error: BaseException | None) -> None:
-        key = by_id[request_id]
-        if request_id in batch.missing:
-            answers[key] = Outcome(error=MissingReply())
-            return
-        try:
-            answers[key] = Outcome(checked(response), error)
-        except ValueError as malformed:
-            answers[key] = Outcome(error=malformed)
+        missing = request_id in batch.missing
+        answers[by_id[request_id]] = Outcome(response, MissingReply() if missing else error)
 
     batch = _batch_class()(callback=collect, batch_uri=api.batch_uri)
     for request_id, key in by_id.items():
-        batch.add(guard_reply(calls[key]), request_id=request_id)
+        batch.add(calls[key], request_id=request_id)
     try:
         batch.execute()
     except Exception as error:

@@ -62,35 +62,6 @@ class PagingFailed(Exception):
     """A list that repeats a page token, or goes on past the page cap."""
 
 
-@dataclass(frozen=True)
-class _Unreadable:
-    """What a guarded request returns instead of raising when its body cannot be decoded."""
-
-    reason: str
-
-
-def guard_reply(request: Any) -> Any:
-    """Make ``request`` return an ``_Unreadable`` instead of raising on a body that is not
-    JSON: inside a batch, the client library's raise would drop every later call's answer."""
-    decode = request.postproc
-
-    def guarded(resp: Any, content: Any) -> Any:
-        try:
-            return decode(resp, content)
-        except ValueError as error:
-            return _Unreadable(str(error).splitlines()[0] if str(error) else "not JSON")
-
-    request.postproc = guarded
-    return request
-
-
-def checked(response: Any) -> Any:
-    """A guarded request's response; ``MalformedReply`` when its body could not be decoded."""
-    if isinstance(response, _Unreadable):
-        raise MalformedReply(f"the reply is not JSON ({response.reason})")
-    return response
-
-
 def status_of(error: BaseException) -> int | None:
     resp = getattr(error, "resp", None)
     status = getattr(resp, "status", None)
@@ -111,8 +82,10 @@ def reasons_of(error: BaseException) -> set[str]:
 def is_retryable(error: BaseException) -> bool:
     """429, 5xx, a rate-limit 403, or the connection failing."""
     import httplib2
-    from googleapiclient.errors import HttpError
+    from googleapiclient.errors import BatchError, HttpError
 
+    if isinstance(error, BatchError):
+        return True  # a batch reply that cannot be split into parts: as if it were lost
     if isinstance(error, HttpError):
         status = status_of(error) or 0
         if status == 429 or status >= 500:
@@ -158,13 +131,12 @@ def describe(error: BaseException) -> str:
 
 def execute(request: Any, backoff: Backoff) -> Any:
     """Run one ``HttpRequest``, retrying what ``is_retryable`` allows, within the run's
-    deadline; a body that is not JSON raises ``MalformedReply``."""
-    guard_reply(request)
+    deadline."""
     retry = 0
     while True:
         backoff.deadline.check()
         try:
-            return checked(request.execute())
+            return request.execute()
         except Exception as error:
             if retry + 1 >= backoff.attempts or not is_retryable(error):
                 raise
