@@ -429,7 +429,7 @@ class _Builder:
             return None
         try:
             return self._scalars.construct_object(node, deep=True)
-        except (yaml.YAMLError, ValueError, OverflowError, TypeError) as error:
+        except (yaml.YAMLError, ValueError, ArithmeticError, LookupError, TypeError) as error:
             self.problems.error(where, *_unbuildable(node, error))
             return None
 
