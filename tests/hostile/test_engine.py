@@ -13,9 +13,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# imported here, before the children fork, so that each starts with them loaded
+import google_auth_httplib2  # noqa: F401
+import googleapiclient.discovery
+import googleapiclient.http  # noqa: F401
 import pytest
 
-# imported here, before the children fork, so that each starts with it loaded
 import infra.cli.app  # noqa: F401
 from infra.groups.engine import live
 from infra.groups.engine.apis import ENDPOINT_ENV
