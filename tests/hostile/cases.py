@@ -262,6 +262,10 @@ CASES: list[Case] = [
                  f'      - "a@example.com\\n{TESTING}:1:1: error: forged\\u2028\\u001b[2K"'),
          TESTING, "is not a valid address", '      - "a@example.com',
          command=("groups", "validate")),
+    Case("groups-forged-path",
+         write("groups/sig-x\ngroups/sig-y.yaml:1:1: error: forged/groups.yaml", "groups: 7\n"),
+         "groups/sig-x\\ngroups/sig-y.yaml:1:1: error: forged/groups.yaml",
+         "must be a list of groups", command=("groups", "validate")),
     Case("groups-description-a-date",
          replace(TESTING, "    description: |-\n      Write access to the k8s-staging-boskos",
                  "    description: 2024-13-45\n    x-description: |-\n"
