@@ -9,6 +9,8 @@
   a reply (a lost reply);
 - ``body``: the call is carried out and answered 200 with ``body`` instead
   of its own (a malformed reply);
+- ``twice``: the call is carried out twice, and answered as the second time (a
+  create answered 409: someone made the group a moment before);
 - ``omit``: inside a batch, the part is left out of the reply (not carried out);
 - ``trickle``: the reply is sent ``trickle`` seconds per byte.
 """
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 Where = Literal["any", "top", "part"]  # any request, only top-level HTTP ones, only batch parts
-Effect = Literal["status", "after_work", "drop", "body", "omit", "trickle"]
+Effect = Literal["status", "after_work", "drop", "body", "twice", "omit", "trickle"]
 
 _MESSAGES = {
     403: "Rate Limit Exceeded",

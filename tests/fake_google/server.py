@@ -200,7 +200,9 @@ class FakeGoogle:
                 answer = _error(400, f"{path} does not belong to {batch_path}", "badRequest")
             else:
                 answer = self.call(method, target, inner_body)
-                if fault is not None:
+                if fault is not None and fault.effect == "twice":
+                    answer = self.call(method, target, inner_body)
+                elif fault is not None:
                     answer = _after(fault, answer)
             response_id = "<response-" + content_id.strip("<>") + ">"
             out.append(
