@@ -6,6 +6,7 @@ reports every problem: a broken groups file never hides a bad registry.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from types import MappingProxyType
 
@@ -14,36 +15,65 @@ from infra.core.problems import Problems
 from infra.declarations.concern import CheckContext, Declarations, GroupReference
 from infra.declarations.estate import load_estate
 from infra.declarations.facts import load_facts
-from infra.declarations.stacks import StackSettings, load_stack_settings, stack_names
+from infra.declarations.stacks import (
+    COMPONENTS_KEY,
+    StackSettings,
+    check_stack_file_names,
+    load_stack_settings,
+    stack_names,
+)
 
 
 def load_stacks(root: Path, problems: Problems) -> dict[str, StackSettings]:
     """Every stack under ``stacks/`` that could be read, by name; problems reported."""
     schema = catalog.stack_schema()
+    check_stack_file_names(root, problems)
     found = {}
     for stack in stack_names(root):
         settings = load_stack_settings(root, stack, problems, schema)
         if settings is not None:
             found[stack] = settings
+    check_single_instances(found.values(), problems)
     return found
 
 
+def check_single_instances(stacks: Iterable[StackSettings], problems: Problems) -> None:
+    """A single-instance component built by two stacks is an error at the second one:
+    both would manage the same resources (every group, for the groups)."""
+    for concern in catalog.CONCERNS:
+        if not concern.single_instance:
+            continue
+        building = sorted(
+            (s for s in stacks if concern.name in s.components), key=lambda s: s.stack
+        )
+        for extra in building[1:]:
+            problems.error(
+                extra.where(COMPONENTS_KEY),
+                f"component `{concern.name}` is already built by stack `{building[0].stack}`",
+                f"one stack builds `{concern.name}`: remove it from one of the two",
+            )
+
+
 def find_stack_building(root: Path, component: str, problems: Problems) -> StackSettings | None:
-    """The first stack, by name, whose ``components`` include ``component``.
+    """The stack whose ``components`` include ``component``.
 
     The problems of that stack's file go to ``problems``, and so do those of a
-    file too broken to read (it may be the one); the other stacks' problems
-    are left to ``k8s-infra validate``.
+    file too broken to read (it may be the one) and of a second stack building
+    a single-instance component; the other stacks' problems are left to
+    ``k8s-infra validate``.
     """
     schema = catalog.stack_schema()
+    check_stack_file_names(root, problems)
+    building: list[StackSettings] = []
     for stack in stack_names(root):
         own = Problems()
         settings = load_stack_settings(root, stack, own, schema)
         if settings is None or component in settings.components:
             problems.extend(own)
         if settings is not None and component in settings.components:
-            return settings
-    return None
+            building.append(settings)
+    check_single_instances(building, problems)
+    return building[0] if building else None
 
 
 def load_declarations(root: Path, problems: Problems) -> Declarations | None:

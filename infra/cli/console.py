@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 
 from infra.core.errors import EXIT_PROBLEMS, K8sInfraError
-from infra.core.problems import Problem
+from infra.core.problems import Problem, one_line
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -74,9 +74,10 @@ _STYLES = {"error": "red", "warning": "yellow"}
 
 
 def fail(error: K8sInfraError) -> None:
-    stderr.print(f"error: {error.message}", style="bold red", markup=False)
+    # One line each, like problems: the message may quote a server's reply or a value.
+    stderr.print(f"error: {one_line(error.message)}", style="bold red", markup=False)
     if error.hint:
-        stderr.print(f"hint: {error.hint}", style="dim", markup=False)
+        stderr.print(f"hint: {one_line(error.hint)}", style="dim", markup=False)
 
 
 def report_error(error: K8sInfraError) -> None:

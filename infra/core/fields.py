@@ -27,6 +27,8 @@ Locate = Callable[[FieldPath, bool], Position]
 
 # Longest age a lifecycle or cleanup rule may name: ten years, in days.
 MAX_DAYS = 3650
+# No API the declarations reach takes a number outside a signed 64-bit integer.
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 SERVICE = re.compile(r"[a-z][a-z0-9-]*(\.[a-z0-9-]+)*\.googleapis\.com")
 NUMERIC_ID = re.compile(r"[0-9]{6,20}")
@@ -254,18 +256,17 @@ class Fields:
         high: int | None = None,
         what: str | None = None,
     ) -> int | None:
+        """A whole number from ``low`` to ``high`` (at most a signed 64-bit integer)."""
         if isinstance(value, bool) or not isinstance(value, int):
             self.type_error(path, value, "a whole number", what)
             return None
-        if (low is not None and value < low) or (high is not None and value > high):
-            if high is None:
-                bounds = f"at least {low}"
-            elif low is None:
-                bounds = f"at most {high}"
-            else:
-                bounds = f"from {low} to {high}"
+        floor = INT64_MIN if low is None else low
+        ceiling = INT64_MAX if high is None else high
+        if not floor <= value <= ceiling:
             shown = value if len(str(value)) < 20 else "out of range"
-            self.error(path, f"{what or name_of(path)} is {shown}; allowed: {bounds}")
+            self.error(
+                path, f"{what or name_of(path)} is {shown}; allowed: from {floor} to {ceiling}"
+            )
             return None
         return value
 

@@ -4,10 +4,25 @@ PyYAML keeps the last of two equal keys without a word; declarations must
 not lose data that way, so files are composed into nodes and built here,
 with every problem (duplicate keys, merge keys, syntax, encoding) reported
 against its file, line and column.
+
+Declarations may come from anyone who opens a pull request, so reading is
+bounded: a file is at most ``MAX_FILE_BYTES``, nests at most ``MAX_DEPTH``
+collections deep and holds at most ``MAX_VALUES`` values once its aliases
+are expanded (a "billion laughs" file is refused at the alias that crosses
+the bound, before anything is built). Nodes are composed here from the
+parser's events, which PyYAML produces without recursion, so depth and size
+are counted as they grow. Only YAML's core tags are read; any other tag
+(``!!python/...``, ``!foo``, ``!!binary``) and any value its tag cannot
+build (``2024-13-45``, ``!!int abc``, an integer of thousands of digits) is
+a problem at its position, never an exception.
 """
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,9 +32,27 @@ import yaml
 from infra.core.problems import Position, Problems
 
 KeyPath = tuple[str | int, ...]
+# The parser's marks: PyYAML's pure and C parsers have one class each.
+Mark = Any
 
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_CORE = "tag:yaml.org,2002:"
+
+MAX_FILE_BYTES = 4 * 1024 * 1024
+MAX_DEPTH = 64
+MAX_VALUES = 250_000
+
+# Tags a declaration may carry: YAML's core schema (and dates, which plain
+# scalars such as 2024-01-31 resolve to).
+_SCALAR_TAGS = frozenset(_CORE + t for t in ("str", "int", "float", "bool", "null", "timestamp"))
+_COLLECTION_TAGS = {yaml.MappingNode: _CORE + "map", yaml.SequenceNode: _CORE + "seq"}
+_WHAT_TAG_BUILDS = {
+    _CORE + "int": "a whole number",
+    _CORE + "float": "a number",
+    _CORE + "bool": "a boolean",
+    _CORE + "timestamp": "a date (YYYY-MM-DD)",
+}
 
 
 @dataclass(frozen=True)
@@ -45,16 +78,30 @@ class YamlDocument:
         return self.keys.get(tuple(path)) or self.at(*path)
 
 
+# -- reading the file -------------------------------------------------------------
+
+
 def read_text(file: Path, display: str, problems: Problems) -> str | None:
-    """The file's text, or None with a problem when it is missing, not a file or not UTF-8."""
+    """The file's text, or None with a problem when it cannot be read as a UTF-8 file.
+
+    Anything but a regular file (a directory, a FIFO, a device, a socket, a
+    symlink loop or a broken symlink) is reported, never skipped and never
+    opened for reading: a FIFO would block and a device never end.
+    """
     where = Position(display)
-    if not file.exists():
-        problems.error(where, "file not found", f"create `{display}` or point --root at a checkout")
+    try:
+        info = os.stat(file)
+    except OSError as error:
+        _unreadable(file, display, error, problems)
         return None
-    if not file.is_file():
-        problems.error(where, "not a regular file", f"`{display}` must be a YAML file")
+    if not stat.S_ISREG(info.st_mode):
+        problems.error(
+            where, f"not a regular file: {_kind(info.st_mode)}", f"`{display}` must be a YAML file"
+        )
         return None
-    raw = file.read_bytes()
+    raw = _read_bytes(file, display, problems)
+    if raw is None:
+        return None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -70,6 +117,72 @@ def read_text(file: Path, display: str, problems: Problems) -> str | None:
     return text.removeprefix("\ufeff")
 
 
+def _read_bytes(file: Path, display: str, problems: Problems) -> bytes | None:
+    """At most ``MAX_FILE_BYTES`` of a regular file (checked again once open)."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        handle = os.open(file, flags)
+    except OSError as error:
+        _unreadable(file, display, error, problems)
+        return None
+    try:
+        info = os.fstat(handle)
+        if not stat.S_ISREG(info.st_mode):  # replaced since it was looked at
+            problems.error(Position(display), f"not a regular file: {_kind(info.st_mode)}")
+            return None
+        chunks: list[bytes] = []
+        size = 0
+        while size <= MAX_FILE_BYTES:
+            chunk = os.read(handle, 1 << 20)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as error:
+        _unreadable(file, display, error, problems)
+        return None
+    finally:
+        os.close(handle)
+    problems.error(
+        Position(display),
+        f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB",
+        "declarations are small: split the file, or remove what does not belong in it",
+    )
+    return None
+
+
+def _unreadable(file: Path, display: str, error: OSError, problems: Problems) -> None:
+    where = Position(display)
+    if error.errno == errno.ENOENT and os.path.islink(file):
+        problems.error(
+            where,
+            f"symlink to a missing file (`{os.readlink(file)}`)",
+            "point the link at a file, or replace it with the file",
+        )
+    elif error.errno in (errno.ENOENT, errno.ENOTDIR):
+        problems.error(where, "file not found", f"create `{display}` or point --root at a checkout")
+    elif error.errno == errno.ELOOP:
+        problems.error(where, "symlink loop", f"replace `{display}` with the file itself")
+    elif error.errno in (errno.EACCES, errno.EPERM):
+        problems.error(
+            where, "permission denied", f"make `{display}` readable by the user running this"
+        )
+    else:
+        problems.error(where, f"cannot read the file: {error.strerror or error}")
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a file"
+
+
 def load_yaml(file: Path, display: str, problems: Problems) -> YamlDocument | None:
     """Load one YAML document; None (with problems recorded) when it cannot be used."""
     text = read_text(file, display, problems)
@@ -78,24 +191,39 @@ def load_yaml(file: Path, display: str, problems: Problems) -> YamlDocument | No
     return parse_yaml(text, display, problems)
 
 
+# -- parsing ------------------------------------------------------------------------
+
+
+class _Refused(Exception):
+    """The file goes past a bound or breaks a rule: reported at ``mark``, nothing built."""
+
+    def __init__(self, mark: Mark | None, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.mark = mark
+        self.message = message
+        self.hint = hint
+
+
 def parse_yaml(text: str, display: str, problems: Problems) -> YamlDocument | None:
     try:
-        node = yaml.compose(text, Loader=_Loader)
-    except yaml.composer.ComposerError as exc:
-        if exc.problem and "another document" in exc.problem and exc.problem_mark:
-            problems.error(
-                _position(display, exc.problem_mark),
-                "a second YAML document starts here",
-                "keep one document per file: remove the `---` and what follows, or merge it",
-            )
-            return None
-        _syntax_error(exc, display, problems)
+        node = _Composer().compose(yaml.parse(text, Loader=_Loader))
+    except _Refused as refused:
+        where = _position(display, refused.mark) if refused.mark else Position(display)
+        problems.error(where, refused.message, refused.hint)
         return None
     except yaml.MarkedYAMLError as exc:
         _syntax_error(exc, display, problems)
         return None
+    except yaml.reader.ReaderError as exc:
+        problems.error(
+            _offset_position(display, text, exc.position),
+            f"invalid YAML: character {_codepoint(exc.character)} is not allowed",
+            "remove it, or write it as an escape inside a double-quoted string",
+        )
+        return None
     except yaml.YAMLError as exc:
-        problems.error(Position(display), f"invalid YAML: {exc}", "fix the file's syntax")
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        problems.error(Position(display), f"invalid YAML: {first}", "fix the file's syntax")
         return None
     if node is None:
         problems.error(Position(display), "file is empty", "declare at least the top-level key")
@@ -112,8 +240,167 @@ def _syntax_error(exc: yaml.MarkedYAMLError, display: str, problems: Problems) -
     problems.error(where, f"invalid YAML: {what}", "fix the syntax at this position")
 
 
-def _position(display: str, mark: yaml.Mark) -> Position:
+def _position(display: str, mark: Mark) -> Position:
     return Position(display, mark.line + 1, mark.column + 1)
+
+
+def _offset_position(display: str, text: str, offset: int) -> Position:
+    before = text[: max(0, offset)]
+    return Position(display, before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1)
+
+
+def _codepoint(character: Any) -> str:
+    code = character if isinstance(character, int) else ord(str(character)[:1] or "\0")
+    return f"U+{code:04X}"
+
+
+@dataclass
+class _Open:
+    """A collection being composed: its start, children so far and their sizes."""
+
+    kind: Any  # yaml.MappingNode or yaml.SequenceNode
+    tag: str
+    start: Mark
+    anchor: str | None
+    flow_style: bool | None
+    children: list[yaml.Node] = field(default_factory=list)
+    size: int = 1  # values once aliases are expanded, itself included
+    height: int = 1  # collections from here to the deepest leaf, itself included
+
+
+@dataclass(frozen=True)
+class _Anchored:
+    node: yaml.Node
+    size: int
+    height: int
+
+
+class _Composer:
+    """Nodes from parser events, as PyYAML composes them, with depth and size bounded."""
+
+    def __init__(self) -> None:
+        self._resolver = _Loader("")
+        self._stack: list[_Open] = []
+        self._anchors: dict[str, _Anchored] = {}
+        self._opening: set[str] = set()
+        self._total = 0
+        self._root: yaml.Node | None = None
+
+    def compose(self, events: Iterable[yaml.Event]) -> yaml.Node | None:
+        documents = 0
+        for event in events:
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    raise _Refused(
+                        event.start_mark,
+                        "a second YAML document starts here",
+                        "keep one document per file: remove the `---` and what follows, "
+                        "or merge it",
+                    )
+            elif isinstance(event, yaml.ScalarEvent):
+                self._scalar(event)
+            elif isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
+                self._open(event)
+            elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
+                self._close(event)
+            elif isinstance(event, yaml.AliasEvent):
+                self._alias(event)
+        return self._root
+
+    def _resolve(self, kind: type[yaml.Node], value: str | None, implicit: Any) -> str:
+        tag: str = self._resolver.resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+        return tag
+
+    def _scalar(self, event: yaml.ScalarEvent) -> None:
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self._resolve(yaml.ScalarNode, event.value, event.implicit)
+        marks: tuple[Mark, Mark] = (event.start_mark, event.end_mark)
+        node = yaml.ScalarNode(tag, event.value, *marks, event.style)
+        self._anchor(event.anchor, node, 1, 0)
+        self._add(node, 1, 0, 1)
+
+    def _open(self, event: yaml.CollectionStartEvent) -> None:
+        if len(self._stack) + 1 > MAX_DEPTH:
+            raise _too_deep(event.start_mark)
+        kind: Any = (
+            yaml.MappingNode if isinstance(event, yaml.MappingStartEvent) else yaml.SequenceNode
+        )
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self._resolve(kind, None, event.implicit)
+        if event.anchor is not None:
+            self._opening.add(event.anchor)
+        self._stack.append(_Open(kind, tag, event.start_mark, event.anchor, event.flow_style))
+
+    def _close(self, event: yaml.Event) -> None:
+        done = self._stack.pop()
+        if done.kind is yaml.MappingNode:
+            items = done.children
+            value: Any = list(zip(items[0::2], items[1::2], strict=True))
+        else:
+            value = done.children
+        node = done.kind(done.tag, value, done.start, event.end_mark, done.flow_style)
+        if done.anchor is not None:
+            self._opening.discard(done.anchor)
+            self._anchor(done.anchor, node, done.size, done.height)
+        self._add(node, done.size, done.height, 1)
+
+    def _alias(self, event: yaml.AliasEvent) -> None:
+        name = str(event.anchor)
+        if name in self._opening:
+            raise _Refused(
+                event.start_mark,
+                f"alias `*{name}` refers to the value that contains it",
+                "a recursive alias never ends: write the value out",
+            )
+        anchored = self._anchors.get(name)
+        if anchored is None:
+            raise _Refused(
+                event.start_mark,
+                f"alias `*{name}` names no anchor written before it",
+                f"define `&{name}` on a value above, or write the value out",
+            )
+        if len(self._stack) + anchored.height > MAX_DEPTH:
+            raise _too_deep(event.start_mark)
+        self._add(anchored.node, anchored.size, anchored.height, anchored.size, event.start_mark)
+
+    def _anchor(self, name: str | None, node: yaml.Node, size: int, height: int) -> None:
+        if name is not None:
+            self._anchors[name] = _Anchored(node, size, height)
+
+    def _add(
+        self, node: yaml.Node, size: int, height: int, counted: int, mark: Mark = None
+    ) -> None:
+        """Attach a finished node to its parent; ``counted``: values it adds to the file
+        (``mark``: where, when not at the node: an alias)."""
+        self._total += counted
+        if self._total > MAX_VALUES:
+            raise _Refused(
+                mark or node.start_mark,
+                f"the file holds more than {MAX_VALUES:,} values once aliases are expanded",
+                "declarations are small: write values out instead of repeating aliases, "
+                "or split the file",
+            )
+        if not self._stack:
+            self._root = node
+            return
+        parent = self._stack[-1]
+        parent.children.append(node)
+        parent.size += size
+        parent.height = max(parent.height, height + 1)
+
+
+def _too_deep(mark: Mark) -> _Refused:
+    return _Refused(
+        mark,
+        f"values nest more than {MAX_DEPTH} levels deep",
+        "declarations are shallow: flatten the structure",
+    )
+
+
+# -- building plain data --------------------------------------------------------------
 
 
 class _Builder:
@@ -125,12 +412,35 @@ class _Builder:
         self._scalars = _Loader("")
 
     def build(self, node: yaml.Node, path: KeyPath) -> Any:
-        self.values[path] = _position(self.display, node.start_mark)
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path)
-        if isinstance(node, yaml.SequenceNode):
+        where = _position(self.display, node.start_mark)
+        self.values[path] = where
+        if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+            if node.tag != _COLLECTION_TAGS[type(node)]:
+                self._unsupported_tag(node.tag, where)
+                return None
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node, path)
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-        return self._scalars.construct_object(node, deep=True)
+        return self._scalar(node, where)
+
+    def _scalar(self, node: yaml.Node, where: Position) -> Any:
+        if node.tag not in _SCALAR_TAGS:
+            self._unsupported_tag(node.tag, where)
+            return None
+        try:
+            return self._scalars.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, ArithmeticError, LookupError, TypeError) as error:
+            self.problems.error(where, *_unbuildable(node, error))
+            return None
+
+    def _unsupported_tag(self, tag: str, where: Position) -> None:
+        shown = "!!" + tag.removeprefix(_CORE) if tag.startswith(_CORE) else tag
+        self.problems.error(
+            where,
+            f"YAML tag `{shown}` is not supported",
+            "remove the tag: declarations hold only strings, numbers, booleans, "
+            "null, lists and mappings",
+        )
 
     def _mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -159,3 +469,20 @@ class _Builder:
             self.keys[(*path, key)] = where
             result[key] = self.build(value_node, (*path, key))
         return result
+
+
+def _unbuildable(node: yaml.Node, error: BaseException) -> tuple[str, str]:
+    """Message and hint for a scalar its tag cannot build."""
+    text = str(node.value)
+    shown = text if len(text) <= 40 else f"{text[:20]}...{text[-8:]} ({len(text)} characters)"
+    what = _WHAT_TAG_BUILDS.get(node.tag, "a value")
+    if node.tag == _CORE + "int" and isinstance(error, ValueError) and "digits" in str(error):
+        return (
+            f"`{shown}` has too many digits for a number",
+            "no declared number is that large: write the intended value",
+        )
+    return (
+        f"`{shown}` is not {what}",
+        f'write a valid {what.removeprefix("a ").removeprefix("an ")}, or quote it ("...") '
+        "to keep it as text",
+    )

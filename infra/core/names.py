@@ -30,9 +30,12 @@ def project_id_problem(project_id: str) -> tuple[str, str] | None:
             "pick a shorter or longer id; a project id can never be renamed later",
         )
     if not _PROJECT_ID_CHARS.match(project_id):
+        suggestion = _suggest_id(project_id)
         return (
             f"project id `{project_id}` may hold only lowercase letters, digits and hyphens",
-            f"write `{_suggest_id(project_id)}`",
+            f"write `{suggestion}`"
+            if suggestion
+            else "write lowercase letters, digits and hyphens, starting with a letter",
         )
     if not project_id[0].isalpha():
         return (
@@ -47,8 +50,11 @@ def project_id_problem(project_id: str) -> tuple[str, str] | None:
     return None
 
 
-def _suggest_id(project_id: str) -> str:
-    return re.sub(r"[^a-z0-9-]", "-", project_id.lower())
+def _suggest_id(project_id: str) -> str | None:
+    """A valid id close to ``project_id`` (other characters made hyphens, none at the
+    ends, a letter first); None when there is none."""
+    cleaned = re.sub(r"[^a-z0-9-]", "-", project_id.lower()).strip("-").lstrip("0123456789-")
+    return cleaned if cleaned and project_id_problem(cleaned) is None else None
 
 
 def staging_suffix(project_id: str) -> str:

@@ -35,9 +35,10 @@ class Problem:
         return (p.path, p.line, p.col, 0 if self.severity == "error" else 1, self.message)
 
     def format(self) -> str:
+        """The problem on one line, whatever its path, message or hint hold."""
         p = self.position
-        text = f"{p.path}:{p.line}:{p.col}: {self.severity}: {self.message}"
-        return f"{text} (hint: {self.hint})" if self.hint else text
+        text = f"{one_line(p.path)}:{p.line}:{p.col}: {self.severity}: {one_line(self.message)}"
+        return f"{text} (hint: {one_line(self.hint)})" if self.hint else text
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> Problem:
@@ -90,6 +91,28 @@ class Problems:
 
     def __len__(self) -> int:
         return len(self._items)
+
+
+def one_line(text: str) -> str:
+    """``text`` with every character that is not printable (newlines, NUL, other
+    control characters, line and paragraph separators) written as its escape.
+
+    Printable text, already escaped text included, comes back unchanged, so
+    escaping twice changes nothing and no value can start a line of its own.
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else _escape(c) for c in text)
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char)
+    if named:
+        return named
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:

@@ -97,3 +97,5 @@ class Concern:
     project_keys: frozenset[str] = frozenset()
     # checks every group the other concerns' declarations name (the groups concern)
     check_group_references: ReferenceCheck | None = None
+    # at most one stack may build it (the groups: two stacks would fight over each group)
+    single_instance: bool = False

@@ -98,11 +98,37 @@ def stack_file(root: Path, stack: str) -> Path:
     return root / STACKS_DIR / f"Pulumi.{stack}.yaml"
 
 
-def stack_names(root: Path) -> list[str]:
-    """Every stack with a file under ``stacks/``, sorted."""
+# Pulumi's own rule for stack names (letters, digits, `-`, `_`, `.`), starting
+# with a letter or digit so that `Pulumi..yaml` names no stack.
+STACK_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+_STACK_FILE_PREFIX, _STACK_FILE_SUFFIX = "Pulumi.", ".yaml"
+
+
+def _stack_files(root: Path) -> list[str]:
+    """The stack name of every ``stacks/Pulumi.<name>.yaml``, valid or not, sorted."""
     folder = root / STACKS_DIR
-    found = folder.glob("Pulumi.*.yaml") if folder.is_dir() else []
-    return sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in found)
+    found = folder.glob(f"{_STACK_FILE_PREFIX}*{_STACK_FILE_SUFFIX}") if folder.is_dir() else []
+    return sorted(
+        p.name.removeprefix(_STACK_FILE_PREFIX).removesuffix(_STACK_FILE_SUFFIX) for p in found
+    )
+
+
+def stack_names(root: Path) -> list[str]:
+    """Every stack with a file under ``stacks/`` whose name Pulumi accepts, sorted."""
+    return [name for name in _stack_files(root) if STACK_NAME.fullmatch(name)]
+
+
+def check_stack_file_names(root: Path, problems: Problems) -> None:
+    """A stack file whose name Pulumi would refuse is an error, never skipped silently."""
+    for name in _stack_files(root):
+        if STACK_NAME.fullmatch(name):
+            continue
+        problems.error(
+            Position(f"{STACKS_DIR}/{_STACK_FILE_PREFIX}{name}{_STACK_FILE_SUFFIX}"),
+            f"`{name}` is not a stack name" if name else "the file names no stack",
+            "name it `Pulumi.<stack>.yaml`, the stack of letters, digits, `-`, `_` and `.`, "
+            "starting with a letter or digit",
+        )
 
 
 def parse_settings(

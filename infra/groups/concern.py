@@ -46,4 +46,5 @@ CONCERN = Concern(
         "groups": ConfigKey("object", "where groups are declared and how they are reconciled")
     },
     check_group_references=check_group_references,
+    single_instance=True,
 )

@@ -22,6 +22,7 @@ rule (``rules``, the restrictions in ``restrictions``, the opt-in
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
@@ -166,18 +167,62 @@ _NEAR_NAMES = frozenset({"groups.yml", "group.yaml", "group.yml"})
 
 
 def _groups_files(folder: Path, groups_dir: str, problems: Problems) -> list[Path]:
+    """Every path named ``groups.yaml`` below ``folder``, whatever it is.
+
+    A directory, FIFO, device or broken link named so is returned too, for
+    the reader to report: skipping it would silently drop its groups (and
+    let a deletion sweep take them). Folders that cannot be listed, and
+    links to folders (never followed), are errors for the same reason.
+    """
     found: list[Path] = []
-    for file in sorted(p for p in folder.rglob("*") if p.is_file()):
-        relative = file.relative_to(folder).as_posix()
-        if file.name == GROUPS_FILE:
-            found.append(file)
-        elif file.name.lower() in _NEAR_NAMES or file.name.lower() == GROUPS_FILE:
-            problems.warning(
-                Position(f"{groups_dir}/{relative}"),
-                f"file is not read: only files named exactly `{GROUPS_FILE}` are",
-                f"rename it to `{GROUPS_FILE}`",
-            )
+    pending = [folder]
+    while pending:
+        current = pending.pop()
+        for entry in _entries(current, folder, groups_dir, problems):
+            path = Path(entry.path)
+            relative = path.relative_to(folder).as_posix()
+            if entry.name == GROUPS_FILE:
+                found.append(path)
+            elif entry.name.lower() in _NEAR_NAMES or entry.name.lower() == GROUPS_FILE:
+                problems.warning(
+                    Position(f"{groups_dir}/{relative}"),
+                    f"file is not read: only files named exactly `{GROUPS_FILE}` are",
+                    f"rename it to `{GROUPS_FILE}`",
+                )
+            elif _is_dir(entry, follow=False):
+                pending.append(path)
+            elif entry.is_symlink() and _is_dir(entry, follow=True):
+                problems.error(
+                    Position(f"{groups_dir}/{relative}"),
+                    "a link to a folder is not followed, so its groups files would be missed",
+                    "move the folder here instead of linking to it",
+                )
     return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
+
+
+def _entries(
+    current: Path, folder: Path, groups_dir: str, problems: Problems
+) -> list[os.DirEntry[str]]:
+    try:
+        with os.scandir(current) as listing:
+            return list(listing)
+    except OSError as error:
+        relative = current.relative_to(folder).as_posix()
+        display = groups_dir if relative == "." else f"{groups_dir}/{relative}"
+        problems.error(
+            Position(display),
+            f"cannot list this folder ({error.strerror or error}), so its groups files would "
+            "be missed",
+            "make it readable by the user running this",
+        )
+        return []
+
+
+def _is_dir(entry: os.DirEntry[str], *, follow: bool) -> bool:
+    try:
+        return entry.is_dir(follow_symlinks=follow)
+    except OSError:
+        return False
 
 
 class _FileReader:

@@ -15,16 +15,18 @@ claim a new address without their review.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from infra.core.fields import Fields
+from infra.core.fields import Fields, printable
 from infra.core.located_yaml import YamlDocument, load_yaml
 from infra.core.problems import Position, Problems
 from infra.groups.doublestar import BadPattern, Glob, compile_glob
+from infra.groups.regex import BadRegex, Regex, RegexSet
 
 RESTRICTIONS_FILE = "restrictions.yaml"
 RULE_KEYS = ("path", "allowedGroups")
@@ -33,21 +35,39 @@ RULE_KEYS = ("path", "allowedGroups")
 @dataclass(frozen=True)
 class Restriction:
     path: Glob
-    allowed: tuple[re.Pattern[str], ...]
+    allowed: tuple[Regex, ...]
     where: Position  # the rule's list item, for messages
 
     def allows(self, address: str) -> bool:
-        # Go's regexp MatchString finds a match anywhere, as re.search does.
+        # Go's regexp MatchString finds a match anywhere, as Regex.search does.
         return any(pattern.search(address) for pattern in self.allowed)
 
 
-@dataclass(frozen=True)
 class Restrictions:
-    rules: tuple[Restriction, ...]
+    """The rules, with what checking many groups needs computed once.
+
+    The rule of each file is found once per file, and the files another
+    rule would allow an address in are found with one match of a set of
+    every named rule's regexes: checking N groups costs N matches, not
+    N x files x rules.
+    """
+
+    def __init__(self, rules: tuple[Restriction, ...]) -> None:
+        self.rules = rules
+        self._by_path: dict[str, Restriction | None] = {}
+        # files named by a rule (not a glob), with the rule that applies to each
+        named = [r.path.pattern for r in rules if not _is_glob(r.path.pattern)]
+        self._named = [(path, self.rule_for(path)) for path in dict.fromkeys(named)]
+        regexes = [(i, regex) for i, (_, rule) in enumerate(self._named) if rule
+                   for regex in rule.allowed]  # fmt: skip
+        self._owner = [i for i, _ in regexes]  # regex index -> index in _named
+        self._set = RegexSet([regex for _, regex in regexes])
 
     def rule_for(self, path: str) -> Restriction | None:
         """The first rule whose glob matches ``path`` (relative to the groups root)."""
-        return next((rule for rule in self.rules if rule.path.matches(path)), None)
+        if path not in self._by_path:
+            self._by_path[path] = next((r for r in self.rules if r.path.matches(path)), None)
+        return self._by_path[path]
 
     def allows(self, path: str, address: str) -> bool:
         rule = self.rule_for(path)
@@ -55,8 +75,8 @@ class Restrictions:
 
     def files_allowing(self, address: str) -> list[str]:
         """The files named by a rule (not a glob) that may declare ``address``, for a hint."""
-        named = (r.path.pattern for r in self.rules if not _is_glob(r.path.pattern))
-        return [path for path in named if self.allows(path, address)]
+        hits = {self._owner[i] for i in self._set.matching(address)}
+        return [path for i, (path, rule) in enumerate(self._named) if rule is None or i in hits]
 
 
 @dataclass(frozen=True)
@@ -72,7 +92,7 @@ def load_restrictions(root: Path, groups_dir: str, problems: Problems) -> Restri
     """Read ``<groups_dir>/restrictions.yaml``; None when it is missing or unreadable."""
     display = f"{groups_dir}/{RESTRICTIONS_FILE}"
     file = root / groups_dir / RESTRICTIONS_FILE
-    if not file.exists():
+    if not os.path.lexists(file):  # a broken link or a loop is reported by the reader
         problems.error(
             Position(display),
             "restrictions file not found",
@@ -219,25 +239,26 @@ def _glob(fields: Fields, item: dict[str, Any]) -> Glob | None:
         return None
 
 
-def _allowed(fields: Fields, raw: Any) -> tuple[re.Pattern[str], ...]:
+def _allowed(fields: Fields, raw: Any) -> tuple[Regex, ...]:
     items = fields.sequence(
         raw,
         ("allowedGroups",),
         expected="a list of regexes",
         hint='write one `- "^name@domain$"` item per group',
     )
-    compiled: list[re.Pattern[str]] = []
+    compiled: list[Regex] = []
     for index, item in enumerate(items):
         path = ("allowedGroups", index)
         text = fields.text(item, path, what="an allowedGroups entry")
         if text is None:
             continue
         try:
-            compiled.append(re.compile(text))
-        except re.error as exc:
+            compiled.append(Regex(text))
+        except BadRegex as exc:
             fields.error(
                 path,
-                f"invalid regex `{text}`: {exc.msg}",
-                "anchor a literal address as ^name@domain$ and escape special characters",
+                f"invalid regex `{printable(text)}`: RE2 refuses it ({exc})",
+                "write RE2 syntax, as Go's regexp reads it, without backreferences or "
+                "lookaround; anchor a literal address as ^name@domain$",
             )
     return tuple(compiled)

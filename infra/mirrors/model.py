@@ -69,6 +69,8 @@ REPLICATION_KEYS = frozenset({"source", "rule_id_pattern"})
 BUCKET_KEYS = frozenset({"name", "priority", "replicated"})
 FORMATS = ("DOCKER",)
 
+# S3 replication rule priorities are 32-bit integers.
+MAX_RULE_PRIORITY = 2**31 - 1
 _ACCOUNT = re.compile(r"[0-9]{12}")
 _REPOSITORY_ID = re.compile(r"[a-z]([a-z0-9-]*[a-z0-9])?")
 
@@ -364,7 +366,9 @@ def _buckets(
         priority = None
         if "priority" in spec:
             with_priority.add(region)
-            priority = fields.integer(spec["priority"], (*path, "priority"), low=1)
+            priority = fields.integer(
+                spec["priority"], (*path, "priority"), low=1, high=MAX_RULE_PRIORITY
+            )
         buckets[region] = S3Bucket(
             region=region,
             name=name,

@@ -8,14 +8,14 @@ validation refuses a name these files do not list.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import yaml
-
-from infra.declarations.facts import DATA_DIR
+from infra.core.fields import Fields
+from infra.declarations.facts import DATA_DIR, read_data_file
 
 AWS_REGIONS_FACTS = "aws-regions.yaml"
 ARTIFACT_REGISTRY_FACTS = "artifact-registry-locations.yaml"
@@ -33,19 +33,40 @@ class RegionFacts:
         return sorted(r for r, partition in self.aws.items() if partition == AWS_PARTITION)
 
 
-def _read(name: str) -> Any:
-    with (DATA_DIR / name).open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
-
-
 @cache
-def load_region_facts() -> RegionFacts:
-    aws = _read(AWS_REGIONS_FACTS)["regions"]
-    registry = _read(ARTIFACT_REGISTRY_FACTS)
+def load_region_facts(folder: Path | None = None) -> RegionFacts:
+    """Both facts files (``folder``: the package's data folder unless given)."""
+    place = folder or DATA_DIR
+    aws: Mapping[str, str] = read_data_file(place / AWS_REGIONS_FACTS, _read_aws)
+    registry: RegionFacts = read_data_file(place / ARTIFACT_REGISTRY_FACTS, _read_registry)
+    return replace(registry, aws=aws)
+
+
+def _regions(fields: Fields, data: Any, keys: Mapping[str, str]) -> dict[str, Any] | None:
+    top = fields.mapping(data, (), keys, required=("regions",))
+    if top is None or "regions" not in top:
+        return None
+    regions = fields.mapping(top["regions"], ("regions",), what="`regions`") or {}
+    for region, value in regions.items():
+        fields.text(value, ("regions", region))
+    return top
+
+
+def _read_aws(fields: Fields, data: Any) -> Mapping[str, str] | None:
+    top = _regions(fields, data, {"regions": "region -> partition"})
+    if top is None:
+        return None
+    return MappingProxyType({str(k): str(v) for k, v in top["regions"].items()})
+
+
+def _read_registry(fields: Fields, data: Any) -> RegionFacts | None:
+    keys = {"regions": "region -> the place it is in", "multi_regions": "multi-region names"}
+    top = _regions(fields, data, keys)
+    if top is None:
+        return None
+    multi = fields.texts(top.get("multi_regions"), ("multi_regions",))
     return RegionFacts(
-        aws=MappingProxyType({str(k): str(v) for k, v in aws.items()}),
-        artifact_registry=MappingProxyType(
-            {str(k): str(v) for k, v in registry["regions"].items()}
-        ),
-        artifact_registry_multi_regions=frozenset(registry.get("multi_regions") or ()),
+        aws=MappingProxyType({}),
+        artifact_registry=MappingProxyType({str(k): str(v) for k, v in top["regions"].items()}),
+        artifact_registry_multi_regions=frozenset(multi),
     )

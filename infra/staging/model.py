@@ -30,12 +30,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from infra.core import iam, names
-from infra.core.errors import ProblemsFound
 from infra.core.fields import FieldPath, Fields
-from infra.core.located_yaml import load_yaml
 from infra.core.problems import Position, Problems, did_you_mean
 from infra.declarations.estate import Estate, ProjectEntry, Section
-from infra.declarations.facts import DATA_DIR
+from infra.declarations.facts import DATA_DIR, read_data_file
 from infra.declarations.stacks import StackSettings
 
 SECTION = "staging"
@@ -240,14 +238,9 @@ class _ProfilesFile:
 
 
 @cache
-def _profiles_file(file: Path = PROFILES_PATH) -> _ProfilesFile:
+def _profiles_file(file: Path | None = None) -> _ProfilesFile:
     """The profiles data file, checked. It ships with the package: a problem stops every run."""
-    problems = Problems()
-    display = PROFILES_DISPLAY if file == PROFILES_PATH else str(file)
-    document = load_yaml(file, display, problems)
-    loaded = _read_profiles_file(Fields.of(document, problems), document.data) if document else None
-    if loaded is None or problems.has_errors:
-        raise ProblemsFound(problems.sorted())
+    loaded: _ProfilesFile = read_data_file(file or PROFILES_PATH, _read_profiles_file)
     return loaded
 
 

@@ -102,7 +102,7 @@ def test_missing_and_non_file_infra_yaml(checkout_copy: Path, cli: CliRunner) ->
     result = invoke(cli, "--root", str(checkout_copy), "validate")
     assert result.exit_code == 1
     assert problem_lines(result.stderr) == [
-        "infra/infra.yaml:1:1: error: not a regular file "
+        "infra/infra.yaml:1:1: error: not a regular file: a directory "
         "(hint: `infra/infra.yaml` must be a YAML file)"
     ]
     target.rmdir()

@@ -15,10 +15,10 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from tests.fake_google.faults import Fault, Where
+from tests.fake_google.faults import Effect, Fault, Where
 from tests.fake_google.state import ENUMS, ROLES, FakeGroup, Workspace
 
 DIRECTORY = "/admin/directory/v1/"
@@ -35,6 +35,8 @@ class Response:
     status: int
     body: bytes = b""
     content_type: str = "application/json; charset=UTF-8"
+    drop: bool = False  # close the connection instead of replying
+    trickle: float = 0.0  # seconds per byte of the reply
 
 
 def _json(status: int, data: Any) -> Response:
@@ -66,6 +68,10 @@ class FakeGoogle:
         self.faults: list[Fault] = []
         self.counters = Counters()
         self.latency = 0.0  # seconds added to every HTTP request (round-trip time)
+        # how list pages end: "normal"; "repeat": every page names the first token
+        # again; "endless": a new token on every page, for ever
+        self.paging: Literal["normal", "repeat", "endless"] = "normal"
+        self.paging_list: Literal["groups", "members", "any"] = "any"  # which lists do
         self._lock = threading.Lock()
         handler = type("Handler", (_Handler,), {"fake": self})
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -96,8 +102,11 @@ class FakeGoogle:
         path: str | None = None,
         where: Where = "any",
         reason: str | None = None,
+        effect: Effect = "status",
+        payload: bytes = b"",
+        trickle: float = 0.0,
     ) -> Fault:
-        fault = Fault(status, times, method, path, where, reason)
+        fault = Fault(status, times, method, path, where, reason, effect, payload, trickle)
         self.faults.append(fault)
         return fault
 
@@ -119,11 +128,12 @@ class FakeGoogle:
         else:
             self._record(method, path)
         fault = self._fault(method, path, in_batch=False)
-        if fault is not None:
+        if fault is not None and fault.effect in ("status", "omit"):
             return Response(fault.status, fault.body())
-        if is_batch:
-            return self._batch(path, body, content_type)
-        return self.call(method, target, body)
+        answer = (
+            self._batch(path, body, content_type) if is_batch else self.call(method, target, body)
+        )
+        return answer if fault is None else _after(fault, answer)
 
     def _record(self, method: str, path: str) -> None:
         with self._lock:
@@ -155,6 +165,9 @@ class FakeGoogle:
                 return self._settings(method, unquote(path.removeprefix(SETTINGS)), payload)
             return _not_found(path)
 
+    def _paging(self, listed: str) -> str:
+        return self.paging if self.paging_list in (listed, "any") else "normal"
+
     # -- batch ----------------------------------------------------------------
 
     def _batch(self, batch_path: str, body: bytes, content_type: str) -> Response:
@@ -178,13 +191,19 @@ class FakeGoogle:
             path = urlsplit(target).path
             self._record(method, path)
             fault = self._fault(method, path, in_batch=True)
-            if fault is not None:
+            if fault is not None and fault.effect == "omit":
+                continue  # the reply will lack this part
+            if fault is not None and fault.effect == "status":
                 answer = Response(fault.status, fault.body())
             elif not path.startswith(allowed):
                 # Every call of a batch must go to the API the batch endpoint belongs to.
                 answer = _error(400, f"{path} does not belong to {batch_path}", "badRequest")
             else:
                 answer = self.call(method, target, inner_body)
+                if fault is not None and fault.effect == "twice":
+                    answer = self.call(method, target, inner_body)
+                elif fault is not None:
+                    answer = _after(fault, answer)
             response_id = "<response-" + content_id.strip("<>") + ">"
             out.append(
                 (
@@ -242,7 +261,7 @@ class FakeGoogle:
         groups = sorted(self.workspace.groups.values(), key=lambda g: g.email.lower())
         if domain:
             groups = [g for g in groups if g.email.lower().endswith("@" + domain.lower())]
-        page = _page(groups, query)
+        page = _page(groups, query, self._paging("groups"))
         if isinstance(page, Response):
             return page
         items, token = page
@@ -279,7 +298,7 @@ class FakeGoogle:
                 if "roles" in query:
                     wanted = set(query["roles"].split(","))
                     members = [m for m in members if m.role in wanted]
-                page = _page(members, query)
+                page = _page(members, query, self._paging("members"))
                 if isinstance(page, Response):
                     return page
                 items, token = page
@@ -346,7 +365,22 @@ class FakeGoogle:
         return _json(200, body)
 
 
-def _page(items: list[Any], query: dict[str, str]) -> tuple[list[Any], str | None] | Response:
+def _after(fault: Fault, answer: Response) -> Response:
+    """What a fault makes of a call that was carried out."""
+    if fault.effect == "after_work":
+        return Response(fault.status, fault.body())
+    if fault.effect == "drop":
+        return Response(answer.status, drop=True)
+    if fault.effect == "body":
+        return Response(200, fault.body())
+    if fault.effect == "trickle":
+        return Response(answer.status, answer.body, answer.content_type, trickle=fault.trickle)
+    return answer
+
+
+def _page(
+    items: list[Any], query: dict[str, str], paging: str = "normal"
+) -> tuple[list[Any], str | None] | Response:
     try:
         size = int(query.get("maxResults", MAX_PAGE))
         offset = int(query["pageToken"].removeprefix("page-")) if "pageToken" in query else 0
@@ -356,6 +390,10 @@ def _page(items: list[Any], query: dict[str, str]) -> tuple[list[Any], str | Non
         return _error(400, "Invalid Input: maxResults", "invalid")
     chunk = items[offset : offset + size]
     more = offset + size < len(items)
+    if paging == "repeat":
+        return chunk, f"page-{size}"  # the second page names itself as the next
+    if paging == "endless":
+        return chunk, f"page-{offset + size}"
     return chunk, (f"page-{offset + size}" if more else None)
 
 
@@ -380,12 +418,24 @@ class _Handler(BaseHTTPRequestHandler):
         response = self.fake.handle(
             self.command, self.path, body, self.headers.get("Content-Type", "")
         )
+        if response.drop:
+            self.close_connection = True
+            return
         self.send_response(response.status)
         if response.body or response.status != 204:
             self.send_header("Content-Type", response.content_type)
         self.send_header("Content-Length", str(len(response.body)))
         self.end_headers()
-        self.wfile.write(response.body)
+        if not response.trickle:
+            self.wfile.write(response.body)
+            return
+        try:
+            for byte in response.body:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(response.trickle)
+        except OSError:
+            self.close_connection = True  # the client gave up
 
     do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _serve
 

@@ -8,7 +8,16 @@ import typer
 
 from infra.cli.console import boundary, emit_json, stderr
 from infra.cli.context import cli_context
-from infra.cli.groups.run import changes_json, load_inputs, print_changes, progress_bar
+from infra.cli.groups.run import (
+    CALL_SECONDS,
+    RUN_SECONDS,
+    CallTimeout,
+    RunDeadline,
+    changes_json,
+    load_inputs,
+    print_changes,
+    progress_bar,
+)
 from infra.core.errors import EXIT_PROBLEMS
 
 
@@ -22,6 +31,8 @@ def diff(
         bool,
         typer.Option("--expect-no-changes", help="Exit 1 when anything differs (drift detection)."),
     ] = False,
+    call_timeout: CallTimeout = CALL_SECONDS,
+    deadline: RunDeadline = RUN_SECONDS,
 ) -> None:
     """Compare the live groups of the Workspace with the declarations; change nothing.
 
@@ -39,15 +50,15 @@ def diff(
       k8s-infra groups diff --json | jq '.[] | select(.kind == "remove_member")'
     """
     from infra.groups.engine.apis import connect
+    from infra.groups.engine.deadline import Deadline
     from infra.groups.engine.failures import GroupsFailed
     from infra.groups.engine.reconcile import Options, compare_all
 
     inputs = load_inputs(cli_context(ctx).root)
-    apis = connect(inputs.access)
+    apis = connect(inputs.access, call_timeout)
+    options = Options(customer=inputs.access.customer, deadline=Deadline(deadline))
     with progress_bar() as bar:
-        compared = compare_all(
-            apis, inputs.tree, Options(customer=inputs.access.customer), None, bar
-        )
+        compared = compare_all(apis, inputs.tree, options, None, bar)
     if as_json:
         emit_json(changes_json(compared.changes))
     print_changes(compared.changes, title=f"{len(inputs.tree.groups)} declared group(s)")

@@ -11,14 +11,16 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
+import typer
 from rich.table import Table
 
 from infra.cli.console import interactive, print_problems, stderr
 from infra.core.errors import ProblemsFound, UsageError
 from infra.core.problems import Problems
 from infra.groups.access import GroupsAccess, groups_access
+from infra.groups.engine.deadline import DEFAULT_CALL_SECONDS, DEFAULT_RUN_SECONDS
 from infra.groups.loader import GROUPS_COMPONENT, load_declared_groups
 from infra.groups.model import GroupsTree
 from infra.validation import find_stack_building
@@ -28,6 +30,29 @@ if TYPE_CHECKING:
 
     from infra.groups.engine.changes import Change
     from infra.groups.engine.progress import Progress
+
+
+# How long one HTTP call, and the whole run, may take (shared by diff and sync).
+CallTimeout = Annotated[
+    float,
+    typer.Option(
+        "--call-timeout",
+        metavar="SECONDS",
+        min=1.0,
+        help="Give up on an HTTP call (a batch included) after this long; it is retried.",
+    ),
+]
+RunDeadline = Annotated[
+    float,
+    typer.Option(
+        "--deadline",
+        metavar="SECONDS",
+        min=1.0,
+        help="Send nothing more after this long; what was not done is listed (exit 1).",
+    ),
+]
+CALL_SECONDS = DEFAULT_CALL_SECONDS
+RUN_SECONDS = DEFAULT_RUN_SECONDS
 
 
 @dataclass(frozen=True)

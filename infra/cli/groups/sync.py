@@ -12,7 +12,16 @@ import typer
 
 from infra.cli.console import boundary, emit_json, stderr
 from infra.cli.context import cli_context
-from infra.cli.groups.run import changes_json, load_inputs, print_changes, progress_bar
+from infra.cli.groups.run import (
+    CALL_SECONDS,
+    RUN_SECONDS,
+    CallTimeout,
+    RunDeadline,
+    changes_json,
+    load_inputs,
+    print_changes,
+    progress_bar,
+)
 from infra.core.errors import UsageError
 
 if TYPE_CHECKING:
@@ -54,6 +63,8 @@ def sync(
             help="Refuse to delete anything when more than N groups would go.",
         ),
     ] = None,
+    call_timeout: CallTimeout = CALL_SECONDS,
+    deadline: RunDeadline = RUN_SECONDS,
 ) -> None:
     """Create, update and adopt the declared groups; set their settings and members.
 
@@ -71,14 +82,15 @@ def sync(
       k8s-infra groups sync --delete-unmanaged --prefix k8s-infra- --max-deletions 3
     """
     from infra.groups.engine.apis import connect
+    from infra.groups.engine.deadline import Deadline
     from infra.groups.engine.deletion import TooManyDeletions
     from infra.groups.engine.failures import GroupsFailed
     from infra.groups.engine.reconcile import Options, apply_change_set, compare_all
 
     policy = _deletion_policy(delete_unmanaged, prefix, max_deletions)
     inputs = load_inputs(cli_context(ctx).root)
-    apis = connect(inputs.access)
-    options = Options(customer=inputs.access.customer)
+    apis = connect(inputs.access, call_timeout)
+    options = Options(customer=inputs.access.customer, deadline=Deadline(deadline))
     try:
         with progress_bar() as bar:
             compared = compare_all(apis, inputs.tree, options, policy, bar)

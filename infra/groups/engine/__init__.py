@@ -5,6 +5,7 @@ Groups Settings API v1). One concept per module:
 
 - ``apis``: endpoints and the API clients, credentials aside;
 - ``credentials``: keyless domain-wide delegation for CI;
+- ``deadline``: how long each call and the whole run may take;
 - ``retry``: which errors are worth another try, and the backoff;
 - ``batch``: many calls in few HTTP requests, failed parts re-submitted;
 - ``live``: reading groups, members and settings, every page;

@@ -9,6 +9,15 @@
 
 A failed change never stops the others; only the changes of a group whose
 creation failed are skipped.
+
+A write whose error shows that what it asked for already holds is done:
+its reply may have been lost after the work (a dropped connection, a 503),
+and the retry (ours, or the one httplib2 makes by itself) finds the work
+done. A create answered 409 adopts the existing group (one patch sets the
+declared name and description and gives its id) and its settings and
+members follow; a member add answered 409 is done (the address is in the
+group; a role that differs is changed by the next run); a removal or a
+deletion answered 404 is done.
 """
 
 from __future__ import annotations
@@ -20,7 +29,7 @@ from typing import Any
 
 from infra.groups.addresses import address_key
 from infra.groups.engine.apis import Api, GoogleApis
-from infra.groups.engine.batch import DEFAULT_BATCH, run_calls
+from infra.groups.engine.batch import DEFAULT_BATCH, Outcome, run_calls
 from infra.groups.engine.changes import Change
 from infra.groups.engine.failures import Failure
 from infra.groups.engine.live import GroupState
@@ -122,20 +131,60 @@ class _Run:
         outcomes = run_calls(
             api, calls, self.backoff, self.size, self.progress.advance, also_retry=settling
         )
+        adopting: list[tuple[Change, ...]] = []
         for index, (_request, carried) in enumerate(planned):
             outcome = outcomes[index]
+            if outcome.error is not None and _already_holds(carried, outcome.error):
+                if any(c.kind == "create_group" for c in carried):
+                    adopting.append(carried)
+                    continue
+                outcome = Outcome()
             if outcome.error is None:
                 self.applied.extend(carried)
                 for change in carried:
                     if change.kind == "create_group":
-                        body = outcome.response or {}
+                        body = outcome.response if isinstance(outcome.response, dict) else {}
                         self.created[address_key(change.group)] = str(body.get("id", ""))
                 continue
-            message = describe(outcome.error)
-            for change in carried:
-                self.failures.append(Failure(change.group, message, change))
-                if change.kind == "create_group":
-                    self.broken.add(address_key(change.group))
+            self.fail(carried, describe(outcome.error))
+        if adopting:
+            self.adopt(adopting)
+
+    def fail(self, carried: tuple[Change, ...], message: str) -> None:
+        for change in carried:
+            self.failures.append(Failure(change.group, message, change))
+            if change.kind == "create_group":
+                self.broken.add(address_key(change.group))
+
+    def adopt(self, creates: list[tuple[Change, ...]]) -> None:
+        """Take over groups whose create found them existing: one patch each sets the
+        declared name and description and gives the group's id."""
+        groups = self.apis.directory.client.groups()
+        calls = {}
+        for index, carried in enumerate(creates):
+            body = {c.field_or_member: c.new for c in carried if c.kind == "update_group"}
+            create = next(c for c in carried if c.kind == "create_group")
+            if create.new:
+                body["name"] = create.new
+            calls[index] = groups.patch(groupKey=create.group, body=body)
+        outcomes = run_calls(self.apis.directory, calls, self.backoff, self.size)
+        for index, carried in enumerate(creates):
+            outcome = outcomes[index]
+            if outcome.error is not None:
+                self.fail(carried, f"exists, and could not be adopted: {describe(outcome.error)}")
+                continue
+            self.applied.extend(carried)
+            body = outcome.response if isinstance(outcome.response, dict) else {}
+            self.created[address_key(carried[0].group)] = str(body.get("id", ""))
+
+
+def _already_holds(carried: tuple[Change, ...], error: BaseException) -> bool:
+    """Whether ``error`` shows that the changes of a write are in effect already."""
+    kinds = {change.kind for change in carried}
+    status = status_of(error)
+    if status == 409:
+        return "create_group" in kinds or kinds == {"add_member"}
+    return status == 404 and kinds <= {"remove_member", "delete_group"}
 
 
 def _group_writes(run: _Run, by_kind: Mapping[str, list[Change]]) -> Callable[[], list[Write]]:

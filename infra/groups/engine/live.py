@@ -4,6 +4,11 @@ Every list call is paged to the end (200 per page, the APIs' maximum):
 upstream read one page only, so a large group or domain was seen in part.
 Settings and member lists of many groups travel in batches; later member
 pages of the groups that have them travel together in the next batch.
+
+Replies are checked before they are used: a body of the wrong shape (a
+string where an object belongs, members that are not a list) fails its
+group with ``MalformedReply``, and a list that repeats a page token or
+goes past ``MAX_PAGES`` fails with ``PagingFailed`` instead of looping.
 """
 
 from __future__ import annotations
@@ -16,9 +21,16 @@ from infra.groups.addresses import address_key
 from infra.groups.engine.apis import GoogleApis
 from infra.groups.engine.batch import DEFAULT_BATCH, run_calls
 from infra.groups.engine.progress import Progress, Silent
-from infra.groups.engine.retry import Backoff, execute, status_of
+from infra.groups.engine.retry import (
+    Backoff,
+    MalformedReply,
+    PagingFailed,
+    execute,
+    status_of,
+)
 
 PAGE_SIZE = 200
+MAX_PAGES = 1000  # 200,000 groups in a Workspace, or members in a group
 _GROUP_FIELDS = "id,email,name,description,aliases"
 _MEMBER_FIELDS = "nextPageToken,members(id,email,role,type)"
 
@@ -59,20 +71,71 @@ class ReadResult:
     errors: Mapping[str, BaseException]  # groups whose state could not be read
 
 
-def group_from_api(body: Mapping[str, Any]) -> LiveGroup:
+def group_from_api(body: Any, what: str = "a group") -> LiveGroup:
+    found = _object(body, what)
+    email = found.get("email")
+    if not isinstance(email, str) or not email:
+        raise MalformedReply(f"{what} has no `email` string")
+    aliases = found.get("aliases") or []
+    if not isinstance(aliases, list):
+        raise MalformedReply(f"the aliases of {email} are not a list")
     return LiveGroup(
-        email=str(body.get("email", "")),
-        id=str(body.get("id", "")),
-        name=str(body.get("name") or ""),
-        description=str(body.get("description") or ""),
-        aliases=tuple(str(a) for a in body.get("aliases") or ()),
+        email=email,
+        id=str(found.get("id") or ""),
+        name=str(found.get("name") or ""),
+        description=str(found.get("description") or ""),
+        aliases=tuple(str(a) for a in aliases),
     )
+
+
+def _object(body: Any, what: str) -> Mapping[str, Any]:
+    if not isinstance(body, dict):
+        raise MalformedReply(f"{what}: expected a JSON object, found {_json_kind(body)}")
+    return body
+
+
+def _objects(body: Mapping[str, Any], key: str, what: str) -> list[Mapping[str, Any]]:
+    items = body.get(key) or []
+    if not isinstance(items, list):
+        raise MalformedReply(f"{what}: `{key}` is {_json_kind(items)}, not a list")
+    return [_object(item, f"{what}: an item of `{key}`") for item in items]
+
+
+def _json_kind(value: Any) -> str:
+    kinds = ((bool, "a boolean"), (str, "a string"), ((int, float), "a number"),
+             (list, "a list"), (dict, "an object"))  # fmt: skip
+    return next((name for kind, name in kinds if isinstance(value, kind)), "null")
+
+
+class _Pages:
+    """The page tokens of one list: a repeated token or too many pages fail it."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.seen: set[str] = set()
+
+    def next_token(self, body: Mapping[str, Any]) -> str | None:
+        token = body.get("nextPageToken")
+        if token is None or token == "":
+            return None
+        if not isinstance(token, str):
+            raise MalformedReply(f"{self.what}: `nextPageToken` is {_json_kind(token)}")
+        if token in self.seen:
+            raise PagingFailed(
+                f"{self.what}: the API sent page token {token[:40]!r} twice; "
+                "the list would never end"
+            )
+        if len(self.seen) + 1 >= MAX_PAGES:
+            raise PagingFailed(f"{self.what}: more than {MAX_PAGES} pages of {PAGE_SIZE}")
+        self.seen.add(token)
+        return token
 
 
 def list_groups(apis: GoogleApis, customer: str, backoff: Backoff) -> tuple[LiveGroup, ...]:
     """Every group of the customer, all pages; any failure is fatal (a partial list
     would make absent groups look deletable)."""
     groups: list[LiveGroup] = []
+    pages = _Pages("the list of groups")
     token: str | None = None
     while True:
         request = apis.directory.client.groups().list(
@@ -81,9 +144,10 @@ def list_groups(apis: GoogleApis, customer: str, backoff: Backoff) -> tuple[Live
             pageToken=token,
             fields=f"nextPageToken,groups({_GROUP_FIELDS})",
         )
-        page = execute(request, backoff)
-        groups.extend(group_from_api(g) for g in page.get("groups") or ())
-        token = page.get("nextPageToken")
+        page = _object(execute(request, backoff), "a page of the list of groups")
+        listed = _objects(page, "groups", "a page of the list of groups")
+        groups.extend(group_from_api(g, "a listed group") for g in listed)
+        token = pages.next_token(page)
         if not token:
             return tuple(groups)
 
@@ -94,7 +158,7 @@ def get_group(apis: GoogleApis, address: str, backoff: Backoff) -> LiveGroup | N
 
     request = apis.directory.client.groups().get(groupKey=address, fields=_GROUP_FIELDS)
     try:
-        return group_from_api(execute(request, backoff))
+        return group_from_api(execute(request, backoff), f"group {address}")
     except HttpError as error:
         if status_of(error) == 404:
             return None
@@ -126,11 +190,35 @@ def read_states(
     ).items():
         if outcome.error is not None:
             errors[key] = outcome.error
-        else:
-            body = outcome.response or {}
-            settings[key] = {k: v for k, v in body.items() if isinstance(v, str)}
+            continue
+        try:
+            body = _object(outcome.response, f"the settings of {by_key[key].email}")
+        except MalformedReply as error:
+            errors[key] = error
+            continue
+        settings[key] = {k: v for k, v in body.items() if isinstance(v, str)}
 
+    members = _read_members(apis, by_key, backoff, size, progress, errors)
+    states = {
+        key: GroupState(group, settings[key], tuple(members[key]))
+        for key, group in by_key.items()
+        if key not in errors
+    }
+    return ReadResult(states, errors)
+
+
+def _read_members(
+    apis: GoogleApis,
+    by_key: Mapping[str, LiveGroup],
+    backoff: Backoff,
+    size: int,
+    progress: Progress,
+    errors: dict[str, BaseException],
+) -> dict[str, list[LiveMember]]:
+    """Every member of each group, a round of batched pages at a time; a group whose
+    pages fail (or repeat, or never end) gets its error in ``errors``."""
     members: dict[str, list[LiveMember]] = {key: [] for key in by_key}
+    pages = {key: _Pages(f"the members of {group.email}") for key, group in by_key.items()}
     member_calls = {key: _members_page(apis, group, None) for key, group in by_key.items()}
     page = 1
     while member_calls:
@@ -144,18 +232,18 @@ def read_states(
             if outcome.error is not None:
                 errors.setdefault(key, outcome.error)
                 continue
-            body = outcome.response or {}
-            members[key].extend(_member(m) for m in body.get("members") or ())
-            token = body.get("nextPageToken")
+            what = f"the members of {by_key[key].email}"
+            try:
+                body = _object(outcome.response, what)
+                members[key].extend(_member(m) for m in _objects(body, "members", what))
+                token = pages[key].next_token(body)
+            except (MalformedReply, PagingFailed) as error:
+                errors.setdefault(key, error)
+                continue
             if token:
                 member_calls[key] = _members_page(apis, by_key[key], token)
         page += 1
-    states = {
-        key: GroupState(group, settings[key], tuple(members[key]))
-        for key, group in by_key.items()
-        if key not in errors
-    }
-    return ReadResult(states, errors)
+    return members
 
 
 def read_state(apis: GoogleApis, group: LiveGroup, backoff: Backoff) -> GroupState:

@@ -9,7 +9,7 @@ one batch per further round of member pages.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from infra.groups.access import DEFAULT_CUSTOMER
 from infra.groups.addresses import address_key
@@ -17,6 +17,7 @@ from infra.groups.engine.apis import GoogleApis
 from infra.groups.engine.apply import apply_changes
 from infra.groups.engine.batch import DEFAULT_BATCH
 from infra.groups.engine.changes import Change, group_changes, sort_key
+from infra.groups.engine.deadline import Deadline
 from infra.groups.engine.deletion import DeletionPolicy, deletions
 from infra.groups.engine.failures import Failure, unreadable
 from infra.groups.engine.guard import refuse_reserved
@@ -38,6 +39,13 @@ class Options:
     customer: str = DEFAULT_CUSTOMER
     batch_size: int = DEFAULT_BATCH
     backoff: Backoff = field(default_factory=Backoff)
+    # the end of the whole run (reads and writes), counted from when the options are made
+    deadline: Deadline = field(default_factory=Deadline)
+
+    @property
+    def bounded(self) -> Backoff:
+        """The backoff, stopping at the run's deadline."""
+        return replace(self.backoff, deadline=self.deadline)
 
 
 @dataclass(frozen=True)
@@ -69,7 +77,7 @@ def compare_all(
     progress = progress or Silent()
     progress.phase("listing groups", 1)
     try:
-        live = list_groups(apis, options.customer, options.backoff)
+        live = list_groups(apis, options.customer, options.bounded)
     except Exception as error:
         if not is_api_error(error):
             raise
@@ -84,7 +92,7 @@ def compare_all(
         for g in tree.groups
         if address_key(g.email) in index
     }
-    read = read_states(apis, set(matched.values()), options.backoff, options.batch_size, progress)
+    read = read_states(apis, set(matched.values()), options.bounded, options.batch_size, progress)
     changes: list[Change] = []
     states: dict[str, GroupState] = {}
     failures: list[Failure] = []
@@ -109,14 +117,14 @@ def compare_all(
 def compare_one(apis: GoogleApis, group: Group, options: Options) -> ChangeSet:
     """The changes for one group (create-or-adopt: an existing group is taken over)."""
     try:
-        live = get_group(apis, group.email, options.backoff)
+        live = get_group(apis, group.email, options.bounded)
     except Exception as error:
         if not is_api_error(error):
             raise
         raise unreadable(error) from error
     states: dict[str, GroupState] = {}
     if live is not None:
-        states[address_key(group.email)] = read_state(apis, live, options.backoff)
+        states[address_key(group.email)] = read_state(apis, live, options.bounded)
     changes = group_changes(group, states.get(address_key(group.email)))
     return ChangeSet((group,), changes, states, ())
 
@@ -134,7 +142,7 @@ def apply_change_set(
         apis,
         compared.changes,
         compared.states,
-        options.backoff,
+        options.bounded,
         size=options.batch_size,
         progress=progress,
     )

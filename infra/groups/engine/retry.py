@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from infra.groups.engine.deadline import CallTimedOut, Deadline, RunDeadlinePassed
+
 RATE_LIMIT_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
 
 
@@ -31,13 +33,33 @@ class Backoff:
     cap: float = 32.0
     sleep: Callable[[float], None] = field(default=_sleep, repr=False)
     random: Callable[[], float] = field(default=random.random, repr=False)
+    deadline: Deadline = field(default_factory=lambda: Deadline(None), repr=False)
 
     def delay(self, retry: int) -> float:
         ceiling = min(self.cap, self.base * 2.0**retry)
         return ceiling / 2 + float(self.random()) * ceiling / 2
 
     def wait(self, retry: int) -> None:
-        self.sleep(self.delay(retry))
+        """Sleep before retry ``retry``; a sleep past the run's deadline is not taken."""
+        delay = self.delay(retry)
+        if delay >= self.deadline.remaining():
+            raise RunDeadlinePassed(self.deadline.seconds or 0.0)
+        self.sleep(delay)
+
+
+class MalformedReply(ValueError):
+    """A reply whose body is not what the API documents (not JSON, or the wrong shape)."""
+
+
+class MissingReply(ConnectionError):
+    """A batch reply without the part of a call: whether it ran is unknown, so it is retried."""
+
+    def __init__(self) -> None:
+        super().__init__("the batch reply has no part for this call")
+
+
+class PagingFailed(Exception):
+    """A list that repeats a page token, or goes on past the page cap."""
 
 
 def status_of(error: BaseException) -> int | None:
@@ -60,23 +82,35 @@ def reasons_of(error: BaseException) -> set[str]:
 def is_retryable(error: BaseException) -> bool:
     """429, 5xx, a rate-limit 403, or the connection failing."""
     import httplib2
-    from googleapiclient.errors import HttpError
+    from googleapiclient.errors import BatchError, HttpError
 
+    if isinstance(error, BatchError):
+        return True  # a batch reply that cannot be split into parts: as if it were lost
     if isinstance(error, HttpError):
         status = status_of(error) or 0
         if status == 429 or status >= 500:
             return True
         return status == 403 and bool(reasons_of(error) & RATE_LIMIT_REASONS)
-    return isinstance(error, OSError | httplib2.HttpLib2Error)
+    # A dropped connection, a call past its deadline, a batch part missing.
+    return isinstance(error, OSError | httplib2.HttpLib2Error | CallTimedOut | MissingReply)
 
 
 def is_api_error(error: BaseException) -> bool:
-    """A failure of the API or of reaching it, as opposed to a bug."""
+    """A failure of the API or of reaching it (or of the run's deadline), not a bug."""
     import httplib2
     from google.auth.exceptions import GoogleAuthError
     from googleapiclient.errors import HttpError
 
-    return isinstance(error, HttpError | GoogleAuthError | OSError | httplib2.HttpLib2Error)
+    return isinstance(
+        error,
+        HttpError
+        | GoogleAuthError
+        | OSError
+        | httplib2.HttpLib2Error
+        | MalformedReply
+        | PagingFailed
+        | RunDeadlinePassed,
+    )
 
 
 def describe(error: BaseException) -> str:
@@ -89,13 +123,18 @@ def describe(error: BaseException) -> str:
         message = str(body["error"]["message"])
     except (ValueError, KeyError, TypeError, AttributeError):
         message = str(error)
-    return f"HTTP {status}: {message}" if status else f"{type(error).__name__}: {message}"
+    if status:
+        return f"HTTP {status}: {message}"
+    own = (MalformedReply, MissingReply, PagingFailed, CallTimedOut, RunDeadlinePassed)
+    return message if isinstance(error, own) else f"{type(error).__name__}: {message}"
 
 
 def execute(request: Any, backoff: Backoff) -> Any:
-    """Run one ``HttpRequest``, retrying what ``is_retryable`` allows."""
+    """Run one ``HttpRequest``, retrying what ``is_retryable`` allows, within the run's
+    deadline."""
     retry = 0
     while True:
+        backoff.deadline.check()
         try:
             return request.execute()
         except Exception as error:

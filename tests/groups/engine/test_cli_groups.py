@@ -167,7 +167,7 @@ def test_without_ambient_credentials_credentials_are_missing(
     monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(tmp_path / "absent.json"))
     result = groups(cli, checkout_copy, "sync", "--confirm")
     assert result.exit_code == 4, result.output
-    assert "no Google credentials found" in result.stderr
+    assert "absent.json`, which does not exist" in result.stderr
     assert "Workload Identity" in result.stderr
 
 

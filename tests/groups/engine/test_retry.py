@@ -6,9 +6,16 @@ import json
 
 import httplib2
 import pytest
-from googleapiclient.errors import HttpError
+from googleapiclient.errors import BatchError, HttpError
 
-from infra.groups.engine.retry import Backoff, is_retryable
+from infra.groups.engine.deadline import CallTimedOut, Deadline, RunDeadlinePassed
+from infra.groups.engine.retry import (
+    Backoff,
+    MalformedReply,
+    MissingReply,
+    PagingFailed,
+    is_retryable,
+)
 
 
 def http_error(status: int, reason: str = "") -> HttpError:
@@ -35,8 +42,23 @@ def test_delays_grow_exponentially_with_jitter_up_to_the_cap() -> None:
         (http_error(404, "notFound"), False),
         (http_error(409, "duplicate"), False),
         (ConnectionResetError(), True),
+        (MissingReply(), True),
+        (CallTimedOut(1.0), True),
+        (BatchError("Response not in multipart/mixed format."), True),
+        (MalformedReply("settings: expected a JSON object"), False),
+        (PagingFailed("page token repeated"), False),
+        (RunDeadlinePassed(60.0), False),
         (ValueError(), False),
     ],
 )
 def test_what_is_retried(error: BaseException, retry: bool) -> None:
     assert is_retryable(error) is retry
+
+
+def test_a_wait_past_the_run_s_deadline_is_not_taken() -> None:
+    slept: list[float] = []
+    backoff = Backoff(sleep=slept.append, random=lambda: 0.0, deadline=Deadline(1.5))
+    backoff.wait(0)  # 0.5 s: within the deadline
+    with pytest.raises(RunDeadlinePassed, match=r"deadline of 1\.5 s"):
+        backoff.wait(2)  # 2 s: past it
+    assert slept == [0.5]
