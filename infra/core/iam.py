@@ -18,7 +18,6 @@ MEMBER_FORMS = "group:/user:/serviceAccount:<address>, allUsers, allAuthenticate
 PUBLIC_MEMBERS = frozenset({"allUsers", "allAuthenticatedUsers"})
 
 
-
 def is_member(value: object) -> bool:
     return isinstance(value, str) and MEMBER.fullmatch(value) is not None
 

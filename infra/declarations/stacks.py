@@ -105,7 +105,6 @@ def stack_names(root: Path) -> list[str]:
     return sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in found)
 
 
-
 def parse_settings(
     stack: str,
     raw: Mapping[str, Any],
