@@ -12,7 +12,8 @@ so that allowing public read never allows public write::
         reason: the subproject is retired (kubernetes/k8s.io#1234)
 
 Remove a one-off entry once its change is applied: ``plan`` warns about
-entries that match nothing.
+entries that match nothing, except ``standing: true`` ones (the estate's
+design, such as public read of the registries).
 """
 
 from __future__ import annotations
@@ -31,12 +32,14 @@ if TYPE_CHECKING:
 
 ALLOW_FILE = "infra/allowed-changes.yaml"
 CHANGES = ("delete", "replace", "unprotect", "public")
+REQUIRED = ("stack", "resource", "change", "reason")
 KEYS = {
     "stack": "the stack the change is in",
     "resource": "the resource's name or URN (a glob: `*` matches any text)",
     "change": "delete, replace, unprotect or public",
     "role": "for `public`: the only role allowed",
     "reason": "why the change is meant",
+    "standing": "true for an entry that stays (the estate's design): never reported as unused",
 }
 
 
@@ -48,6 +51,7 @@ class Allowance:
     reason: str
     where: Position
     role: str | None = None
+    standing: bool = False
 
     @property
     def place(self) -> str:
@@ -83,18 +87,20 @@ def load_allowances(root: Path, problems: Problems) -> list[Allowance]:
 
 
 def _entry(fields: Fields, item: Any) -> Allowance | None:
-    entry = fields.mapping(
-        item, (), allowed=KEYS, required=("stack", "resource", "change", "reason")
-    )
-    if entry is None:
+    entry = fields.mapping(item, (), allowed=KEYS, required=REQUIRED, what="an allowed change")
+    if entry is None or any(key not in entry for key in REQUIRED):
         return None
-    stack = fields.text(entry.get("stack"), ("stack",))
-    resource = fields.text(entry.get("resource"), ("resource",))
-    change = fields.choice(entry.get("change"), ("change",), CHANGES)
-    reason = fields.text(entry.get("reason"), ("reason",))
+    stack = fields.text(entry["stack"], ("stack",), what="stack")
+    resource = fields.text(entry["resource"], ("resource",), what="resource")
+    change = fields.choice(entry["change"], ("change",), CHANGES, what="change")
+    reason = fields.text(entry["reason"], ("reason",), what="reason")
     role = fields.role(entry["role"], ("role",)) if "role" in entry else None
+    standing = fields.boolean(entry["standing"], ("standing",)) if "standing" in entry else False
     if role is not None and change != "public":
         fields.key_error(("role",), "`role` only narrows a `public` allowance", "remove it")
+        return None
     if None in (stack, resource, change, reason):
         return None
-    return Allowance(str(stack), str(resource), str(change), str(reason), fields.at(), role)
+    return Allowance(
+        str(stack), str(resource), str(change), str(reason), fields.at(), role, bool(standing)
+    )

@@ -141,7 +141,7 @@ def unused(allowances: list[Allowance], dangers: list[Danger], stacks: set[str])
     """Allowances of the planned stacks that cover nothing: applied already, or mistyped."""
     return [
         a for a in allowances
-        if a.stack in stacks and not any(d.allowed_by == a for d in dangers)
+        if a.stack in stacks and not a.standing and not any(d.allowed_by == a for d in dangers)
     ]  # fmt: skip
 
 

@@ -128,13 +128,19 @@ def _expanded(resources: list[Resource], by_urn: Mapping[str, Resource], name: s
         parent = str(by_urn[str(resource["parent"])]["name"]) if resource["parent"] else name
         cluster = top if parent == name else clusters.setdefault(
             parent, Cluster(cluster_id(parent), parent))  # fmt: skip
-        label = f"{type_name(str(resource['type']))}\n{resource['name']}"
-        cluster.nodes.append(Node(node_id(resource["urn"]), label))
+        cluster.nodes.append(Node(node_id(resource["urn"]), _box_label(resource, parent)))
     top.clusters = list(clusters.values())
     picture = Picture([top])
     target_node = {str(r["urn"]): node_id(r["urn"]) for r in chosen if r["custom"]}
     _draw_grants(picture, _arrows(grants(resources), target_node))
     return picture
+
+
+def _box_label(resource: Resource, component: str) -> str:
+    """``Type`` over the resource's name without its component's prefix."""
+    name = str(resource["name"])
+    own = name.removeprefix(component + "-") if name != component else name
+    return f"{type_name(str(resource['type']))}\n{own}"
 
 
 def _ancestry(resource: Resource, by_urn: Mapping[str, Resource]) -> Iterator[str]:
@@ -225,8 +231,7 @@ def _changed_resources(
         top = component_of(resource, by_urn)
         cluster = clusters.setdefault(top, Cluster(ids(("cluster", stack.diff.stack, top)),
                                                    f"{stack.diff.stack} · {top}"))  # fmt: skip
-        label = f"{type_name(str(resource['type']))}\n{resource['name']}"
-        cluster.nodes.append(Node(ids(urn), label, kind))
+        cluster.nodes.append(Node(ids(urn), _box_label(resource, top), kind))
     return list(clusters.values())
 
 

@@ -236,7 +236,8 @@ def test_option_changes_are_updates_too(demo_plan: dict[str, Any]) -> None:
     (entry,) = diff.to_json()["update"]
     # the documented keys stay; values are added beside them
     assert {"urn": entry["urn"], "keys": entry["keys"]} == {
-        "urn": project["urn"], "keys": ["option:protect", "option:depends_on"]
+        "urn": project["urn"],
+        "keys": ["option:protect", "option:depends_on"],
     }
     assert entry["values"]["option:protect"] == {"before": True, "after": False}
 
