@@ -10,9 +10,7 @@ import typer
 from infra.cli.console import boundary
 from infra.cli.context import cli_context
 from infra.core.errors import ProblemsFound, UsageError
-from infra.core.problems import Problems
 from infra.declarations.stacks import stack_names
-from infra.validation import load_declarations
 
 
 class GraphFormat(StrEnum):
@@ -47,6 +45,7 @@ def graph(
       k8s-infra graph registry-mirrors --format dot | dot -Tsvg > mirrors.svg
     """
     from infra.planner.cache import PlanCache, run_cached
+    from infra.planner.checked import check_declarations
     from infra.planner.graphs import UnknownComponent, stack_picture
     from infra.planner.pictures import dot, mermaid
     from infra.planner.runner import PlanFailed, PlanRequest
@@ -55,11 +54,11 @@ def graph(
     known = stack_names(root)
     if stack not in known:
         raise UsageError(f"unknown stack `{stack}`", "known stacks: " + ", ".join(known))
-    problems = Problems()
-    load_declarations(root, problems)
-    if problems.has_errors:
-        raise ProblemsFound(problems.sorted())
-    (result,) = run_cached([PlanRequest(stack, root)], PlanCache.for_root(root))
+    plan_cache = PlanCache.for_root(root)
+    problems = check_declarations(root, plan_cache)
+    if any(p.severity == "error" for p in problems):
+        raise ProblemsFound(problems)
+    (result,) = run_cached([PlanRequest(stack, root)], plan_cache)
     if result.plan is None:
         raise PlanFailed(result)
     try:

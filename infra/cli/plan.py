@@ -18,7 +18,6 @@ from infra.cli.context import cli_context
 from infra.core.errors import EXIT_PROBLEMS, K8sInfraError, ProblemsFound, UsageError
 from infra.core.problems import Problem, Problems
 from infra.declarations.stacks import stack_names
-from infra.validation import load_declarations
 
 if TYPE_CHECKING:
     from infra.planner.allowances import Allowance
@@ -103,18 +102,19 @@ def plan(
             f"unknown stack `{stack}`",
             "known stacks: " + ", ".join([*known, ALL]),
         )
+    from infra.planner.cache import PlanCache
+    from infra.planner.checked import check_declarations
+    from infra.planner.runner import PlanRequest
+
+    plan_cache = None if no_cache else PlanCache.for_root(root)
     # Invalid declarations are reported here, with their positions, before any
     # program runs (a base commit's own program checks its own declarations).
     problems = Problems()
-    load_declarations(root, problems)
+    problems.extend(check_declarations(root, plan_cache))
     allowances = _allowances(root, problems) if base is not None else []
     if problems.has_errors:
         raise ProblemsFound(problems.sorted())
-    from infra.planner.cache import PlanCache
-    from infra.planner.runner import PlanRequest
-
     requests = [PlanRequest(name, root) for name in (known if stack == ALL else [stack])]
-    plan_cache = None if no_cache else PlanCache.for_root(root)
     if base is None:
         print_problems(problems.sorted())
         _plan_only(requests, plan_cache, jobs, as_json=as_json, single=stack != ALL)
@@ -165,7 +165,7 @@ def _plan_only(
     from infra.planner.cache import run_cached
     from infra.planner.runner import PlanFailed
 
-    with _progress(requests, plan_cache) as (on_done, on_progress):
+    with _progress(plan_cache, len(requests)) as (on_done, on_progress):
         results = run_cached(requests, plan_cache, jobs, on_done, on_progress)
     failed = [r for r in results if r.plan is None]
     for result in failed[1:]:
@@ -182,10 +182,11 @@ def _plan_only(
 
 @contextmanager
 def _progress(
-    requests: list[PlanRequest], plan_cache: PlanCache | None
+    plan_cache: PlanCache | None, plans: int | None = None
 ) -> Iterator[tuple[Any, Progress | None]]:
-    """On a terminal: stacks done, and for each running plan its resources so far."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    """On a terminal: plans done (of ``plans``, when known), and for each running plan
+    the resources it has registered (of as many as its last cached plan had)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     if not interactive():
         yield None, None
@@ -193,12 +194,12 @@ def _progress(
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
+        MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=stderr,
         transient=True,
     ) as bar:
-        overall = bar.add_task("stacks", total=len(requests))
+        overall = bar.add_task("plans", total=plans)
         tasks: dict[str, Any] = {}
 
         def done(result: PlanResult) -> None:
@@ -288,7 +289,7 @@ def _plan_against(
     from infra.planner.worktree import checkout, resolve_commit
 
     sha = resolve_commit(root, ref)
-    with checkout(root, sha) as tree, _progress(requests, plan_cache) as (on_done, on_progress):
+    with checkout(root, sha) as tree, _progress(plan_cache) as (on_done, on_progress):
         compared = compare(requests, tree, sha, plan_cache, jobs, on_done, on_progress)
     diffs = [c.diff for c in compared]
     dangers = apply_allowances([d for diff in diffs for d in find_dangers(diff)], allowances)

@@ -12,7 +12,6 @@ deleting it is always safe.
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import json
 import os
 import sys
@@ -22,7 +21,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from infra.planner.reads import Hasher, Inputs
+from infra.planner.reads import Bases, Hasher, Inputs
 from infra.planner.runner import PlanRequest, PlanResult, Progress, run_plans
 
 CACHE_DIR = Path(".cache") / "plans"
@@ -32,12 +31,20 @@ KEEP = 8
 
 @cache
 def environment() -> str:
-    """Python and every installed package's version: a plan depends on them too."""
-    packages = sorted(
-        f"{d.metadata['Name']}=={d.version}" for d in importlib.metadata.distributions()
-    )
-    text = "\n".join([sys.version, *packages])
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    """Python and every installed package's version: a plan depends on them too.
+
+    Read from the names of the packages' metadata folders (``pulumi-3.272.0.dist-info``):
+    reading each package's metadata would cost more than the rest of a cached plan.
+    """
+    found = [sys.version]
+    # Where packages are installed; not the script's or the current folder.
+    for entry in (p for p in sys.path if os.path.basename(p) in ("site-packages", "dist-packages")):
+        try:
+            names = os.listdir(entry)
+        except OSError:
+            continue
+        found += sorted(n for n in names if n.endswith((".dist-info", ".egg-info")))
+    return hashlib.sha256("\n".join(found).encode()).hexdigest()[:16]
 
 
 class PlanCache:
@@ -52,34 +59,43 @@ class PlanCache:
         return cls(root / CACHE_DIR)
 
     def lookup(self, request: PlanRequest) -> PlanResult | None:
-        bases = request.bases
-        for entry in self._index(request.stack):
-            inputs = Inputs.from_json(entry.get("inputs") or {})
-            if entry.get("environment") != environment() or not inputs.hashes:
-                continue
-            if self.hasher.differing(inputs, bases):
-                continue
-            plan = _read_json(self._plan_file(str(entry.get("key"))))
-            if plan is not None:
-                return PlanResult(request, plan, None, 0.0, inputs=inputs, cached=True)
-        return None
+        found = self.find(request.stack, request.bases)
+        if found is None:
+            return None
+        plan, inputs = found
+        return PlanResult(request, plan, None, 0.0, inputs=inputs, cached=True)
 
     def store(self, result: PlanResult) -> None:
         """Keep a successful plan (best effort: a read-only checkout just has no cache)."""
         if result.plan is None or result.inputs is None or result.cached:
             return
-        stack, inputs = result.request.stack, result.inputs
-        key = hashlib.sha256(f"{environment()}\n{stack}\n{inputs.digest()}".encode()).hexdigest()
+        self.keep(result.request.stack, result.plan, result.inputs, len(result.resources))
+
+    def find(self, name: str, bases: Bases) -> tuple[Any, Inputs] | None:
+        """What was stored under ``name`` for inputs that hash the same under ``bases`` now."""
+        for entry in self._index(name):
+            inputs = Inputs.from_json(entry.get("inputs") or {})
+            if entry.get("environment") != environment() or not inputs.hashes:
+                continue
+            if self.hasher.differing(inputs, bases):
+                continue
+            stored = _read_json(self._plan_file(str(entry.get("key"))))
+            if stored is not None:
+                return stored, inputs
+        return None
+
+    def keep(self, name: str, payload: Any, inputs: Inputs, resources: int = 0) -> None:
+        key = hashlib.sha256(f"{environment()}\n{name}\n{inputs.digest()}".encode()).hexdigest()
         entry = {
             "key": key,
             "environment": environment(),
-            "resources": len(result.resources),
+            "resources": resources,
             "inputs": inputs.to_json(),
         }
-        entries = [entry, *(e for e in self._index(stack) if e.get("key") != key)]
+        entries = [entry, *(e for e in self._index(name) if e.get("key") != key)]
         try:
-            _write_json(self._plan_file(key), result.plan)
-            _write_json(self._index_file(stack), entries[:KEEP])
+            _write_json(self._plan_file(key), payload)
+            _write_json(self._index_file(name), entries[:KEEP])
         except OSError:
             return
         for dropped in entries[KEEP:]:

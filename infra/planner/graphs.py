@@ -229,8 +229,8 @@ def _changed_resources(
             grant_arrows += _changed_grants(urn, kind, head, base)
             continue
         top = component_of(resource, by_urn)
-        cluster = clusters.setdefault(top, Cluster(ids(("cluster", stack.diff.stack, top)),
-                                                   f"{stack.diff.stack} · {top}"))  # fmt: skip
+        label = top if top == stack.diff.stack else f"{stack.diff.stack} · {top}"
+        cluster = clusters.setdefault(top, Cluster(ids(("cluster", stack.diff.stack, top)), label))
         cluster.nodes.append(Node(ids(urn), _box_label(resource, top), kind))
     return list(clusters.values())
 

@@ -22,7 +22,8 @@ import importlib
 import importlib.util
 import os
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -117,8 +118,18 @@ def listing_hash(folder: Path) -> str:
     return hashlib.sha256("\n".join(names).encode()).hexdigest()
 
 
+# Audit hooks cannot be removed: one dispatcher per process serves every recorder.
+_RECORDERS: list[ReadRecorder] = []
+_HOOKED: list[bool] = []
+
+
+def _dispatch(event: str, args: tuple[Any, ...]) -> None:
+    for recorder in _RECORDERS:
+        recorder.hook(event, args)
+
+
 class ReadRecorder:
-    """The audit hook of the planner's child: notes every path read under the bases."""
+    """Notes every path read under the bases, through an audit hook."""
 
     def __init__(self, bases: Bases) -> None:
         self.bases = bases
@@ -128,9 +139,22 @@ class ReadRecorder:
         self._recording = True
 
     def install(self) -> None:
-        sys.addaudithook(self._hook)
+        """Record from now on (the planner's child records its whole life)."""
+        if not _HOOKED:
+            sys.addaudithook(_dispatch)
+            _HOOKED.append(True)
+        _RECORDERS.append(self)
 
-    def _hook(self, event: str, args: tuple[Any, ...]) -> None:
+    @contextmanager
+    def recording(self) -> Iterator[ReadRecorder]:
+        """Record what runs inside the block."""
+        self.install()
+        try:
+            yield self
+        finally:
+            _RECORDERS.remove(self)
+
+    def hook(self, event: str, args: tuple[Any, ...]) -> None:
         if not self._recording:
             return
         if event == "open":
@@ -179,7 +203,10 @@ class ReadRecorder:
 def _from_import_system() -> bool:
     """Whether the import system lists the folder (for modules or package metadata).
 
-    The frame that called ``os.listdir``/``os.scandir`` is two below this one
-    (this function, then the hook).
+    The first frame outside this module is the one that called
+    ``os.listdir``/``os.scandir``.
     """
-    return sys._getframe(2).f_code.co_filename.startswith(_IMPORT_SYSTEM)
+    frame = sys._getframe(1)
+    while frame.f_code.co_filename == __file__ and frame.f_back is not None:
+        frame = frame.f_back
+    return frame.f_code.co_filename.startswith(_IMPORT_SYSTEM)

@@ -38,7 +38,7 @@ def counts_text(diff: PlanDiff) -> str:
     if diff.empty:
         return "no changes"
     counts = diff.counts()
-    return ", ".join(f"{counts[k]} to {k}" for k in ("create", "update", "replace", "delete"))
+    return ", ".join(f"{n} to {kind}" for kind, n in counts.items() if n)
 
 
 def change_lines(diff: PlanDiff) -> Iterator[Line]:

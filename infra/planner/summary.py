@@ -61,7 +61,8 @@ def _dangers(dangers: Sequence[Danger], unused: Sequence[Allowance]) -> list[str
         return []
     lines = ["### Dangerous changes\n"]
     for danger in sorted(dangers, key=lambda d: (not d.refused, d.allowed_by is not None)):
-        lines.append(f"- {_badge(danger)} `{danger.stack}`: `{danger.name}`: {danger.message}")
+        icon, note = _badge(danger)
+        lines.append(f"- {icon} `{danger.stack}`: `{danger.name}`: {danger.message}{note}")
     refused = sum(1 for d in dangers if d.refused)
     if refused:
         lines.append(
@@ -77,10 +78,14 @@ def _dangers(dangers: Sequence[Danger], unused: Sequence[Allowance]) -> list[str
     return ["\n".join(lines) + "\n"]
 
 
-def _badge(danger: Danger) -> str:
+def _badge(danger: Danger) -> tuple[str, str]:
+    """The icon in front of a dangerous change, and what follows it."""
     if danger.allowed_by is not None:
-        return f":white_check_mark: allowed ({danger.allowed_by.place}: {danger.allowed_by.reason})"
-    return ":x: **refused**" if danger.fails else ":warning:"
+        allowed = danger.allowed_by
+        return ":white_check_mark:", f" (allowed by `{allowed.place}`: {allowed.reason})"
+    if danger.fails:
+        return ":x:", " (**refused** by the strict check)"
+    return ":warning:", ""
 
 
 def _details(diffs: Sequence[PlanDiff], budget: int) -> list[str]:

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from tests.conftest import REPO, invoke
 
-COMMANDS = [["validate"], ["plan"], ["preview"], ["up"]]
+COMMANDS = [["validate"], ["plan"], ["graph"], ["preview"], ["up"]]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)

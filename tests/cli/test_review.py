@@ -63,7 +63,10 @@ def test_a_new_registry_is_listed_with_its_values_and_passes_the_strict_check(
     assert re.search(r"\| `staging` \| 0 \| 0 \| 0 \| 0 \| no changes \|", summary)
     assert "```mermaid\nflowchart LR\n" in summary
     # the public read is the estate's design: allowed by its standing entry
-    assert ":white_check_mark: allowed (infra/allowed-changes.yaml:" in summary
+    assert re.search(r"- :white_check_mark: `staging-images`: `k8s-staging-images › "
+                     r"RepositoryIamMember newreg-reader-allusers`: grants allUsers role "
+                     r"roles/artifactregistry.reader \(allowed by `infra/allowed-changes.yaml:\d+`",
+                     summary)  # fmt: skip
     stacks = {d["stack"]: d for d in json.loads((tmp_path / "artifacts" / "plan-diff.json")
                                                 .read_text())["stacks"]}  # fmt: skip
     created = {c["name"] for c in stacks["staging-images"]["created"]}
