@@ -40,7 +40,7 @@ def graph(
 
       k8s-infra graph staging-images
 
-      k8s-infra graph staging --component k8s-staging-kueue
+      k8s-infra graph staging --component k8s-staging-example
 
       k8s-infra graph registry-mirrors --format dot | dot -Tsvg > mirrors.svg
     """

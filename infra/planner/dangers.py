@@ -65,7 +65,7 @@ class Danger:
 def find_dangers(diff: PlanDiff) -> list[Danger]:
     """Every dangerous change of one stack's diff, in the diff's order."""
     found: list[Danger] = []
-    for create in diff.create:
+    for create in diff.created:
         found += _public_grants(diff.stack, create.urn, create.name, {}, create.inputs)
     for update in diff.update:
         found += _update_dangers(diff.stack, update)

@@ -87,14 +87,19 @@ class Delete:
 class PlanDiff:
     stack: str
     base: str
-    create: list[Create]
+    created: list[Create]
     update: list[Update]
     delete: list[Delete]
     inputs_unchanged: bool = False  # no file the stack reads differs: not replanned
 
     @property
+    def create(self) -> list[str]:
+        """The URNs created (what the JSON's `create` lists)."""
+        return [c.urn for c in self.created]
+
+    @property
     def empty(self) -> bool:
-        return not (self.create or self.update or self.delete)
+        return not (self.created or self.update or self.delete)
 
     @property
     def replace(self) -> list[Update]:
@@ -103,7 +108,7 @@ class PlanDiff:
     def counts(self) -> dict[str, int]:
         replaced = len(self.replace)
         return {
-            "create": len(self.create),
+            "create": len(self.created),
             "update": len(self.update) - replaced,
             "replace": replaced,
             "delete": len(self.delete),
@@ -116,11 +121,11 @@ class PlanDiff:
             "base": self.base,
             "inputs_unchanged": self.inputs_unchanged,
             "counts": self.counts(),
-            "create": [c.urn for c in self.create],
+            "create": self.create,
             "created": [
                 {"urn": c.urn, "name": c.name, "type": c.type, "inputs": dict(c.inputs),
                  "protect": c.protect, "retain_on_delete": c.retain_on_delete}
-                for c in self.create
+                for c in self.created
             ],
             "update": [
                 {"urn": u.urn, "keys": u.keys, "name": u.name, "type": u.type,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from infra.planner.diff import PlanDiff
-from infra.planner.grants import Grant, grants, grants_of, is_grant, target_index
+from infra.planner.grants import Grant, Targets, grants, grants_of, is_grant, target_index
 from infra.planner.labels import PUBLIC_MEMBERS, component_of, type_name
 from infra.planner.pictures import Cluster, Edge, Node, Picture
 
@@ -191,7 +191,7 @@ class StackChanges:
 
 def changes_picture(changed: list[StackChanges]) -> Picture:
     """The changed components: changed resources coloured, grants drawn as arrows."""
-    total = sum(len(c.diff.create) + len(c.diff.update) + len(c.diff.delete) for c in changed)
+    total = sum(len(c.diff.created) + len(c.diff.update) + len(c.diff.delete) for c in changed)
     picture = Picture()
     if total > CHANGES_COLLAPSE_OVER:
         for stack in changed:
@@ -207,7 +207,7 @@ def changes_picture(changed: list[StackChanges]) -> Picture:
 
 def _kinds(diff: PlanDiff) -> dict[str, str]:
     """URN -> create, update, replace or delete."""
-    found = {c.urn: "create" for c in diff.create}
+    found = {c.urn: "create" for c in diff.created}
     found.update({u.urn: "replace" if u.replaced else "update" for u in diff.update})
     found.update({d.urn: "delete" for d in diff.delete})
     return found
@@ -219,6 +219,7 @@ def _changed_resources(
     kinds = _kinds(stack.diff)
     head = {str(r["urn"]): r for r in stack.head.get("resources") or []}
     base = {str(r["urn"]): r for r in stack.base.get("resources") or []}
+    targets = (target_index(head.values()), target_index(base.values()))
     clusters: dict[str, Cluster] = {}
     for urn, kind in kinds.items():
         resource = head.get(urn) or base[urn]
@@ -226,7 +227,7 @@ def _changed_resources(
         if not resource["custom"]:
             continue
         if is_grant(resource):
-            grant_arrows += _changed_grants(urn, kind, head, base)
+            grant_arrows += _changed_grants(urn, kind, (head, base), targets)
             continue
         top = component_of(resource, by_urn)
         label = top if top == stack.diff.stack else f"{stack.diff.stack} · {top}"
@@ -236,11 +237,15 @@ def _changed_resources(
 
 
 def _changed_grants(
-    urn: str, kind: str, head: Mapping[str, Resource], base: Mapping[str, Resource]
+    urn: str,
+    kind: str,
+    plans: tuple[Mapping[str, Resource], Mapping[str, Resource]],
+    targets: tuple[Targets, Targets],
 ) -> list[tuple[Grant, str]]:
-    """The grants an IAM change adds ("+ ") or removes ("- ")."""
-    after = set(grants_of(head[urn], target_index(head.values()))) if urn in head else set()
-    before = set(grants_of(base[urn], target_index(base.values()))) if urn in base else set()
+    """The grants an IAM change adds ("+ ") or removes ("- "); plans and targets: (head, base)."""
+    (head, base), (head_targets, base_targets) = plans, targets
+    after = set(grants_of(head[urn], head_targets)) if urn in head else set()
+    before = set(grants_of(base[urn], base_targets)) if urn in base else set()
     if kind == "replace":
         before = set()
     added = [(g, "+ ") for g in sorted(after - before, key=str)]

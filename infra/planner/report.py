@@ -43,7 +43,7 @@ def counts_text(diff: PlanDiff) -> str:
 
 def change_lines(diff: PlanDiff) -> Iterator[Line]:
     """Every change of a diff, each followed by its values."""
-    for create in diff.create:
+    for create in diff.created:
         yield from _create_lines(create)
     for update in diff.update:
         yield from _update_lines(update)
@@ -68,7 +68,14 @@ def _update_lines(update: Update) -> Iterator[Line]:
     where = component(update.name)
     if update.replaced:
         forced = ", ".join(update.replace or ())
-        yield Line(f"{REPLACE} {update.name}  (replaced: {forced})", REPLACE, where)
+        # called out like a deletion: the old resource goes (or stays, unmanaged)
+        if update.protected:
+            note = "  [protected: `pulumi up` will fail]"
+        elif update.retain_on_delete:
+            note = "  [kept on delete: the old one stays in the cloud]"
+        else:
+            note = ""
+        yield Line(f"{REPLACE} {update.name}  (replaced: {forced}){note}", REPLACE, where)
     else:
         unchecked = "  (replacement not checked: type unknown)" if update.replace is None else ""
         yield Line(f"{UPDATE} {update.name}{unchecked}", UPDATE, where)

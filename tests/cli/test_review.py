@@ -88,7 +88,8 @@ def test_moving_a_repository_is_a_replacement_with_its_cause(
     assert result.exit_code == 0, result.output
     summary = result.stdout
     assert (
-        "-/+ k8s-staging-images › Repository kueue  (replaced: location)\n"
+        "-/+ k8s-staging-images › Repository kueue  (replaced: location)"
+        "  [kept on delete: the old one stays in the cloud]\n"
         "    location: us-central1 → europe-west4\n"
     ) in summary
     assert "| `staging-images` | 0 | 0 | 4 | 0 |  |" in summary  # the repository and its 3 grants

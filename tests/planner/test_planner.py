@@ -166,7 +166,7 @@ def test_base_plan_reports_created_and_protected_deletes(demo_repo: Path) -> Non
         )
     assert head.plan and base.plan
     diff = diff_plans(base.plan, head.plan, sha)
-    created = {c.urn.rsplit("::", 1)[1] for c in diff.create}
+    created = {urn.rsplit("::", 1)[1] for urn in diff.create}
     deleted = {d.urn.rsplit("::", 1)[1]: d for d in diff.delete}
     assert created == {
         "gamma",
@@ -187,7 +187,8 @@ def test_base_plan_reports_created_and_protected_deletes(demo_repo: Path) -> Non
     assert deleted["beta-bucket"].retain_on_delete is True
     assert diff.update == []
     assert diff.to_json()["base"] == sha
-    assert diff.to_json()["create"] == [c.urn for c in diff.create]
+    assert diff.to_json()["create"] == diff.create
+    assert {"Tenant gamma", "gamma › Project project"} <= {c.name for c in diff.created}
 
 
 def test_a_ref_without_the_program_plans_as_empty(demo_repo: Path) -> None:
