@@ -370,8 +370,7 @@ def _print_diffs(diffs: list[PlanDiff], dangers: list[Danger], stale: list[Allow
 
 
 def _counts_table(diffs: list[PlanDiff]) -> Table:
-    from infra.planner.report import counts_text
-
+    """A row per stack: counts per kind of change (80 columns)."""
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("stack", no_wrap=True)
     for kind in ("create", "update", "replace", "delete"):
@@ -379,6 +378,11 @@ def _counts_table(diffs: list[PlanDiff]) -> Table:
     table.add_column("", no_wrap=True)
     for diff in diffs:
         counts = diff.counts()
-        note = counts_text(diff) if diff.empty else ""
-        table.add_row(diff.stack, *(str(counts[k]) for k in counts), note)
+        table.add_row(diff.stack, *(str(counts[k]) for k in counts), _quiet_note(diff))
     return table
+
+
+def _quiet_note(diff: PlanDiff) -> str:
+    if not diff.empty:
+        return ""
+    return "inputs unchanged" if diff.inputs_unchanged else "no changes"

@@ -11,7 +11,7 @@ from rich.console import Console
 
 from infra.cli import plan as plan_command
 from infra.declarations.stacks import stack_names
-from infra.planner.diff import diff_plans
+from infra.planner.diff import diff_plans, unchanged
 from infra.planner.runner import PlanRequest, PlanResult, run_plans
 from tests.conftest import REPO
 
@@ -51,10 +51,11 @@ def test_the_counts_of_every_stack_fit_80_columns(
     empty = {"stack": "registry-sandbox", "resources": [], "outputs": {}}
     diffs = [diff_plans(empty if s == "staging" else repo_plan(s), repo_plan(s), "0" * 40)
              for s in STACKS]  # fmt: skip
+    diffs += [unchanged("registry-sandbox", "0" * 40)]
     plan_command.stderr.print(plan_command._counts_table(diffs))
     text = narrow.getvalue()
     assert_fits(text)
-    assert "registry-mirrors" in text and "no changes" in text
+    assert "registry-mirrors" in text and "no changes" in text and "inputs unchanged" in text
 
 
 def test_a_long_plan_reports_its_resources_as_it_goes() -> None:
