@@ -16,16 +16,14 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from infra.planner.allowances import Allowance
+from infra.core.iam import PUBLIC_MEMBERS
+from infra.planner.allowances import CHANGES, Allowance
 from infra.planner.diff import PlanDiff, Update
-from infra.planner.labels import PUBLIC_MEMBERS, is_public, show
+from infra.planner.labels import show
 
-DELETE_PROTECTED = "delete"
-REPLACE_PROTECTED = "replace"
-UNPROTECT = "unprotect"
-PUBLIC = "public"
+# The kinds an allowance can name, and the one it need not (never refused).
+DELETE_PROTECTED, REPLACE_PROTECTED, UNPROTECT, PUBLIC = CHANGES
 REPLACE_RETAINED = "replace-retained"
-KINDS = (DELETE_PROTECTED, REPLACE_PROTECTED, UNPROTECT, PUBLIC)  # what an allowance names
 
 
 @dataclass(frozen=True)
@@ -143,6 +141,3 @@ def unused(allowances: list[Allowance], dangers: list[Danger], stacks: set[str])
         a for a in allowances
         if a.stack in stacks and not a.standing and not any(d.allowed_by == a for d in dangers)
     ]  # fmt: skip
-
-
-__all__ = ["KINDS", "Danger", "apply_allowances", "find_dangers", "is_public", "unused"]

@@ -14,9 +14,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from infra.core.iam import PUBLIC_MEMBERS
 from infra.planner.diff import PlanDiff
 from infra.planner.grants import Grant, Targets, grants, grants_of, is_grant, target_index
-from infra.planner.labels import PUBLIC_MEMBERS, component_of, type_name
+from infra.planner.labels import component_of, type_name
 from infra.planner.pictures import Cluster, Edge, Node, Picture
 
 Resource = Mapping[str, Any]

@@ -11,8 +11,9 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from infra.core.iam import PUBLIC_MEMBERS
+
 SEPARATOR = " › "
-PUBLIC_MEMBERS = frozenset({"allUsers", "allAuthenticatedUsers"})
 # What a reviewer checks on a new resource: names, places, who gets which role,
 # public access. Every input stays in --json and in the Markdown details.
 KEY_INPUTS = (
