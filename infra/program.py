@@ -8,6 +8,8 @@ the concern the catalog registers under that name.
 
 from __future__ import annotations
 
+import os
+
 import pulumi
 
 from infra import catalog
@@ -16,6 +18,12 @@ from infra.core.paths import data_root
 from infra.core.problems import Position, Problems
 from infra.declarations.stacks import COMPONENTS_KEY, NAMESPACE, StackSettings, parse_settings
 from infra.validation import load_declarations
+
+# Set by the offline planner, which checks every declaration of the data root
+# once before any program runs (`k8s-infra plan` does it in the parent): each
+# program then loads only what its own stack builds from, so a stack's plan
+# depends on its own declarations alone. The real engine never sets it.
+CHECKED_ENV = "K8S_INFRA_DECLARATIONS_CHECKED"
 
 
 def settings_from_config(stack: str) -> StackSettings:
@@ -35,7 +43,8 @@ def settings_from_config(stack: str) -> StackSettings:
 def main() -> None:
     # Declarations first: their problems (stack files included) carry positions.
     problems = Problems()
-    declarations = load_declarations(data_root(), problems)
+    only_stack = pulumi.get_stack() if os.environ.get(CHECKED_ENV) else None
+    declarations = load_declarations(data_root(), problems, only_stack)
     if declarations is None or problems.has_errors:
         raise ProblemsFound(problems.sorted())
     settings = settings_from_config(pulumi.get_stack())

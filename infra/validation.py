@@ -6,13 +6,13 @@ reports every problem: a broken groups file never hides a bad registry.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import MappingProxyType
 
 from infra import catalog
 from infra.core.problems import Problems
-from infra.declarations.concern import CheckContext, Declarations, GroupReference
+from infra.declarations.concern import CheckContext, Concern, Declarations, GroupReference
 from infra.declarations.estate import load_estate
 from infra.declarations.facts import load_facts
 from infra.declarations.stacks import (
@@ -76,17 +76,30 @@ def find_stack_building(root: Path, component: str, problems: Problems) -> Stack
     return building[0] if building else None
 
 
-def load_declarations(root: Path, problems: Problems) -> Declarations | None:
+def load_declarations(
+    root: Path, problems: Problems, only_stack: str | None = None
+) -> Declarations | None:
     """Load and check every declaration under ``root``; problems go to ``problems``.
+
+    With ``only_stack``, load just what that stack's program builds from:
+    infra.yaml, that stack's file and the concerns it names. Checks across
+    concerns (grants to groups no file declares) need every declaration and
+    are left to a whole load: the offline planner makes one before any
+    program runs, so each plan reads, and depends on, only its own stack's
+    declarations.
 
     Returns None only when infra.yaml cannot be read at all; the caller
     decides whether errors in ``problems`` stop it.
     """
     estate = load_estate(root, load_facts(), problems, catalog.section_extensions())
-    stacks = MappingProxyType(load_stacks(root, problems))
+    if only_stack is None:
+        stacks = MappingProxyType(load_stacks(root, problems))
+    else:
+        own = load_stack(root, only_stack, problems)
+        stacks = MappingProxyType({only_stack: own} if own is not None else {})
     models: dict[str, object] = {}
     references: list[GroupReference] = []
-    for concern in catalog.CONCERNS:
+    for concern in _concerns_for(stacks, whole=only_stack is None):
         context = CheckContext(root, estate, stacks, MappingProxyType(dict(models)))
         checked = concern.check(context, problems)
         if checked.model is not None:
@@ -94,11 +107,19 @@ def load_declarations(root: Path, problems: Problems) -> Declarations | None:
         references += checked.group_references
     if estate is None:
         return None
-    for concern in catalog.CONCERNS:
+    for concern in catalog.CONCERNS if only_stack is None else ():
         model = models.get(concern.name)
         if concern.check_group_references is not None and model is not None:
             concern.check_group_references(model, references, problems)
     return Declarations(root, estate, stacks, MappingProxyType(models))
+
+
+def _concerns_for(stacks: Mapping[str, StackSettings], whole: bool) -> list[Concern]:
+    """Every concern for a whole load; else those the loaded stacks build, in catalog order."""
+    if whole:
+        return list(catalog.CONCERNS)
+    built = {name for settings in stacks.values() for name in settings.components}
+    return [c for c in catalog.CONCERNS if c.name in built]
 
 
 def load_stack(root: Path, stack: str, problems: Problems) -> StackSettings | None:

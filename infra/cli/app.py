@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from infra import __version__
-from infra.cli import plan, pulumi_ops, validate
+from infra.cli import graph, plan, pulumi_ops, validate
 from infra.cli.context import CliContext
 from infra.cli.groups import groups_app
 from infra.cli.promoter import promoter_app
@@ -63,6 +63,7 @@ def root(
 
 app.command("validate")(validate.validate)
 app.command("plan")(plan.plan)
+app.command("graph")(graph.graph)
 app.command("preview")(pulumi_ops.preview)
 app.command("up")(pulumi_ops.up)
 app.add_typer(groups_app, name="groups")

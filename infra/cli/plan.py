@@ -3,24 +3,43 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich import box
 from rich.table import Table
 
-from infra.cli.console import boundary, emit_json, interactive, stderr
+from infra.cli.console import boundary, emit_json, interactive, print_problems, stderr
 from infra.cli.context import cli_context
-from infra.core.errors import ProblemsFound, UsageError
-from infra.core.problems import Problems
+from infra.core.errors import EXIT_PROBLEMS, K8sInfraError, ProblemsFound, UsageError
+from infra.core.problems import Problem, Problems
 from infra.declarations.stacks import stack_names
-from infra.validation import load_declarations
 
 if TYPE_CHECKING:
+    from infra.planner.allowances import Allowance
+    from infra.planner.cache import PlanCache
+    from infra.planner.compare import Compared
+    from infra.planner.dangers import Danger
     from infra.planner.diff import PlanDiff
-    from infra.planner.runner import PlanRequest, PlanResult
+    from infra.planner.runner import PlanRequest, PlanResult, Progress
 
 ALL = "all"
+STYLES = {"+": "green", "~": "yellow", "-/+": "magenta", "-": "red", "": ""}
+
+
+class Format(StrEnum):
+    text = "text"
+    markdown = "markdown"
+
+
+class StrictCheckFailed(K8sInfraError):
+    """``--strict`` found changes that cannot or should not be applied as written."""
+
+    exit_code = EXIT_PROBLEMS
 
 
 @boundary
@@ -38,14 +57,30 @@ def plan(
             help="Compare with the plan of the code and declarations at this git ref.",
         ),
     ] = None,
+    output_format: Annotated[
+        Format,
+        typer.Option("--format", help="With --base: `markdown` prints the PR summary on stdout."),
+    ] = Format.text,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="With --base: exit 1 on deleting or replacing a protected resource, removing "
+            "protection or a new public grant, unless infra/allowed-changes.yaml allows it.",
+        ),
+    ] = False,
     jobs: Annotated[
         int | None, typer.Option("--jobs", "-j", min=1, help="Plans run at once (default: CPUs).")
     ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Plan every stack again; neither read nor store.")
+    ] = False,
 ) -> None:
     """Plan a stack offline: run its program under mocks and list every resource.
 
     Needs no Pulumi CLI and no credentials. Provider-side checks (API validation,
-    quotas, existing resources) only happen in a real `pulumi preview`.
+    quotas, existing resources) only happen in a real `pulumi preview`. Plans are
+    kept in .cache/plans by the files they read: unchanged inputs answer at once.
 
     [b]Examples[/b]
 
@@ -54,10 +89,42 @@ def plan(
       k8s-infra plan all --json > plan.json
 
       k8s-infra plan staging --base origin/main
-    """
-    from infra.planner.runner import PlanFailed, PlanRequest
 
+      k8s-infra plan all --base origin/main --format markdown > summary.md
+
+      k8s-infra plan all --base origin/main --json --strict > plan-diff.json
+    """
     root = cli_context(ctx).root
+    _check_options(base, as_json, output_format, strict)
+    known = stack_names(root)
+    if stack != ALL and stack not in known:
+        raise UsageError(
+            f"unknown stack `{stack}`",
+            "known stacks: " + ", ".join([*known, ALL]),
+        )
+    from infra.planner.cache import PlanCache
+    from infra.planner.checked import check_declarations
+    from infra.planner.runner import PlanRequest
+
+    plan_cache = None if no_cache else PlanCache.for_root(root)
+    # Invalid declarations are reported here, with their positions, before any
+    # program runs (a base commit's own program checks its own declarations).
+    problems = Problems()
+    problems.extend(check_declarations(root, plan_cache))
+    allowances = _allowances(root, problems) if base is not None else []
+    if problems.has_errors:
+        raise ProblemsFound(problems.sorted())
+    requests = [PlanRequest(name, root) for name in (known if stack == ALL else [stack])]
+    if base is None:
+        print_problems(problems.sorted())
+        _plan_only(requests, plan_cache, jobs, as_json=as_json, single=stack != ALL)
+        return
+    _plan_against(root, base, requests, plan_cache, jobs, allowances, problems.sorted(),
+                  as_json=as_json, output_format=output_format, strict=strict,
+                  single=stack != ALL)  # fmt: skip
+
+
+def _check_options(base: str | None, as_json: bool, output_format: Format, strict: bool) -> None:
     if base is not None:
         # The base is checked before anything else runs, git included.
         from infra.planner.worktree import InvalidBase, check_commitish
@@ -66,78 +133,87 @@ def plan(
             check_commitish(base)
         except InvalidBase as error:
             raise UsageError(f"--base: {error.message}", error.hint) from None
-    known = stack_names(root)
-    if stack != ALL and stack not in known:
+    if base is None and (output_format is Format.markdown or strict):
+        flag = "--strict" if strict else "--format markdown"
         raise UsageError(
-            f"unknown stack `{stack}`",
-            "known stacks: " + ", ".join([*known, ALL]),
+            f"{flag} compares with a base", f"add --base, e.g. {flag} --base origin/main"
         )
-    # Invalid declarations are reported here, with their positions, before any
-    # program runs (a base commit's own program checks its own declarations).
-    problems = Problems()
-    load_declarations(root, problems)
-    if problems.has_errors:
-        raise ProblemsFound(problems.sorted())
-    stacks = known if stack == ALL else [stack]
-    requests = [PlanRequest(name, root) for name in stacks]
-    if base is None:
-        results = _run_with_progress(requests, jobs)
-        failed = [r for r in results if r.plan is None]
-        for result in failed[1:]:
-            _print_failure(result)
-        if failed:
-            raise PlanFailed(failed[0])
-        plans = [r.plan for r in results if r.plan is not None]
-        if as_json:
-            emit_json(plans[0] if stack != ALL else {"stacks": plans})
-        else:
-            for result in results:
-                _print_plan(result)
-        return
-    diffs = _diff_against(root, base, requests, jobs)
-    # The diff is short and what a reviewer reads in a CI log: it goes to stderr
-    # in both modes, and the JSON (with --json) to stdout.
-    for diff in diffs:
-        _print_diff(diff)
+    if as_json and output_format is Format.markdown:
+        raise UsageError(
+            "--json and --format markdown both print on stdout",
+            "run twice: the second run answers from the plan cache",
+        )
+
+
+def _allowances(root: Path, problems: Problems) -> list[Allowance]:
+    from infra.planner.allowances import load_allowances
+
+    return load_allowances(root, problems)
+
+
+# --- one plan per stack ----------------------------------------------------------
+
+
+def _plan_only(
+    requests: list[PlanRequest],
+    plan_cache: PlanCache | None,
+    jobs: int | None,
+    *,
+    as_json: bool,
+    single: bool,
+) -> None:
+    from infra.planner.cache import run_cached
+    from infra.planner.runner import PlanFailed
+
+    with _progress(plan_cache, len(requests)) as (on_done, on_progress):
+        results = run_cached(requests, plan_cache, jobs, on_done, on_progress)
+    failed = [r for r in results if r.plan is None]
+    for result in failed[1:]:
+        _print_failure(result)
+    if failed:
+        raise PlanFailed(failed[0])
+    plans = [r.plan for r in results if r.plan is not None]
     if as_json:
-        emit_json(diffs[0].to_json() if stack != ALL else {"stacks": [d.to_json() for d in diffs]})
+        emit_json(plans[0] if single else {"stacks": plans})
+        return
+    for result in results:
+        _print_plan(result)
 
 
-def _run_with_progress(requests: list[PlanRequest], jobs: int | None) -> list[PlanResult]:
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+@contextmanager
+def _progress(
+    plan_cache: PlanCache | None, plans: int | None = None
+) -> Iterator[tuple[Any, Progress | None]]:
+    """On a terminal: plans done (of ``plans``, when known), and for each running plan
+    the resources it has registered (of as many as its last cached plan had)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from infra.planner.runner import run_plans
-
-    if not interactive() or len(requests) < 2:
-        return run_plans(requests, jobs)
+    if not interactive():
+        yield None, None
+        return
     with Progress(
-        TextColumn("planning"),
+        TextColumn("{task.description}"),
         BarColumn(),
-        TextColumn("{task.completed}/{task.total} stacks"),
+        MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=stderr,
         transient=True,
-    ) as progress:
-        task = progress.add_task("plan", total=len(requests))
-        return run_plans(requests, jobs, on_done=lambda _r: progress.advance(task))
+    ) as bar:
+        overall = bar.add_task("plans", total=plans)
+        tasks: dict[str, Any] = {}
 
+        def done(result: PlanResult) -> None:
+            bar.advance(overall)
+            if result.request.stack in tasks:
+                bar.remove_task(tasks.pop(result.request.stack))
 
-def _diff_against(
-    root: Path, ref: str, requests: list[PlanRequest], jobs: int | None
-) -> list[PlanDiff]:
-    from infra.planner.diff import diff_plans
-    from infra.planner.runner import PlanFailed, PlanRequest
-    from infra.planner.worktree import checkout, resolve_commit
+        def progress(request: PlanRequest, count: int) -> None:
+            if request.stack not in tasks:
+                expected = plan_cache.expected(request.stack) if plan_cache else None
+                tasks[request.stack] = bar.add_task(f"{request.stack}: resources", total=expected)
+            bar.update(tasks[request.stack], completed=count)
 
-    sha = resolve_commit(root, ref)
-    with checkout(root, sha) as tree:
-        base_requests = [PlanRequest(r.stack, tree, tree, f"at {sha[:12]}") for r in requests]
-        results = _run_with_progress([*requests, *base_requests], jobs)
-    heads, bases = results[: len(requests)], results[len(requests) :]
-    for result in results:
-        if result.plan is None:
-            raise PlanFailed(result)
-    return [diff_plans(b.plan or {}, h.plan or {}, sha) for b, h in zip(bases, heads, strict=True)]
+        yield done, progress
 
 
 def _print_failure(result: PlanResult) -> None:
@@ -147,83 +223,166 @@ def _print_failure(result: PlanResult) -> None:
     report_error(PlanFailed(result))
 
 
-def _short_types(type_tokens: set[str]) -> dict[str, str]:
-    """Column headers: the class name, or ``module.Class`` where two modules share it."""
-
-    def parts(token: str) -> tuple[str, str]:
-        pieces = token.split(":")
-        if len(pieces) != 3:
-            return "", token
-        return pieces[1].split("/")[0], pieces[2]
-
-    classes = Counter(parts(t)[1] for t in type_tokens)
-    return {
-        t: parts(t)[1] if classes[parts(t)[1]] == 1 else ".".join(parts(t)) for t in type_tokens
-    }
-
-
-def _component_of(resource: dict[str, Any], by_urn: dict[str, dict[str, Any]]) -> str:
-    parent = by_urn.get(resource["parent"] or "")
-    return parent["name"] if parent else "(top level)"
+def _module(token: str) -> str:
+    """``gcp:artifactregistry/repository:Repository`` -> ``gcp/artifactregistry``."""
+    pieces = token.split(":")
+    return f"{pieces[0]}/{pieces[1].split('/')[0]}" if len(pieces) == 3 else token
 
 
 def _print_plan(result: PlanResult) -> None:
-    """One row per component, one column per resource type, counts in the cells."""
+    """A line of totals, the components by kind, and a row per resource type (80 columns)."""
     plan = result.plan or {}
     resources = plan.get("resources", [])
-    by_urn = {r["urn"]: r for r in resources}
     custom = [r for r in resources if r["custom"]]
-    short = _short_types({r["type"] for r in custom})
-    counts: Counter[tuple[str, str]] = Counter(
-        (_component_of(r, by_urn), short[r["type"]]) for r in custom
+    components = Counter(r["type"].rsplit(":", 1)[-1] for r in resources
+                         if not r["custom"] and r["parent"] is None)  # fmt: skip
+    when = (
+        "from the cache: inputs unchanged" if result.cached else f"planned in {result.seconds:.1f}s"
     )
-    types = sorted({t for _, t in counts})
-    components = sorted({c for c, _ in counts})
-    read = sum(1 for r in resources if r["mode"] == "read")
     protected = sum(1 for r in custom if r["protect"])
-    table = Table(
-        title=f"stack {plan.get('stack')}: {len(custom)} resources in {len(components)} "
-        f"component(s), {protected} protected, {read} read; planned in {result.seconds:.1f}s",
-        title_justify="left",
+    read = sum(1 for r in resources if r["mode"] == "read")
+    stderr.print(
+        f"stack {plan.get('stack')}: {len(custom):,} resources, {protected} protected, "
+        f"{read} read ({when})",
+        style="bold",
+        markup=False,
     )
-    table.add_column("component")
-    for type_name in types:
-        table.add_column(type_name, justify="right")
-    table.add_column("total", justify="right")
-    for component in components:
-        row = [counts.get((component, t), 0) for t in types]
-        table.add_row(component, *(str(n) if n else "" for n in row), str(sum(row)))
-    totals = [sum(counts.get((c, t), 0) for c in components) for t in types]
-    table.add_row("total", *(str(n) for n in totals), str(sum(totals)), style="bold")
+    if components:
+        shown = ", ".join(f"{n} {kind}" for kind, n in sorted(components.items()))
+        stderr.print(f"components: {shown}", markup=False)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    for header, justify in (("type", "left"), ("provider/module", "left"), ("count", "right"),
+                            ("protected", "right"), ("kept", "right")):  # fmt: skip
+        table.add_column(header, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+    rows: Counter[str] = Counter(r["type"] for r in custom)
+    for token in sorted(rows, key=lambda t: (_module(t), t)):
+        of_type = [r for r in custom if r["type"] == token]
+        table.add_row(
+            token.rsplit(":", 1)[-1], _module(token), f"{rows[token]:,}",
+            str(sum(1 for r in of_type if r["protect"])),
+            str(sum(1 for r in of_type if r["retain_on_delete"])),
+        )  # fmt: skip
+    table.add_row("total", "", f"{len(custom):,}", str(protected),
+                  str(sum(1 for r in custom if r["retain_on_delete"])), style="bold")  # fmt: skip
     stderr.print(table)
 
 
-def _print_diff(diff: PlanDiff) -> None:
-    stderr.print(f"stack {diff.stack} against {diff.base[:12]}:", style="bold")
-    if diff.empty:
-        stderr.print("  no changes")
-        return
-    for urn in diff.create:
-        stderr.print(f"  + create  {urn}", style="green", markup=False)
-    for update in diff.update:
-        note = ""
-        if update.protect == (True, False):
-            note = "  [protection removed]"
-        elif update.protect == (False, True):
-            note = "  [protection added]"
+# --- against a base ----------------------------------------------------------------
+
+
+def _plan_against(
+    root: Path,
+    ref: str,
+    requests: list[PlanRequest],
+    plan_cache: PlanCache | None,
+    jobs: int | None,
+    allowances: list[Allowance],
+    problems: list[Problem],
+    *,
+    as_json: bool,
+    output_format: Format,
+    strict: bool,
+    single: bool,
+) -> None:
+    from infra.planner.compare import compare
+    from infra.planner.dangers import apply_allowances, find_dangers, unused
+    from infra.planner.worktree import checkout, resolve_commit
+
+    sha = resolve_commit(root, ref)
+    with checkout(root, sha) as tree, _progress(plan_cache) as (on_done, on_progress):
+        compared = compare(requests, tree, sha, plan_cache, jobs, on_done, on_progress)
+    diffs = [c.diff for c in compared]
+    dangers = apply_allowances([d for diff in diffs for d in find_dangers(diff)], allowances)
+    stale = unused(allowances, dangers, {d.stack for d in diffs})
+    if output_format is Format.markdown:
+        _emit_markdown(sha, compared, dangers, problems, stale)
+    else:
+        # The diff is what a reviewer reads in a CI log: it goes to stderr in both
+        # modes, and the JSON (with --json) to stdout.
+        print_problems(problems)
+        _print_diffs(diffs, dangers, stale)
+    if as_json:
+        documents = [_diff_json(diff, dangers) for diff in diffs]
+        emit_json(documents[0] if single else {"stacks": documents})
+    refused = [d for d in dangers if d.refused]
+    if strict and refused:
+        for danger in refused:
+            stderr.print(f"error: {danger.line()}", style="red", markup=False)
+        raise StrictCheckFailed(
+            f"--strict: {len(refused)} change(s) cannot or should not be applied as written",
+            "if a change is meant, allow it in infra/allowed-changes.yaml "
+            "(stack, resource, change, reason; README: Plan offline)",
+        )
+
+
+def _diff_json(diff: PlanDiff, dangers: list[Danger]) -> dict[str, Any]:
+    document = diff.to_json()
+    document["dangers"] = [d.to_json() for d in dangers if d.stack == diff.stack]
+    return document
+
+
+def _emit_markdown(
+    sha: str,
+    compared: list[Compared],
+    dangers: list[Danger],
+    problems: list[Problem],
+    stale: list[Allowance],
+) -> None:
+    import sys
+
+    from infra.planner.graphs import StackChanges, changes_picture
+    from infra.planner.summary import SummaryInput, markdown
+
+    changed = [
+        StackChanges(c.diff, c.head.plan or {}, (c.base.plan if c.base else None) or {})
+        for c in compared
+        if not c.diff.empty
+    ]
+    picture = changes_picture(changed) if changed else None
+    summary = SummaryInput(sha, [c.diff for c in compared], dangers, picture, problems, stale)
+    sys.stdout.write(markdown(summary))
+    sys.stdout.flush()
+
+
+def _print_diffs(diffs: list[PlanDiff], dangers: list[Danger], stale: list[Allowance]) -> None:
+    from infra.planner.report import change_lines, counts_text
+
+    if dangers:
+        stderr.print("dangerous changes:", style="bold red")
+        for danger in dangers:
+            style = "red" if danger.refused else "yellow"
+            stderr.print(f"  {danger.line()}", style=style, markup=False)
+    for allowance in stale:
         stderr.print(
-            f"  ~ update  {update.urn} ({', '.join(update.keys)}){note}",
+            f"warning: {allowance.place}: allows `{allowance.change}` of `{allowance.resource}` "
+            f"in {allowance.stack}, which this change does not make (hint: remove it once "
+            "applied)",
             style="yellow",
             markup=False,
         )
-    for delete in diff.delete:
-        note = ""
-        if delete.protect:
-            note = "  [update will fail: protected]"
-        elif delete.retain_on_delete:
-            note = "  [kept in the cloud: retain_on_delete]"
-        stderr.print(f"  - delete  {delete.urn}{note}", style="red", markup=False)
-    stderr.print(
-        f"  {len(diff.create)} to create, {len(diff.update)} to update, "
-        f"{len(diff.delete)} to delete"
-    )
+    for diff in diffs:
+        stderr.print(f"stack {diff.stack} against {diff.base[:12]}: {counts_text(diff)}",
+                     style="bold", markup=False)  # fmt: skip
+        for line in change_lines(diff):
+            stderr.print(f"  {line.text}", style=STYLES[line.mark], markup=False)
+    if len(diffs) > 1:
+        stderr.print(_counts_table(diffs))
+
+
+def _counts_table(diffs: list[PlanDiff]) -> Table:
+    """A row per stack: counts per kind of change (80 columns)."""
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("stack", no_wrap=True)
+    for kind in ("create", "update", "replace", "delete"):
+        table.add_column(kind, justify="right", no_wrap=True)
+    table.add_column("", no_wrap=True)
+    for diff in diffs:
+        counts = diff.counts()
+        table.add_row(diff.stack, *(str(counts[k]) for k in counts), _quiet_note(diff))
+    return table
+
+
+def _quiet_note(diff: PlanDiff) -> str:
+    if not diff.empty:
+        return ""
+    return "inputs unchanged" if diff.inputs_unchanged else "no changes"

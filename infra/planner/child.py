@@ -5,6 +5,9 @@ A process per plan because the SDK's settings are process-global, because
 of another commit: the planner (this module and the recorder) is imported
 first, then ``infra`` is dropped from ``sys.modules`` and the program is
 imported afresh from the code folder given.
+
+The child records every file and folder the plan read (``reads.py``), and,
+when asked, how many resources it has registered so far (for progress).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import os
 import runpy
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +26,18 @@ import pulumi
 import yaml
 from pulumi.runtime import mocks, settings, sync_await
 
-from infra.core.paths import ROOT_ENV
+from infra.core.paths import CODE_ROOT, ROOT_ENV
 from infra.planner.placeholders import Context
+from infra.planner.reads import Bases, ReadRecorder
 from infra.planner.recorder import PlanMocks, RecordingMonitor, plain_outputs
 from infra.planner.stack_config import read_project, read_stack_config
+
+# Read by infra/program.py: every declaration of the data root was checked
+# before this plan (by `k8s-infra plan`, or when the base commit merged), so
+# the program loads only what its stack builds from.
+DECLARATIONS_CHECKED_ENV = "K8S_INFRA_DECLARATIONS_CHECKED"
+# How often the child tells how many resources it has registered.
+PROGRESS_EVERY = 50
 
 
 def _use_program_code(code: Path) -> None:
@@ -46,7 +58,7 @@ def _aws_account(values: dict[str, str]) -> str:
     return str(accounts[0])
 
 
-def plan(stack: str, root: Path, code: Path) -> dict[str, Any]:
+def plan(stack: str, root: Path, code: Path, progress: Path | None = None) -> dict[str, Any]:
     empty: dict[str, Any] = {"stack": stack, "resources": [], "outputs": {}}
     project_file = code / "Pulumi.yaml"
     if not project_file.is_file():
@@ -67,10 +79,11 @@ def plan(stack: str, root: Path, code: Path) -> dict[str, Any]:
         ) from None
 
     os.environ[ROOT_ENV] = str(root)
+    os.environ[DECLARATIONS_CHECKED_ENV] = "1"
     _use_program_code(code)
     pulumi.runtime.set_all_config(config.values, config.secret_keys)
     plan_mocks = PlanMocks(Context(aws_account_id=_aws_account(config.values)))
-    monitor = RecordingMonitor(plan_mocks)
+    monitor = RecordingMonitor(plan_mocks, _progress_writer(progress))
     settings.set_root_resource(None)  # type: ignore[arg-type]  # a fresh stack per run
     mocks.set_mocks(plan_mocks, project=project.name, stack=stack, preview=False, monitor=monitor)
     pulumi.runtime.test(  # type: ignore[no-untyped-call]
@@ -90,6 +103,18 @@ def plan(stack: str, root: Path, code: Path) -> dict[str, Any]:
         "resources": monitor.plan_resources(),
         "outputs": plain_outputs(values, secrets),
     }
+
+
+def _progress_writer(progress: Path | None) -> Callable[[int], None] | None:
+    """Writes the count of registered resources to ``progress`` now and then."""
+    if progress is None:
+        return None
+
+    def write(count: int) -> None:
+        if count % PROGRESS_EVERY == 0:
+            progress.write_text(str(count), encoding="utf-8")
+
+    return write
 
 
 class UnreadableStack(Exception):
@@ -121,10 +146,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", required=True, type=Path)
     parser.add_argument("--code", required=True, type=Path)
     parser.add_argument("--output", required=True, type=Path)
+    parser.add_argument("--progress", type=Path)
     args = parser.parse_args(argv)
+    root, code = args.root.resolve(), args.code.resolve()
+    reads = ReadRecorder(Bases(root, code, CODE_ROOT.resolve()))
+    reads.install()
+    # The planner itself was imported before the hook: its modules are inputs too.
+    reads.note_modules(list(sys.modules.values()))
     try:
-        planned = plan(args.stack, args.root.resolve(), args.code.resolve())
-        result: dict[str, Any] = {"plan": planned}
+        planned = plan(args.stack, root, code, args.progress)
+        reads.note_modules(list(sys.modules.values()))
+        result: dict[str, Any] = {"plan": planned, "inputs": reads.inputs().to_json()}
         status = 0
     except Exception as exc:
         result = {"error": _failure(exc)}

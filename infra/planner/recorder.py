@@ -9,7 +9,7 @@ not the mock monitor's shortened one, so plans match real state files.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,10 +62,13 @@ class Record:
 
 
 class RecordingMonitor(mocks.MockMonitor):
-    def __init__(self, plan_mocks: PlanMocks) -> None:
+    def __init__(
+        self, plan_mocks: PlanMocks, on_record: Callable[[int], None] | None = None
+    ) -> None:
         super().__init__(plan_mocks)
         self.records: dict[str, Record] = {}
         self.stack_urn: str | None = None
+        self.on_record = on_record  # told the count after each registration
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         qualified = type_
@@ -103,6 +106,8 @@ class RecordingMonitor(mocks.MockMonitor):
             depends_on=sorted(set(request.dependencies) - implied),
             inputs=_plain_inputs(request.object),
         )
+        if self.on_record is not None:
+            self.on_record(len(self.records))
         return response
 
     def ReadResource(self, request: Any) -> Any:

@@ -16,6 +16,7 @@ from typing import Any
 from infra.core.errors import K8sInfraError
 from infra.core.paths import CODE_ROOT
 from infra.core.problems import Problem
+from infra.planner.reads import Bases, Inputs
 
 DEBUG_ENV = "K8S_INFRA_DEBUG"
 # The folder that holds the running `infra` package: the code of "this" plan.
@@ -29,6 +30,11 @@ class PlanRequest:
     code: Path = CURRENT_CODE
     label: str = ""  # says which plan failed, e.g. "at <base commit>"
 
+    @property
+    def bases(self) -> Bases:
+        """Where this plan's inputs live: its data root, its code and the planner."""
+        return Bases(self.root.resolve(), self.code.resolve(), CURRENT_CODE.resolve())
+
 
 @dataclass
 class PlanResult:
@@ -37,6 +43,8 @@ class PlanResult:
     error: dict[str, Any] | None
     seconds: float
     stderr: str = field(repr=False, default="")
+    inputs: Inputs | None = None  # what the plan read (None when it failed)
+    cached: bool = False  # answered from the plan cache, no program run
 
     @property
     def resources(self) -> list[dict[str, Any]]:
@@ -72,57 +80,83 @@ class PlanFailed(K8sInfraError):
         self.exit_code = int(error.get("exit_code") or 1)
 
 
+Progress = Callable[["PlanRequest", int], None]  # (a running plan, resources registered so far)
+
+
 def run_plans(
     requests: Sequence[PlanRequest],
     jobs: int | None = None,
     on_done: Callable[[PlanResult], None] | None = None,
+    on_progress: Progress | None = None,
 ) -> list[PlanResult]:
     """Plan every request in its own process, at most ``jobs`` at a time; keeps order."""
     limit = max(1, jobs or os.cpu_count() or 1)
     results: dict[int, PlanResult] = {}
     pending = list(enumerate(requests))
-    running: list[tuple[int, subprocess.Popen[bytes], Path, Any, float]] = []
+    running: list[_Child] = []
     with tempfile.TemporaryDirectory(prefix="k8s-infra-plan-") as scratch:
         while pending or running:
             while pending and len(running) < limit:
                 index, request = pending.pop(0)
-                output = Path(scratch) / f"{index}.json"
-                stderr = tempfile.TemporaryFile(dir=scratch)  # noqa: SIM115 - closed when the child ends
-                process = subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "infra.planner.child",
-                        "--stack",
-                        request.stack,
-                        "--root",
-                        str(request.root),
-                        "--code",
-                        str(request.code),
-                        "--output",
-                        str(output),
-                    ],
-                    cwd=scratch,
-                    stdin=subprocess.DEVNULL,
-                    stdout=stderr,
-                    stderr=stderr,
-                    env={**os.environ, "PYTHONWARNINGS": "ignore::DeprecationWarning"},
-                )
-                running.append((index, process, output, stderr, time.monotonic()))
+                running.append(_start(index, request, Path(scratch), on_progress is not None))
             time.sleep(0.02)
-            for entry in list(running):
-                index, process, output, stderr, started = entry
-                if process.poll() is None:
+            for child in list(running):
+                if child.process.poll() is None:
+                    if on_progress is not None:
+                        on_progress(requests[child.index], child.progress())
                     continue
-                running.remove(entry)
-                stderr.seek(0)
-                log = stderr.read().decode("utf-8", "replace")
-                stderr.close()
-                result = _result(requests[index], output, log, time.monotonic() - started)
-                results[index] = result
+                running.remove(child)
+                result = child.finish(requests[child.index])
+                results[child.index] = result
                 if on_done:
                     on_done(result)
     return [results[i] for i in range(len(requests))]
+
+
+@dataclass
+class _Child:
+    index: int
+    process: subprocess.Popen[bytes]
+    output: Path
+    progress_file: Path | None
+    log: Any
+    started: float
+
+    def progress(self) -> int:
+        try:
+            return int((self.progress_file or Path()).read_text(encoding="utf-8") or 0)
+        except (OSError, ValueError):
+            return 0
+
+    def finish(self, request: PlanRequest) -> PlanResult:
+        self.log.seek(0)
+        text = self.log.read().decode("utf-8", "replace")
+        self.log.close()
+        return _result(request, self.output, text, time.monotonic() - self.started)
+
+
+def _start(index: int, request: PlanRequest, scratch: Path, progress: bool) -> _Child:
+    output = scratch / f"{index}.json"
+    progress_file = scratch / f"{index}.progress" if progress else None
+    log = tempfile.TemporaryFile(dir=scratch)  # noqa: SIM115 - closed when the child ends
+    command = [
+        sys.executable, "-m", "infra.planner.child",
+        "--stack", request.stack,
+        "--root", str(request.root),
+        "--code", str(request.code),
+        "--output", str(output),
+    ]  # fmt: skip
+    if progress_file is not None:
+        command += ["--progress", str(progress_file)]
+    process = subprocess.Popen(
+        command,
+        cwd=scratch,
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=log,
+        env={**os.environ, "PYTHONWARNINGS": "ignore::DeprecationWarning"},
+    )
+    return _Child(index, process, output, progress_file, log, time.monotonic())
 
 
 def _result(request: PlanRequest, output: Path, log: str, seconds: float) -> PlanResult:
@@ -131,7 +165,15 @@ def _result(request: PlanRequest, output: Path, log: str, seconds: float) -> Pla
     except (OSError, ValueError):
         tail = "\n".join(log.strip().splitlines()[-15:])
         payload = {"error": {"message": f"the planner process died:\n{tail}", "exit_code": 1}}
-    return PlanResult(request, payload.get("plan"), payload.get("error"), seconds, log)
+    inputs = payload.get("inputs")
+    return PlanResult(
+        request,
+        payload.get("plan"),
+        payload.get("error"),
+        seconds,
+        log,
+        Inputs.from_json(inputs) if isinstance(inputs, dict) else None,
+    )
 
 
 def plan_one(request: PlanRequest) -> dict[str, Any]:

@@ -4,14 +4,30 @@
 #
 #   scripts/ci/pr-check.sh [BASE_REF]     (default: $PULL_BASE_SHA, else origin/main)
 #
-# Writes plan-diff.json (create/update/delete per stack) to $ARTIFACTS when
-# set. Exit codes are k8s-infra's: 1 problems, 2 usage, others see README.
+# Writes to $ARTIFACTS (default: the current folder):
+#   summary.md      the summary for reviewers (counts, dangerous changes, a
+#                   picture, every change with its values), to post as a comment
+#   plan-diff.json  every change with its values, per stack
+# Fails (exit 1) when a change deletes or replaces a protected resource,
+# removes protection or grants the public something new, unless
+# infra/allowed-changes.yaml allows it; the files are written first.
+# Exit codes are k8s-infra's: 1 problems, 2 usage, others see README.
+# Plans are kept in .cache/plans: a CI cache of that folder makes reruns fast.
 set -euo pipefail
 base="${1:-${PULL_BASE_SHA:-origin/main}}"
 out="${ARTIFACTS:-.}"
 mkdir -p "$out"
 
 k8s-infra validate
-# written whole or not at all: a failed plan leaves no empty file behind
-k8s-infra plan all --base "$base" --json > "$out/plan-diff.json.partial"
-mv "$out/plan-diff.json.partial" "$out/plan-diff.json"
+# each file is written whole or not at all: a failed plan leaves none behind
+k8s-infra plan all --base "$base" --format markdown > "$out/summary.md.partial"
+mv "$out/summary.md.partial" "$out/summary.md"
+# the same plans again, from the cache, as data and through the strict check
+status=0
+k8s-infra plan all --base "$base" --json --strict > "$out/plan-diff.json.partial" || status=$?
+if [ -s "$out/plan-diff.json.partial" ]; then
+  mv "$out/plan-diff.json.partial" "$out/plan-diff.json"
+else
+  rm -f "$out/plan-diff.json.partial"
+fi
+exit "$status"

@@ -55,9 +55,8 @@ def test_pr_check_writes_the_diff_of_a_new_project(
     assert created == {name.replace("kueue", "newcomer") for name in standard}
     assert all(not d["create"] and not d["delete"] for name, d in stacks.items()
                if name not in ("staging", "groups"))  # fmt: skip
-    assert "+ create  urn:pulumi:staging::k8s-infra::k8s-infra:staging:StagingProject" in (
-        done.stderr
-    )
+    assert "  + StagingProject k8s-staging-newcomer\n" in done.stderr
+    assert (tmp_path / "artifacts" / "summary.md").read_text().startswith("## Offline plan against")
 
 
 def test_pr_check_stops_on_invalid_declarations(

@@ -16,6 +16,7 @@ from tests.conftest import REPO, invoke
 COMMANDS = [
     ["validate"],
     ["plan"],
+    ["graph"],
     ["preview"],
     ["up"],
     ["staging", "ensure"],

@@ -187,6 +187,8 @@ def test_base_plan_reports_created_and_protected_deletes(demo_repo: Path) -> Non
     assert deleted["beta-bucket"].retain_on_delete is True
     assert diff.update == []
     assert diff.to_json()["base"] == sha
+    assert diff.to_json()["create"] == diff.create
+    assert {"Tenant gamma", "gamma › Project project"} <= {c.name for c in diff.created}
 
 
 def test_a_ref_without_the_program_plans_as_empty(demo_repo: Path) -> None:
@@ -232,9 +234,13 @@ def test_option_changes_are_updates_too(demo_plan: dict[str, Any]) -> None:
     assert update.urn == project["urn"]
     assert update.keys == ["option:protect", "option:depends_on"]
     assert update.protect == (True, False)
-    assert diff.to_json()["update"] == [
-        {"urn": project["urn"], "keys": ["option:protect", "option:depends_on"]}
-    ]
+    (entry,) = diff.to_json()["update"]
+    # the documented keys stay; values are added beside them
+    assert {"urn": entry["urn"], "keys": entry["keys"]} == {
+        "urn": project["urn"],
+        "keys": ["option:protect", "option:depends_on"],
+    }
+    assert entry["values"]["option:protect"] == {"before": True, "after": False}
 
 
 def test_two_resources_with_one_urn_fail_the_plan(tmp_path: Path) -> None:

@@ -1,0 +1,143 @@
+"""Changes a reviewer must not miss, and the ones ``plan --strict`` refuses.
+
+Refused (``fails``): deleting or replacing a protected resource (``pulumi
+up`` refuses to, so the change cannot be applied as written), removing
+protection, and granting ``allUsers``/``allAuthenticatedUsers`` something
+new. Shown first but not refused: replacing a resource kept on delete (the
+old one stays in the cloud, unmanaged, and a new empty one is created).
+
+A change meant to happen is allowed by an entry of ``infra/allowed-changes.yaml``
+in the change's own declarations (see ``allowances.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from infra.core.iam import PUBLIC_MEMBERS
+from infra.planner.allowances import CHANGES, Allowance
+from infra.planner.diff import PlanDiff, Update
+from infra.planner.labels import show
+
+# The kinds an allowance can name, and the one it need not (never refused).
+DELETE_PROTECTED, REPLACE_PROTECTED, UNPROTECT, PUBLIC = CHANGES
+REPLACE_RETAINED = "replace-retained"
+
+
+@dataclass(frozen=True)
+class Danger:
+    stack: str
+    urn: str
+    name: str
+    kind: str
+    message: str  # what and why, one line
+    fails: bool  # refused by --strict unless allowed
+    role: str | None = None  # the role a public grant gives
+    allowed_by: Allowance | None = None
+
+    @property
+    def refused(self) -> bool:
+        return self.fails and self.allowed_by is None
+
+    def line(self) -> str:
+        text = f"{self.stack}: {self.name}: {self.message}"
+        if self.allowed_by is not None:
+            text += f" [allowed by {self.allowed_by.place}: {self.allowed_by.reason}]"
+        return text
+
+    def to_json(self) -> dict[str, Any]:
+        allowed = self.allowed_by
+        return {
+            "stack": self.stack,
+            "urn": self.urn,
+            "name": self.name,
+            "kind": self.kind,
+            "message": self.message,
+            "refused": self.refused,
+            "allowed_by": allowed.place if allowed else None,
+        }
+
+
+def find_dangers(diff: PlanDiff) -> list[Danger]:
+    """Every dangerous change of one stack's diff, in the diff's order."""
+    found: list[Danger] = []
+    for create in diff.created:
+        found += _public_grants(diff.stack, create.urn, create.name, {}, create.inputs)
+    for update in diff.update:
+        found += _update_dangers(diff.stack, update)
+    for delete in diff.delete:
+        if delete.protect:
+            found.append(Danger(diff.stack, delete.urn, delete.name, DELETE_PROTECTED,
+                                "deletes a protected resource; `pulumi up` refuses to",
+                                fails=True))  # fmt: skip
+    return found
+
+
+def _update_dangers(stack: str, update: Update) -> Iterator[Danger]:
+    if update.replaced and update.protected:
+        yield Danger(stack, update.urn, update.name, REPLACE_PROTECTED,
+                     f"replaces a protected resource ({_forced(update)}); `pulumi up` "
+                     "refuses to delete it", fails=True)  # fmt: skip
+    elif update.replaced and update.retain_on_delete:
+        yield Danger(stack, update.urn, update.name, REPLACE_RETAINED,
+                     f"replaces a resource kept on delete ({_forced(update)}): the old one "
+                     "stays in the cloud, unmanaged, and a new empty one is created",
+                     fails=False)  # fmt: skip
+    if update.protect == (True, False):
+        yield Danger(stack, update.urn, update.name, UNPROTECT,
+                     "removes protection: a later change could delete it", fails=True)  # fmt: skip
+    yield from _public_grants(stack, update.urn, update.name, update.base_inputs, update.inputs)
+
+
+def _forced(update: Update) -> str:
+    changes = {c.key: c for c in update.changes}
+    shown = []
+    for key in update.replace or ():
+        change = changes.get(key.split(".")[0])
+        if change is None:
+            shown.append(key)
+        else:
+            shown.append(f"{key}: {show(change.before, 40)} → {show(change.after, 40)}")
+    return "; ".join(shown)
+
+
+def _public_grants(
+    stack: str, urn: str, name: str, before: Mapping[str, Any], after: Mapping[str, Any]
+) -> Iterator[Danger]:
+    """A grant to the public that the base did not make (a new member, or a new role)."""
+    role = after.get("role")
+    same_role = bool(before) and before.get("role") == role
+    for key in ("member", "members"):
+        new = _members(after.get(key))
+        old = _members(before.get(key)) if same_role else set()
+        for member in sorted((new - old) & PUBLIC_MEMBERS):
+            what = f"role {role}" if isinstance(role, str) else "access"
+            yield Danger(stack, urn, name, PUBLIC, f"grants {member} {what}", fails=True,
+                         role=role if isinstance(role, str) else None)  # fmt: skip
+
+
+def _members(value: Any) -> set[str]:
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, list):
+        return {v for v in value if isinstance(v, str)}
+    return set()
+
+
+def apply_allowances(dangers: list[Danger], allowances: list[Allowance]) -> list[Danger]:
+    """Each refused danger an allowance covers, marked as allowed by it."""
+    marked = []
+    for danger in dangers:
+        allowance = next((a for a in allowances if danger.fails and a.covers(danger)), None)
+        marked.append(replace(danger, allowed_by=allowance) if allowance else danger)
+    return marked
+
+
+def unused(allowances: list[Allowance], dangers: list[Danger], stacks: set[str]) -> list[Allowance]:
+    """Allowances of the planned stacks that cover nothing: applied already, or mistyped."""
+    return [
+        a for a in allowances
+        if a.stack in stacks and not a.standing and not any(d.allowed_by == a for d in dangers)
+    ]  # fmt: skip
