@@ -486,10 +486,11 @@ def test_the_stacks_differ_only_in_config_values_and_the_named_flags(
 # -- a change that replaces a protected resource shows in the review diff ---------------
 
 
-def test_renaming_the_ipv6_address_shows_as_an_update_of_its_name(
+def test_renaming_the_ipv6_address_shows_as_a_refused_replacement(
     git_checkout: Callable[..., Path], cli: Any
 ) -> None:
-    """A new name makes Google replace the address (and the domain's IPv6 with it)."""
+    """A new name makes Google replace the address (and the domain's IPv6 with it): the
+    review diff says so, and the strict PR check refuses it."""
     repo = git_checkout()
     stack = repo / "stacks" / "Pulumi.registry-prod.yaml"
     text = stack.read_text()
@@ -507,8 +508,18 @@ def test_renaming_the_ipv6_address_shows_as_an_update_of_its_name(
         f"::{ROOT}-lb-ipv6"
     )
     assert address["keys"] == ["name"]
+    assert address["replace"] == ["name"]
     # The listeners on it follow the new address; nothing else moves.
     assert {name: u["keys"] for name, u in updates.items()} == {
         f"{ROOT}-lb-ipv6-http": ["ipAddress"],
         f"{ROOT}-lb-ipv6-https": ["ipAddress"],
     }
+    strict = invoke(cli, "--root", str(repo), "plan", "registry-prod", "--base", "HEAD",
+                    "--strict")  # fmt: skip
+    assert strict.exit_code == 1, strict.output
+    refused = [line for line in strict.stderr.splitlines() if line.startswith("error: ")]
+    assert refused[0] == (
+        "error: registry-prod: registry-proxy-lb › GlobalAddress ipv6: replaces a protected "
+        "resource (name: k8s-infra-oci-proxy-prod-ipv6 → registry-k8s-io-ipv6); `pulumi up` "
+        "refuses to delete it"
+    ), strict.stderr
