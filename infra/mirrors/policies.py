@@ -17,10 +17,11 @@ PUBLIC_POLICY_ID = "Public-Access"
 
 
 def public_read_policy(bucket: S3Bucket) -> dict[str, Any]:
-    """Anyone may list and read; nobody may use the bucket without TLS.
+    """Anyone may list and read; nobody may read or write objects without TLS.
 
-    The TLS deny covers the bucket itself as well as its objects: listing
-    over plain HTTP leaks nothing secret, but there is no reason to allow it.
+    Statement for statement the policy of s3/bucket.tf@7159e9d, which every
+    live bucket has: the two public statements without a Sid and the TLS deny
+    on objects only. Any other wording would rewrite every bucket's policy.
     """
     objects = f"{bucket.arn}/*"
     return {
@@ -28,25 +29,18 @@ def public_read_policy(bucket: S3Bucket) -> dict[str, Any]:
         "Id": PUBLIC_POLICY_ID,
         "Statement": [
             {
-                "Sid": "PublicListBucket",
                 "Effect": "Allow",
                 "Principal": "*",
                 "Action": "s3:ListBucket",
                 "Resource": bucket.arn,
             },
-            {
-                "Sid": "PublicGetObject",
-                "Effect": "Allow",
-                "Principal": "*",
-                "Action": "s3:GetObject",
-                "Resource": objects,
-            },
+            {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": objects},
             {
                 "Sid": "AllowSSLRequestsOnly",
                 "Effect": "Deny",
                 "Principal": "*",
                 "Action": "s3:*",
-                "Resource": [bucket.arn, objects],
+                "Resource": objects,
                 "Condition": {"Bool": {"aws:SecureTransport": "false"}},
             },
         ],

@@ -140,7 +140,11 @@ def test_the_stack_settings(mirrors: Mirrors) -> None:
         "roles/serviceusage.serviceUsageConsumer",
         "roles/viewer",
     ]
-    assert spec.accounts_holding("roles/artifactregistry.repoAdmin") == ["k8s-infra-gcr-promoter"]
+    # both promoter accounts, as iam.tf@8544cbe: an authoritative binding without one drops it
+    assert spec.accounts_holding("roles/artifactregistry.repoAdmin") == [
+        "k8s-infra-gcr-promoter",
+        "k8s-infra-image-promotion",
+    ]
     promoter = spec.service_accounts["k8s-infra-gcr-promoter"]
     pool = spec.workload_identity_pool
     assert pool is not None
