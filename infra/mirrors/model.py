@@ -15,7 +15,7 @@ Declared in two data files under the data root:
       endpoint_pattern: "https://{bucket}...{region}..."
       replication: {source: <region>, rule_id_pattern: "...{source}...{region}"}
       buckets:
-        <region>: {name: <exception>, priority: <n>, replicated: false}
+        <region>: {name: <exception>, priority: <n>, replicated: false, managed: false}
       client_regions: {<client region>: <bucket region>}
 
 Regions are checked against what AWS and Google offer (``infra.mirrors.regions``).
@@ -66,7 +66,7 @@ S3_KEYS = frozenset(
     }
 )
 REPLICATION_KEYS = frozenset({"source", "rule_id_pattern"})
-BUCKET_KEYS = frozenset({"name", "priority", "replicated"})
+BUCKET_KEYS = frozenset({"name", "priority", "replicated", "managed"})
 FORMATS = ("DOCKER",)
 
 # S3 replication rule priorities are 32-bit integers.
@@ -109,6 +109,9 @@ class S3Bucket:
     replicated: bool  # receives copies (or is the source): its content is current
     is_source: bool = False
     priority: int | None = None  # of the replication rule that fills it
+    # False: clients are sent there, but the bucket is neither created nor
+    # replicated to here (it exists outside the Terraform this replaces)
+    managed: bool = True
 
     @property
     def arn(self) -> str:
@@ -363,6 +366,9 @@ def _buckets(
         replicated = True
         if "replicated" in spec:
             replicated = fields.boolean(spec["replicated"], (*path, "replicated")) is not False
+        managed = True
+        if "managed" in spec:
+            managed = fields.boolean(spec["managed"], (*path, "managed")) is not False
         priority = None
         if "priority" in spec:
             with_priority.add(region)
@@ -375,6 +381,7 @@ def _buckets(
             endpoint=names.fill_pattern(endpoint_pattern, bucket=name, region=region),
             replicated=replicated,
             priority=priority,
+            managed=managed,
         )
     return buckets, with_priority
 
@@ -396,11 +403,12 @@ def _source(
             did_you_mean(region, buckets),
         )
         return None
-    if not bucket.replicated:
+    if not bucket.replicated or not bucket.managed:
+        mark = "replicated: false" if not bucket.replicated else "managed: false"
         fields.error(
             path,
-            f"replication source `{region}` is marked `replicated: false`",
-            "the source must be a bucket in service",
+            f"replication source `{region}` is marked `{mark}`",
+            "the source must be a bucket in service that this stack manages",
         )
         return None
     return bucket
@@ -418,9 +426,15 @@ def _rules(
     rules: list[ReplicationRule] = []
     for region, bucket in buckets.items():
         path = ("buckets", region)
-        if bucket.is_source or not bucket.replicated:
+        if bucket.is_source or not bucket.replicated or not bucket.managed:
             if region in with_priority:
-                what = "the replication source" if bucket.is_source else "not replicated"
+                what = (
+                    "the replication source"
+                    if bucket.is_source
+                    else "not managed here"
+                    if not bucket.managed
+                    else "not replicated"
+                )
                 fields.error(
                     (*path, "priority"),
                     f"bucket `{region}` is {what} but has a rule priority",

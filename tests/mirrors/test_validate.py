@@ -63,6 +63,16 @@ CASES = {
         "  source: me-south-1", 11,
         "error: replication source `me-south-1` is marked `replicated: false`",
     ),
+    "replication source managed elsewhere": Case(
+        BUCKETS, "  source: us-east-2\n", "  source: eu-west-2\n",
+        "  source: eu-west-2", 11,
+        "error: replication source `eu-west-2` is marked `managed: false`",
+    ),
+    "rule priority on a bucket managed elsewhere": Case(
+        BUCKETS, "    managed: false\n", "    managed: false\n    priority: 23\n",
+        "    priority: 23", 15,
+        "error: bucket `eu-west-2` is not managed here but has a rule priority",
+    ),
     "bucket without a rule priority": Case(
         BUCKETS, "  ap-east-1: {priority: 2}\n", "  ap-east-1: {priority: 2}\n  ap-east-2: {}\n",
         "  ap-east-2:", 3,
