@@ -7,6 +7,7 @@ Declared in two data files under the data root:
       repository_id: <id>             # the same in every region
       format: DOCKER
       url_pattern: "{region}-docker.pkg.dev/{project}/{repository}"
+      repository_admins: [<member>]   # optional: roles/artifactregistry.admin on each
       regions: {serving: [<region>, ...], non_serving: [<region>, ...]}
 
     infra/data/registry/s3-buckets.yaml
@@ -33,7 +34,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from infra.core import names
+from infra.core import iam, names
 from infra.core.fields import Fields, locate_in
 from infra.core.located_yaml import YamlDocument, load_yaml
 from infra.core.problems import Position, Problems, did_you_mean
@@ -53,7 +54,10 @@ S3_BUCKETS_FILE = "infra/data/registry/s3-buckets.yaml"
 SETTINGS_KEY = f"{NAMESPACE}:mirrors"
 ALLOWED_ACCOUNTS_KEY = "aws:allowedAccountIds"
 
-AR_KEYS = frozenset({"project", "repository_id", "format", "url_pattern", "regions"})
+AR_KEYS = frozenset(
+    {"project", "repository_id", "format", "url_pattern", "regions", "repository_admins"}
+)
+AR_REQUIRED = sorted(AR_KEYS - {"repository_admins"})
 AR_REGION_GROUPS = ("serving", "non_serving")
 S3_KEYS = frozenset(
     {
@@ -96,6 +100,7 @@ class ArtifactRegistryMirrors:
     repository_id: str
     format: str
     repositories: Mapping[str, ArtifactRegistryMirror]  # region -> repository, sorted
+    admins: tuple[str, ...] = ()  # roles/artifactregistry.admin on each repository
 
     def serving_regions(self) -> list[str]:
         return [r for r, repo in self.repositories.items() if repo.serving]
@@ -181,8 +186,8 @@ def load_artifact_registry(
     if document is None:
         return None
     fields = Fields(locate_in(document), problems)
-    top = fields.mapping(document.data, (), AR_KEYS, required=sorted(AR_KEYS), what="the file")
-    if top is None or not set(top) >= AR_KEYS:
+    top = fields.mapping(document.data, (), AR_KEYS, required=AR_REQUIRED, what="the file")
+    if top is None or not set(top) >= set(AR_REQUIRED):
         return None
     project = fields.text(top["project"], ("project",))
     if project is not None and (problem := names.project_id_problem(project)):
@@ -206,6 +211,12 @@ def load_artifact_registry(
         {"region"},
     )
     regions = _registry_regions(fields, top["regions"], facts)
+    admins = fields.texts(
+        top.get("repository_admins", []),
+        ("repository_admins",),
+        iam.MEMBER,
+        f"an IAM member ({iam.MEMBER_FORMS})",
+    )
     if project is None or repository_id is None or repo_format is None or url_pattern is None:
         return None
     repositories = {
@@ -221,7 +232,7 @@ def load_artifact_registry(
         for region, serving in sorted(regions.items())
     }
     return ArtifactRegistryMirrors(
-        project, repository_id, repo_format, MappingProxyType(repositories)
+        project, repository_id, repo_format, MappingProxyType(repositories), admins
     )
 
 

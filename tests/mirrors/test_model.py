@@ -132,7 +132,13 @@ def test_regions_are_those_of_the_facts(mirrors: Mirrors) -> None:
 
 def test_the_stack_settings(mirrors: Mirrors) -> None:
     spec = mirrors.settings[STACK]
-    assert spec.services == ("artifactregistry.googleapis.com", "run.googleapis.com")
+    assert spec.services == (
+        "artifactregistry.googleapis.com",
+        "containeranalysis.googleapis.com",
+        "iamcredentials.googleapis.com",
+        "run.googleapis.com",
+        "storage-component.googleapis.com",
+    )
     assert spec.project_roles() == [
         "roles/artifactregistry.admin",
         "roles/artifactregistry.repoAdmin",

@@ -83,13 +83,19 @@ def test_the_whole_stack_and_nothing_else(plan: dict[str, Any]) -> None:
     assert found == Counter(
         {
             "gcp:artifactregistry/repository:Repository": 41,
-            "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember": 41,
-            "gcp:projects/service:Service": 2,
-            "gcp:serviceaccount/account:Account": 2,
+            # public read and the artifact admins on each
+            "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember": 82,
+            "gcp:projects/service:Service": 5,
+            # the two promoter accounts, and prod-storage's four
+            "gcp:serviceaccount/account:Account": 6,
             "gcp:serviceaccount/iAMBinding:IAMBinding": 2,
+            "gcp:serviceaccount/iAMMember:IAMMember": 5,
             "gcp:projects/iAMBinding:IAMBinding": 5,
+            "gcp:projects/iAMMember:IAMMember": 4,
             "gcp:projects/iAMAuditConfig:IAMAuditConfig": 1,
             "gcp:serviceusage/consumerQuotaOverride:ConsumerQuotaOverride": 1,
+            "gcp:storage/bucket:Bucket": 6,
+            "gcp:storage/bucketIAMMember:BucketIAMMember": 41,
             "aws:s3/bucket:Bucket": 32,
             "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 32,
             "aws:s3/bucketOwnershipControls:BucketOwnershipControls": 32,
@@ -104,6 +110,7 @@ def test_the_whole_stack_and_nothing_else(plan: dict[str, Any]) -> None:
             "k8s-infra:mirrors:S3MirrorSet": 1,
             "k8s-infra:mirrors:S3Mirror": 32,
             "k8s-infra:mirrors:S3Writer": 1,
+            "k8s-infra:prod:ProdStorage": 1,
         }
     )
     # One provider for every region: the default one, pinned by stack config.
@@ -358,6 +365,8 @@ def test_adding_a_repository_is_one_line(checkout_copy: Path, plan: dict[str, An
     prefix = f"urn:pulumi:{STACK}::k8s-infra::k8s-infra:mirrors:ArtifactRegistryMirrors$"
     assert diff.create == [
         f"{prefix}gcp:artifactregistry/repository:Repository::artifact-registry-asia-southeast3",
+        f"{prefix}gcp:artifactregistry/repositoryIamMember:RepositoryIamMember"
+        "::artifact-registry-asia-southeast3-admin-group-k8s-infra-artifact-admins",
         f"{prefix}gcp:artifactregistry/repositoryIamMember:RepositoryIamMember"
         "::artifact-registry-asia-southeast3-public-read",
     ]

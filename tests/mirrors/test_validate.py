@@ -221,10 +221,11 @@ def test_without_a_mirrors_stack_the_data_is_not_needed(
     stack = checkout_copy / STACK
     stack.write_text(
         stack.read_text().replace(
-            "k8s-infra:components: [registry-mirrors]", "k8s-infra:components: []"
+            "k8s-infra:components: [registry-mirrors, prod-storage]", "k8s-infra:components: []"
         )
     )
     (checkout_copy / BUCKETS).unlink()
     (checkout_copy / REGISTRY).unlink()
+    (checkout_copy / "infra" / "data" / "prod-storage.yaml").unlink()
     code, lines, _ = validate(cli, checkout_copy)
     assert code == 0, "\n".join(lines)
