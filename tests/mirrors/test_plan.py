@@ -95,7 +95,7 @@ def test_the_whole_stack_and_nothing_else(plan: dict[str, Any]) -> None:
             "gcp:projects/iAMAuditConfig:IAMAuditConfig": 1,
             "gcp:serviceusage/consumerQuotaOverride:ConsumerQuotaOverride": 1,
             "gcp:storage/bucket:Bucket": 6,
-            "gcp:storage/bucketIAMMember:BucketIAMMember": 41,
+            "gcp:storage/bucketIAMMember:BucketIAMMember": 40,
             "aws:s3/bucket:Bucket": 32,
             "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 32,
             "aws:s3/bucketOwnershipControls:BucketOwnershipControls": 32,

@@ -95,7 +95,7 @@ BROKEN = [
      "  k8s-artifacts-kind: {writers: [group:k8s-infra-push-kind@kubernetes.io]}\n"
      "  K8s.Artifacts: {}\n",
      "  K8s.Artifacts", "`K8s.Artifacts` is not a bucket name"),
-    ("  k8s-artifacts-gcslogs:\n", "  k8s-artifacts-prod:\n", "  k8s-artifacts-prod:\n    -",
+    ("bucket_grants: {}", "bucket_grants:\n  k8s-artifacts-prod: []", "  k8s-artifacts-prod: []",
      "bucket `k8s-artifacts-prod` is created here"),
     ("{writers: [group:k8s-infra-push-kind@kubernetes.io]}",
      "{writers: [group:k8s-infra-push-kinds@kubernetes.io]}", "push-kinds",
