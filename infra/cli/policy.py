@@ -9,6 +9,7 @@ the declarations: the file ``k8s-infra preview`` passes to the pack.
 from __future__ import annotations
 
 import json
+import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -52,6 +53,10 @@ def check(
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Plan every stack again, ignoring .cache/plans.")
     ] = False,
+    output_format: Annotated[
+        str,
+        typer.Option("--format", help="`markdown`: print the verdicts for a PR summary on stdout."),
+    ] = "text",
 ) -> None:
     """Run every guard-rail policy on the offline plan of a stack (or of every stack).
 
@@ -64,7 +69,13 @@ def check(
       k8s-infra policy check all
 
       k8s-infra policy check registry-prod --json
+
+      k8s-infra policy check all --format markdown > guardrails.md
     """
+    if output_format not in ("text", "markdown"):
+        raise UsageError(f"--format `{output_format}` is not known", "use text or markdown")
+    if as_json and output_format == "markdown":
+        raise UsageError("--json and --format markdown both print on stdout", "pick one")
     root = cli_context(ctx).root
     known = stack_names(root)
     if stack != ALL and stack not in known:
@@ -89,6 +100,8 @@ def check(
         raise PlanFailed(failed[0])
     checked = [(r.plan, check_plan(r.plan, config)) for r in results if r.plan is not None]
     _report(checked, as_json=as_json, seconds=time.monotonic() - started)
+    if output_format == "markdown":
+        sys.stdout.write(markdown(checked))
     if any(not v.unknown for _, verdicts in checked for v in verdicts):
         raise typer.Exit(EXIT_PROBLEMS)
 
@@ -136,6 +149,28 @@ def _report(
             }
             for plan, verdicts in checked
         ]})  # fmt: skip
+
+
+def markdown(checked: list[tuple[dict[str, Any], list[Verdict]]]) -> str:
+    """The verdicts for the top of a PR summary: every violation, with its fix."""
+    from infra.guardrails.checks import POLICIES
+
+    violations = [v for _, verdicts in checked for v in verdicts if not v.unknown]
+    unknown = [v for _, verdicts in checked for v in verdicts if v.unknown]
+    resources = sum(len(plan["resources"]) for plan, _ in checked)
+    where = f"{resources} resources in {len(checked)} stack(s)"
+    if not violations and not unknown:
+        return f"_Guard rails: all {len(POLICIES)} policies pass on {where}._\n\n"
+    lines = [f"## Guard rails: {len(violations)} violation(s) in {where}", ""]
+    lines += [f"- **{v.stack}** `{v.name}`: [{v.policy}] {_escape(v.message)}" for v in violations]
+    if unknown:
+        lines += ["", f"Not evaluated (values unknown until applied): {len(unknown)}", ""]
+        lines += [f"- **{v.stack}** `{v.name}`: [{v.policy}] {_escape(v.message)}" for v in unknown]
+    return "\n".join(lines) + "\n\n"
+
+
+def _escape(text: str) -> str:
+    return text.replace("|", "\\|").replace("<", "&lt;")
 
 
 @policy_app.command("config")
