@@ -61,6 +61,11 @@ ALWAYS_PRODUCTION = frozenset({
     "gcp:compute/globalAddress:GlobalAddress",
     "gcp:certificatemanager/certificate:Certificate",
 })  # fmt: skip
+# The scanning service agents' roles (their holders were removed from staging
+# projects upstream, infra/gcp/bash/ensure-staging-storage.sh@0c645368).
+SCANNING_AGENT_ROLES = frozenset(
+    {"roles/containeranalysis.ServiceAgent", "roles/containerscanning.ServiceAgent"}
+)
 _IAM_GRANT = re.compile(r"iam(member|binding)$", re.IGNORECASE)
 _DIGEST = re.compile(r"@sha256:[0-9a-f]{64}")
 
@@ -213,6 +218,12 @@ def _production_data(
 
 
 def _scanning_apis(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[Violation]:
+    if _is_grant(args.resource_type):
+        role = _text(args.props.get("role"))
+        if role in SCANNING_AGENT_ROLES:
+            yield (f"grants {role}: no scanning runs here, so no agent needs it",
+                   "remove the grant (upstream removed every holder in staging)")  # fmt: skip
+        return
     if args.resource_type != SERVICE:
         return
     service = _text(args.props.get("service"))
@@ -366,7 +377,7 @@ RESOURCE_POLICIES: tuple[ResourceValidationPolicy, ...] = (
     ),
     _resource_policy(
         names.SCANNING_APIS,
-        "the container scanning APIs are never enabled",
+        "the container scanning APIs are never enabled, and nothing holds their agents' roles",
         _scanning_apis,
         {"refused": "array"},
     ),

@@ -56,8 +56,20 @@ def test_every_violating_grant_is_reported() -> None:
 
 def test_container_analysis_agent_is_named() -> None:
     members = next(c for c in CASES if c.policy == "member-sources")
-    found = [v.message for v in check_plan(members.violating, CONFIG) if v.name == "c"]
+    found = [v.message for v in check_plan(members.violating, CONFIG)
+             if v.name == "c" and v.policy == "member-sources"]  # fmt: skip
     assert found and "container analysis service agent" in found[0]
+
+
+def test_the_scanning_agent_role_is_refused_to_anyone() -> None:
+    granted = plan(grant(PROJECT_MEMBER, "agent", "group:admins@kubernetes.io",
+                         "roles/containeranalysis.ServiceAgent"))  # fmt: skip
+    found = [v.line() for v in check_plan(granted, CONFIG)]
+    assert found == [
+        "registry-prod: agent: [no-scanning-apis] grants roles/containeranalysis.ServiceAgent: "
+        "no scanning runs here, so no agent needs it (fix: remove the grant (upstream removed "
+        "every holder in staging))"
+    ]
 
 
 def test_a_public_grant_is_declared_per_stack() -> None:
