@@ -180,10 +180,9 @@ def _privileged_roles(
     if not _is_grant(args.resource_type):
         return
     role = _text(args.props.get("role"))
-    granted = _members(args.props)
     if role not in names.PRIVILEGED:
-        return
-    for member in granted:
+        return  # the members of other grants are not this policy's to read
+    for member in _members(args.props):
         if group_address(member) is None and member not in config.get("allowed", ()):
             yield (f"grants {role} to {member}: only groups (and members the declarations "
                    "name as owners) may own or edit a project",

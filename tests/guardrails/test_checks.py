@@ -114,7 +114,10 @@ def test_an_unknown_value_stops_a_stack_policy_as_a_whole() -> None:
 
 
 def test_unknowns_elsewhere_do_not_stop_a_policy() -> None:
-    """Only the values a policy reads matter: an unknown project number does not."""
+    """Only the values a policy reads matter: an unknown label does not."""
     bucket = resource("gcp:storage/bucket:Bucket", "b",
                       {"uniformBucketLevelAccess": True, "labels": UNKNOWN})  # fmt: skip
     assert check_plan(plan(bucket), CONFIG) == []
+    viewer = grant(PROJECT_MEMBER, "v", "user:x@example.com", "roles/viewer")
+    viewer["inputs"]["member"] = UNKNOWN
+    assert "privileged-roles" not in {v.policy for v in check_plan(plan(viewer), CONFIG)}
