@@ -168,6 +168,21 @@ def select_stack(root: Path, stack: str, command: Any = None) -> Any:
         ) from None
 
 
+# The guard rails' policy pack (infra.guardrails), run by every preview and update.
+POLICY_PACK_DIR = CODE_ROOT / "policy-pack"
+
+
+@dataclass(frozen=True)
+class PolicyPack:
+    """The pack folder and the policy config file made from the declarations."""
+
+    folder: Path
+    config: Path
+
+    def options(self) -> dict[str, list[str]]:
+        return {"policy_packs": [str(self.folder)], "policy_pack_configs": [str(self.config)]}
+
+
 @dataclass(frozen=True)
 class Targets:
     """A targeted run: these URNs only (and, with ``dependents``, what depends on them)."""
@@ -215,11 +230,14 @@ def run(
     refresh: bool = False,
     targets: Targets | None = None,
     command: Any = None,
+    policy_pack: PolicyPack | None = None,
 ) -> EngineRun:
     """Run ``preview`` or ``up`` on a stack, streaming the engine's output.
 
     ``refresh`` reads the cloud first, so changes made by hand show as drift;
-    ``targets`` limits the run to those resources (Pulumi's ``--target``).
+    ``targets`` limits the run to those resources (Pulumi's ``--target``);
+    ``policy_pack`` runs the guard rails on every resource (a mandatory
+    violation fails the run).
     """
     from pulumi import automation as auto
 
@@ -228,6 +246,8 @@ def run(
     if targets is not None:
         options["target"] = list(targets.urns)
         options["target_dependents"] = targets.dependents or None
+    if policy_pack is not None:
+        options.update(policy_pack.options())
     try:
         if operation == "preview":
             previewed = selected.preview(**options)

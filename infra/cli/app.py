@@ -16,6 +16,7 @@ from infra import __version__
 from infra.cli import graph, plan, pulumi_ops, validate
 from infra.cli.context import CliContext
 from infra.cli.groups import groups_app
+from infra.cli.policy import policy_app
 from infra.cli.promoter import promoter_app
 from infra.cli.staging import staging_app
 
@@ -69,6 +70,7 @@ app.command("up")(pulumi_ops.up)
 app.add_typer(groups_app, name="groups")
 app.add_typer(staging_app, name="staging")
 app.add_typer(promoter_app, name="promoter")
+app.add_typer(policy_app, name="policy")
 
 
 def main() -> None:

@@ -9,21 +9,24 @@ passes.
 
 from __future__ import annotations
 
+import json
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from infra.cli.console import boundary, can_prompt, emit_json, report_error, stderr
 from infra.cli.context import cli_context
-from infra.core.errors import EXIT_PROBLEMS, K8sInfraError, UsageError
+from infra.core.errors import EXIT_PROBLEMS, K8sInfraError, ProblemsFound, UsageError
+from infra.core.problems import Problems
 from infra.declarations.stacks import stack_names
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
-    from infra.engines import EngineRun, Targets
+    from infra.engines import EngineRun, PolicyPack, Targets
 
 ALL = "all"
 # Dependency order: grants name groups, the proxy serves what the mirrors hold.
@@ -56,6 +59,26 @@ def ordered_stacks(stack: str, known: Sequence[str]) -> list[str]:
     return sorted(known, key=lambda name: (rank.get(name, len(rank)), name))
 
 
+@contextmanager
+def guard_rails(root: Path) -> Iterator[PolicyPack]:
+    """The guard rails' pack, with its config made from the declarations under ``root``.
+
+    The same config ``k8s-infra policy check`` uses, written to a file for
+    ``--policy-pack-config`` that lives as long as the runs that read it.
+    """
+    from infra.engines import POLICY_PACK_DIR, PolicyPack
+    from infra.guardrails.settings import policy_config
+
+    problems = Problems()
+    config = policy_config(root, problems)
+    if problems.has_errors:
+        raise ProblemsFound(problems.sorted())
+    with tempfile.TemporaryDirectory(prefix="k8s-infra-policy-") as folder:
+        target = Path(folder) / "policy-config.json"
+        target.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        yield PolicyPack(POLICY_PACK_DIR, target)
+
+
 REFRESH_HELP = "Read the cloud first, so changes made by hand show up (and get repaired)."
 
 
@@ -81,11 +104,13 @@ def preview(
         ),
     ] = "text",
 ) -> None:
-    """Preview a stack (or every stack) with the real Pulumi engine.
+    """Preview a stack (or every stack) with the real Pulumi engine and the guard rails.
 
     Needs the Pulumi CLI and credentials. `all` previews every stack in
     dependency order and goes on past a failing one; the exit code is the
-    first failure's.
+    first failure's. The guard rails' policy pack (policy-pack/, see
+    `k8s-infra policy check`) runs on every resource; a violation fails the
+    preview.
 
     [b]Examples[/b]
 
@@ -105,14 +130,15 @@ def preview(
     stacks = ordered_stacks(stack, stack_names(root))
     command = engines.pulumi_command()
     outcomes: list[tuple[str, EngineRun | K8sInfraError]] = []
-    for name in stacks:
-        try:
-            outcomes.append(
-                (name, engines.run(root, name, "preview", stream, refresh=refresh, command=command))
-            )
-        except K8sInfraError as error:
-            report_error(error)
-            outcomes.append((name, error))
+    with guard_rails(root) as pack:
+        for name in stacks:
+            try:
+                previewed = engines.run(root, name, "preview", stream, refresh=refresh,
+                                        command=command, policy_pack=pack)  # fmt: skip
+                outcomes.append((name, previewed))
+            except K8sInfraError as error:
+                report_error(error)
+                outcomes.append((name, error))
     _report_previews(outcomes, as_json=as_json, markdown=output_format == "markdown")
     failures = [o for _, o in outcomes if isinstance(o, K8sInfraError)]
     if failures:
@@ -199,8 +225,9 @@ def up(
     command = engines.pulumi_command()  # fail fast, before asking anything
     for name in stacks:
         check_may_apply(name, yes=yes, allow_prod=allow_prod)
-    for name in stacks:
-        apply_stack(root, name, yes=yes, refresh=refresh, command=command)
+    with guard_rails(root) as pack:
+        for name in stacks:
+            apply_stack(root, name, yes=yes, refresh=refresh, command=command, policy_pack=pack)
 
 
 def check_may_apply(stack: str, *, yes: bool, allow_prod: bool) -> None:
@@ -225,6 +252,7 @@ def apply_stack(
     refresh: bool = False,
     targets: Targets | None = None,
     command: Any = None,
+    policy_pack: PolicyPack | None = None,
 ) -> EngineRun | None:
     """Preview, ask, update; with ``yes`` (checked by ``check_may_apply``), update at once.
 
@@ -232,7 +260,9 @@ def apply_stack(
     """
     from infra import engines
 
-    options: dict[str, Any] = {"refresh": refresh, "targets": targets, "command": command}
+    options: dict[str, Any] = {
+        "refresh": refresh, "targets": targets, "command": command, "policy_pack": policy_pack,
+    }  # fmt: skip
     if not yes:
         previewed = engines.run(root, stack, "preview", stream, **options)
         stderr.print(previewed.summary())

@@ -62,8 +62,13 @@ class Allowance:
             return False
         if self.role is not None and danger.role != self.role:
             return False
-        name = danger.urn.rsplit("::", 1)[-1]
-        return fnmatchcase(name, self.resource) or fnmatchcase(danger.urn, self.resource)
+        return names_resource(self.resource, danger.urn)
+
+
+def names_resource(pattern: str, urn: str) -> bool:
+    """Whether an entry's ``resource`` (a glob of a name or a URN) names the resource ``urn``."""
+    name = urn.rsplit("::", 1)[-1]
+    return fnmatchcase(name, pattern) or fnmatchcase(urn, pattern)
 
 
 def load_allowances(root: Path, problems: Problems) -> list[Allowance]:

@@ -244,6 +244,11 @@ def _profiles_file(file: Path | None = None) -> _ProfilesFile:
     return loaded
 
 
+def refused_services() -> frozenset[str]:
+    """The APIs no project may enable (the profiles file's `refused_services`)."""
+    return _profiles_file().refused_services
+
+
 def _read_profiles_file(fields: Fields, data: Any) -> _ProfilesFile | None:
     top = fields.mapping(data, (), _FILE_KEYS, required=("profiles", "gcb_builder"))
     if top is None:

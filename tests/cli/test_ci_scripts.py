@@ -56,7 +56,33 @@ def test_pr_check_writes_the_diff_of_a_new_project(
     assert all(not d["create"] and not d["delete"] for name, d in stacks.items()
                if name not in ("staging", "groups"))  # fmt: skip
     assert "  + StagingProject k8s-staging-newcomer\n" in done.stderr
-    assert (tmp_path / "artifacts" / "summary.md").read_text().startswith("## Offline plan against")
+    summary = (tmp_path / "artifacts" / "summary.md").read_text()
+    assert summary.startswith("_Guard rails: all 10 policies pass on ")
+    assert "\n## Offline plan against" in summary
+
+
+def test_pr_check_puts_guard_rail_violations_first(
+    git_checkout: Callable[..., Path], tmp_path: Path
+) -> None:
+    """A public grant no standing allowance declares fails the check, however old it is."""
+
+    def undeclare(repo: Path) -> None:
+        trim_staging(repo)
+        allow = repo / "infra" / "allowed-changes.yaml"
+        head, _ = allow.read_text().split("  - stack: registry-sandbox\n", 1)
+        allow.write_text(head)
+
+    repo = git_checkout(undeclare)
+    done = run("pr-check.sh", repo, tmp_path / "artifacts", "HEAD")
+    assert done.returncode == 1, done.stderr
+    summary = (tmp_path / "artifacts" / "summary.md").read_text()
+    assert summary.startswith("## Guard rails: 44 violation(s) in ")
+    line = ("- **registry-prod** `registry-proxy-archeio-asia-east1-invoker`: [public-grants] "
+            "grants allUsers roles/run.invoker on a resource not declared public")  # fmt: skip
+    assert line in summary
+    assert summary.index("## Offline plan against") > summary.index("registry-sandbox")
+    assert (tmp_path / "artifacts" / "plan-diff.json").exists()
+    assert "error: registry-sandbox: registry-proxy-archeio-" in done.stderr
 
 
 def test_pr_check_stops_on_invalid_declarations(

@@ -42,6 +42,25 @@ def test_preview_runs_the_stack_of_this_project_with_the_declarations_root(
     assert "--target" not in call["args"]
 
 
+def test_preview_and_up_run_the_guard_rails_with_config_from_the_declarations(
+    cli: CliRunner, stand_in: StandInFactory, checkout_copy: Path
+) -> None:
+    from infra.core.problems import Problems
+    from infra.guardrails.settings import policy_config
+
+    fake = stand_in(changes={"registry-prod": {"update": 1, "same": 40}})
+    preview = invoke(cli, "--root", str(checkout_copy), "preview", "registry-prod", env=fake.env())
+    up = invoke(cli, "--root", str(checkout_copy), "up", "groups", "--yes", env=fake.env())
+    assert (preview.exit_code, up.exit_code) == (0, 0), preview.output + up.output
+    expected = policy_config(checkout_copy, Problems())
+    for operation, stack in (("preview", "registry-prod"), ("up", "groups")):
+        call = fake.last(operation, stack)
+        args = call["args"]
+        assert args[args.index("--policy-pack") + 1] == str(REPO / "policy-pack")
+        assert call["policy_config"] == expected
+    assert expected["member-sources"]["groups"]  # made from this checkout's groups/
+
+
 @pytest.mark.parametrize("version", ["3.272.0", "3.200.0"])
 def test_events_reach_the_summary_over_grpc_and_the_event_log_file(
     cli: CliRunner, stand_in: StandInFactory, version: str

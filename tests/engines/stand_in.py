@@ -38,6 +38,9 @@ def record():
         "root": os.environ.get("K8S_INFRA_ROOT"),
         "backend": os.environ.get("PULUMI_BACKEND_URL"),
     }
+    config = value_of("--policy-pack-config")
+    if config:  # read now: the file lives only as long as the run
+        entry["policy_config"] = json.loads(Path(config).read_text())
     with open(HERE / "calls.jsonl", "a") as calls:
         calls.write(json.dumps(entry) + "\n")
 

@@ -17,7 +17,7 @@ import typer
 
 from infra.cli.console import boundary, stderr
 from infra.cli.context import cli_context
-from infra.cli.pulumi_ops import apply_stack, check_may_apply, ordered_stacks, stream
+from infra.cli.pulumi_ops import apply_stack, check_may_apply, guard_rails, ordered_stacks, stream
 from infra.core.errors import EXIT_PROBLEMS, ProblemsFound, UsageError
 from infra.core.problems import Problems
 from infra.validation import load_declarations
@@ -206,8 +206,10 @@ def _run(
     targets = (
         engines.Targets(selection.urns, selection.dependents) if selection is not None else None
     )
-    if preview_only:
-        previewed = engines.run(root, stack, "preview", stream, targets=targets, command=command)
-        stderr.print(previewed.summary())
-        return
-    apply_stack(root, stack, yes=yes, targets=targets, command=command)
+    with guard_rails(root) as pack:
+        if preview_only:
+            previewed = engines.run(root, stack, "preview", stream, targets=targets,
+                                    command=command, policy_pack=pack)  # fmt: skip
+            stderr.print(previewed.summary())
+            return
+        apply_stack(root, stack, yes=yes, targets=targets, command=command, policy_pack=pack)

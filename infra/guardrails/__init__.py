@@ -1,0 +1,12 @@
+"""Guard rails: policies every stack's resources must pass, whatever the change.
+
+Written once as Pulumi CrossGuard policies (``checks``) and run two ways:
+offline over the planner's inventory (``offline``, ``k8s-infra policy
+check``), and as a policy pack in ``pulumi preview`` (the thin ``policy-pack``
+folder at the top of the checkout, which ``k8s-infra preview`` passes). What
+the policies know of the declarations reaches both the same way: a policy
+config file made from the declarations (``settings``).
+
+Named ``guardrails`` because "policy" already means IAM policies and the S3
+bucket-policy documents (``infra.mirrors.policies``) in this code.
+"""

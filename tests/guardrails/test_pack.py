@@ -1,0 +1,48 @@
+"""The thin pack folder: its entry point serves the policies of ``infra.guardrails``."""
+
+from __future__ import annotations
+
+import ast
+import os
+import select
+import subprocess
+import sys
+
+import yaml
+
+from tests.conftest import REPO
+
+PACK = REPO / "policy-pack"
+
+
+def test_pack_folder_is_a_python_pack_in_the_project_virtualenv() -> None:
+    settings = yaml.safe_load((PACK / "PulumiPolicy.yaml").read_text())
+    assert settings["runtime"] == {"name": "python", "options": {"virtualenv": "../.venv"}}
+    assert (PACK / settings["runtime"]["options"]["virtualenv"]).resolve() == REPO / ".venv"
+
+
+def test_entry_point_only_builds_the_pack_from_the_package() -> None:
+    tree = ast.parse((PACK / "__main__.py").read_text())
+    imports = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    assert imports == {"pulumi_policy", "infra.guardrails.checks"}
+    calls = [n for n in tree.body if isinstance(n, ast.Expr)]
+    assert [ast.unparse(c.value).split("(")[0] for c in calls[1:]] == ["PolicyPack"]
+
+
+def test_pack_process_serves_on_a_port() -> None:
+    """As the CLI starts it: it prints its port and keeps serving until stopped."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [sys.executable, str(PACK / "__main__.py")],
+        cwd=PACK, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        ready, _, _ = select.select([process.stdout], [], [], 60)
+        assert ready, "the pack printed no port within a minute"
+        port = process.stdout.readline().strip()
+        assert port.isdigit(), process.stderr.read() if process.stderr else port
+        assert process.poll() is None
+    finally:
+        process.kill()
+        process.wait(timeout=10)
