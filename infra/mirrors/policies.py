@@ -17,11 +17,12 @@ PUBLIC_POLICY_ID = "Public-Access"
 
 
 def public_read_policy(bucket: S3Bucket) -> dict[str, Any]:
-    """Anyone may list and read; nobody may read or write objects without TLS.
+    """Anyone may list and read; nobody may use the bucket without TLS.
 
-    Statement for statement the policy of s3/bucket.tf@7159e9d, which every
-    live bucket has: the two public statements without a Sid and the TLS deny
-    on objects only. Any other wording would rewrite every bucket's policy.
+    The policy of s3/bucket.tf@7159e9d (its two public statements carry no
+    Sid), except that the TLS deny covers the bucket as well as its objects:
+    the `s3-bucket-hardening` guard rail requires both, so adopting a bucket
+    updates its policy once.
     """
     objects = f"{bucket.arn}/*"
     return {
@@ -40,7 +41,7 @@ def public_read_policy(bucket: S3Bucket) -> dict[str, Any]:
                 "Effect": "Deny",
                 "Principal": "*",
                 "Action": "s3:*",
-                "Resource": objects,
+                "Resource": [bucket.arn, objects],
                 "Condition": {"Bool": {"aws:SecureTransport": "false"}},
             },
         ],

@@ -134,7 +134,6 @@ def test_the_stack_settings(mirrors: Mirrors) -> None:
     spec = mirrors.settings[STACK]
     assert spec.services == (
         "artifactregistry.googleapis.com",
-        "containeranalysis.googleapis.com",
         "iamcredentials.googleapis.com",
         "run.googleapis.com",
         "storage-component.googleapis.com",
