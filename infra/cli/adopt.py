@@ -1,0 +1,164 @@
+"""``k8s-infra adopt STACK``: the first ``up`` of a stack whose resources already live.
+
+Steps, each with the real engine: plan offline and derive every imported
+resource's id (``infra.adoption.ids``); write the id map
+``stacks/imports/<stack>.json`` under the data root; an import preview,
+which fails on any input that differs from the live resource; a
+confirmation; the update, with the map; a preview without the map, which
+must show no changes. The map is removed at the end, whatever happened: it
+is derived from the declarations and written afresh by every run, and the
+program reads it only when adopt names it (a rerun after a failed update is
+safe: a resource already in the state under its id is not imported again).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+
+from infra.cli.console import boundary, stderr
+from infra.cli.context import cli_context
+from infra.cli.pulumi_ops import STACK_ORDER, check_may_apply, confirm_apply, stream
+from infra.core.errors import EXIT_PROBLEMS, K8sInfraError, UsageError
+from infra.declarations.stacks import STACKS_DIR, stack_names
+
+GROUPS_STACK = "groups"
+# Dynamic resources cannot be imported: the groups' own create adopts a live group.
+GROUPS_HINT = (
+    "review `k8s-infra groups diff`, then run `k8s-infra up groups`: creating a group "
+    "that exists adopts it (see the README, Adopting the live estate)"
+)
+
+
+@boundary
+def adopt(
+    ctx: typer.Context,
+    stack: Annotated[str, typer.Argument(help="The stack to adopt (one at a time).")],
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Skip the confirmation after the import preview.")
+    ] = False,
+    allow_prod: Annotated[
+        bool,
+        typer.Option("--allow-prod", help="With --yes, also adopt registry-prod without a prompt."),
+    ] = False,
+    live_ids: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--id",
+            help="NAME=ID: the id a service generated for a resource (alert policies, "
+            "notification channels, uptime checks, quota overrides); adopt says which.",
+        ),
+    ] = None,
+) -> None:
+    """Take over a live stack: import preview, confirmation, update, a preview without changes.
+
+    Needs the Pulumi CLI and credentials. The import preview fails on every
+    planned input that differs from the live resource: that is the review,
+    resource by resource. Values no offline check can confirm are listed
+    first. The groups stack is adopted by its first `up` instead.
+
+    [b]Examples[/b]
+
+      k8s-infra adopt staging-images
+
+      k8s-infra adopt registry-prod --id registry-proxy-monitoring-email=1533
+    """
+    from infra import engines
+    from infra.adoption.ids import adoption_steps
+    from infra.adoption.imports import IMPORTS_ENV, map_path, write_map
+    from infra.adoption.unchecked import unchecked_values
+
+    root = cli_context(ctx).root
+    if stack == GROUPS_STACK:
+        raise UsageError("the groups stack is not adopted by import", GROUPS_HINT)
+    known = stack_names(root)
+    if stack not in known:
+        raise UsageError(
+            f"unknown stack `{stack}`",
+            "adopt one stack at a time, in this order: " + ", ".join(STACK_ORDER),
+        )
+    given = _parse_ids(live_ids or [])
+    check_may_apply(stack, yes=yes, allow_prod=allow_prod)
+    command = engines.pulumi_command()  # fail fast, before the plan
+
+    plan = _offline_plan(root, stack)
+    steps = adoption_steps(plan["resources"], _target(root, stack), given)
+    ids = {s.urn: s.id for s in steps if s.action == "import" and s.id}
+    _report_steps(stack, steps)
+    for value in unchecked_values(plan["resources"], steps):
+        stderr.print(f"  unchecked offline: {value.line()}")
+
+    path = map_path(root, stack)
+    write_map(path, ids)
+    stderr.print(f"wrote {len(ids)} import ids to {path}")
+    env = {IMPORTS_ENV: str(path)}
+    try:
+        previewed = engines.run(root, stack, "preview", stream, command=command, env=env)
+        stderr.print(f"import {previewed.summary()}")
+        if not yes and not confirm_apply(stack):
+            stderr.print(f"nothing adopted in stack {stack}")
+            return
+        updated = engines.run(root, stack, "up", stream, command=command, env=env)
+        stderr.print(updated.summary(), style="green")
+    finally:
+        path.unlink(missing_ok=True)
+        stderr.print(f"removed {path}")
+    final = engines.run(root, stack, "preview", stream, command=command)
+    stderr.print(final.summary())
+    if final.changed:
+        stderr.print(
+            f"error: stack {stack} still differs from the program after adoption "
+            "(hint: the preview above shows what; fix the declarations, then `k8s-infra up`)",
+            style="bold red",
+        )
+        raise typer.Exit(EXIT_PROBLEMS)
+    stderr.print(f"stack {stack} adopted: {len(ids)} imported, no changes left", style="green")
+
+
+def _parse_ids(values: list[str]) -> dict[str, str]:
+    parsed: dict[str, str] = {}
+    for value in values:
+        name, sep, live = value.partition("=")
+        if not sep or not name or not live:
+            raise UsageError(f"--id `{value}` is not NAME=ID", "for example --id uptime-alert=123")
+        parsed[name] = live.rsplit("/", 1)[-1]  # a full resource name gives its last part
+    return parsed
+
+
+def _offline_plan(root: Path, stack: str) -> dict[str, Any]:
+    from infra.planner.runner import PlanFailed, PlanRequest, run_plans
+
+    (result,) = run_plans([PlanRequest(stack, root)])
+    if result.plan is None:
+        raise PlanFailed(result)
+    return result.plan
+
+
+def _target(root: Path, stack: str) -> Any:
+    """The stack's AWS region and account, from its file (ids outside it are qualified)."""
+    from infra.adoption.ids import Target
+
+    try:
+        data = yaml.safe_load((root / STACKS_DIR / f"Pulumi.{stack}.yaml").read_text()) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise K8sInfraError(f"the stack file of `{stack}` cannot be read: {exc}") from None
+    config = data.get("config") or {}
+    accounts = config.get("aws:allowedAccountIds") or [None]
+    return Target(
+        aws_region=config.get("aws:region"),
+        aws_account=str(accounts[0]) if accounts[0] is not None else None,
+    )
+
+
+def _report_steps(stack: str, steps: list[Any]) -> None:
+    imported = Counter(s.type for s in steps if s.action == "import")
+    created = sum(1 for s in steps if s.action == "create")
+    stderr.print(
+        f"adopt {stack}: {sum(imported.values())} to import, {created} to create idempotently"
+    )
+    for type_, count in sorted(imported.items()):
+        stderr.print(f"  import {count:>4} {type_}")
