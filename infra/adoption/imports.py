@@ -24,7 +24,10 @@ STACK_TYPE = "pulumi:pulumi:Stack"
 
 
 def map_path(root: Path, stack: str) -> Path:
-    return root / IMPORTS_DIR / f"{stack}.json"
+    """Beside the stack files (this code's, for an upstream checkout as the data root)."""
+    from infra.declarations.layout import stacks_root
+
+    return stacks_root(root) / IMPORTS_DIR / f"{stack}.json"
 
 
 def read_map(path: Path) -> dict[str, str]:
