@@ -38,6 +38,14 @@ GROUPS_HINT = (
 def adopt(
     ctx: typer.Context,
     stack: Annotated[str, typer.Argument(help="The stack to adopt (one at a time).")],
+    names: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Only these staging projects or registries (`foo`, `k8s-staging-foo`), "
+            "a targeted run as `staging ensure` makes; none: the whole stack.",
+            show_default=False,
+        ),
+    ] = None,
     yes: Annotated[
         bool, typer.Option("--yes", help="Skip the confirmation after the import preview.")
     ] = False,
@@ -65,6 +73,8 @@ def adopt(
 
       k8s-infra adopt staging-images
 
+      k8s-infra adopt staging kwok zeitgeist
+
       k8s-infra adopt registry-prod --id registry-proxy-monitoring-email=1533
     """
     from infra import engines
@@ -86,28 +96,31 @@ def adopt(
     command = engines.pulumi_command()  # fail fast, before the plan
 
     plan = _offline_plan(root, stack)
-    steps = adoption_steps(plan["resources"], _target(root, stack), given)
+    targets = _targets(stack, plan, names or [])
+    resources = [r for r in plan["resources"] if targets is None or r["urn"] in set(targets.urns)]
+    steps = adoption_steps(resources, _target(root, stack), given)
     ids = {s.urn: s.id for s in steps if s.action == "import" and s.id}
     _report_steps(stack, steps)
-    for value in unchecked_values(plan["resources"], steps):
+    for value in unchecked_values(resources, steps):
         stderr.print(f"  unchecked offline: {value.line()}")
 
     path = map_path(root, stack)
     write_map(path, ids)
     stderr.print(f"wrote {len(ids)} import ids to {path}")
     env = {IMPORTS_ENV: str(path)}
+    options: dict[str, Any] = {"command": command, "targets": targets}
     try:
-        previewed = engines.run(root, stack, "preview", stream, command=command, env=env)
+        previewed = engines.run(root, stack, "preview", stream, env=env, **options)
         stderr.print(f"import {previewed.summary()}")
         if not yes and not confirm_apply(stack):
             stderr.print(f"nothing adopted in stack {stack}")
             return
-        updated = engines.run(root, stack, "up", stream, command=command, env=env)
+        updated = engines.run(root, stack, "up", stream, env=env, **options)
         stderr.print(updated.summary(), style="green")
     finally:
         path.unlink(missing_ok=True)
         stderr.print(f"removed {path}")
-    final = engines.run(root, stack, "preview", stream, command=command)
+    final = engines.run(root, stack, "preview", stream, **options)
     stderr.print(final.summary())
     if final.changed:
         stderr.print(
@@ -117,6 +130,30 @@ def adopt(
         )
         raise typer.Exit(EXIT_PROBLEMS)
     stderr.print(f"stack {stack} adopted: {len(ids)} imported, no changes left", style="green")
+
+
+def _targets(stack: str, plan: dict[str, Any], names: list[str]) -> Any:
+    """The targeted run over the named projects or registries, as `staging ensure` picks it."""
+    if not names:
+        return None
+    from infra import engines
+    from infra.cli.staging.selection import PlanIndex, find_units, select
+
+    index = PlanIndex(stack, plan)
+    units, unknown = find_units([index], names)
+    if unknown:
+        raise K8sInfraError(
+            f"not in stack {stack}: " + ", ".join(f"`{n}`" for n in unknown),
+            "name staging projects (`foo` or `k8s-staging-foo`) or registries of this stack",
+        )
+    (selection,) = select([index], units)
+    stderr.print(
+        f"{stack}: "
+        + "; ".join(u.describe() for u in selection.units)
+        + f"; {len(selection.urns)} targets",
+        markup=False,
+    )
+    return engines.Targets(selection.urns, selection.dependents)
 
 
 def _parse_ids(values: list[str]) -> dict[str, str]:

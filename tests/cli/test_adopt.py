@@ -170,3 +170,40 @@ def test_the_program_sets_import_on_every_urn_of_the_map(tmp_path: Path) -> None
     )  # fmt: skip
     assert failed.returncode != 0
     assert "1 URN(s) of the id map name no resource of the program" in failed.stderr
+
+
+def test_named_projects_or_registries_are_adopted_by_a_targeted_run(
+    cli: CliRunner, stand_in: StandInFactory, checkout_copy: Path
+) -> None:
+    fake = stand_in()
+    result = adopt(cli, fake, checkout_copy, "staging-images", "kueue", "--yes")
+    assert result.exit_code == 0, result.output
+    assert fake.operations() == [
+        ("preview", "staging-images"),
+        ("up", "staging-images"),
+        ("preview", "staging-images"),
+    ]
+    calls = [c for c in fake.calls() if c["args"][0] in ("preview", "up")]
+    targets = set(fake.targets("up", "staging-images"))
+    assert targets == set(fake.targets("preview", "staging-images"))
+    imported = calls[1]["imports_map"]
+    # the registry's repository and account, and the project's shared resources
+    assert set(imported) <= targets
+    assert {
+        "projects/k8s-staging-images/locations/us-central1/repositories/kueue",
+        "projects/k8s-staging-images/serviceAccounts/kueue-sa@k8s-staging-images.iam"
+        ".gserviceaccount.com",
+        "k8s-staging-images",  # the project, shared by every registry of it
+    } <= set(imported.values())
+    assert not any("repositories/kwok" in v for v in imported.values())
+    assert "staging-images: registry kueue of k8s-staging-images" in result.stderr
+
+
+def test_a_name_the_stack_does_not_have_is_refused(
+    cli: CliRunner, stand_in: StandInFactory, checkout_copy: Path
+) -> None:
+    fake = stand_in()
+    result = adopt(cli, fake, checkout_copy, "staging-images", "no-such-thing", "--yes")
+    assert result.exit_code == 1, result.output
+    assert "not in stack staging-images: `no-such-thing`" in result.stderr
+    assert fake.operations() == []
