@@ -97,7 +97,8 @@ def adopt(
 
     plan = _offline_plan(root, stack)
     targets = _targets(stack, plan, names or [])
-    resources = [r for r in plan["resources"] if targets is None or r["urn"] in set(targets.urns)]
+    targeted = set(targets.urns) if targets is not None else None
+    resources = [r for r in plan["resources"] if targeted is None or r["urn"] in targeted]
     steps = adoption_steps(resources, _target(root, stack), given)
     ids = {s.urn: s.id for s in steps if s.action == "import" and s.id}
     _report_steps(stack, steps)
