@@ -102,8 +102,7 @@ def adopt(
     steps = adoption_steps(resources, _target(root, stack), given)
     ids = {s.urn: s.id for s in steps if s.action == "import" and s.id}
     _report_steps(stack, steps)
-    for value in unchecked_values(resources, steps):
-        stderr.print(f"  unchecked offline: {value.line()}")
+    _report_unchecked(unchecked_values(resources, steps))
 
     path = map_path(root, stack)
     write_map(path, ids)
@@ -190,6 +189,23 @@ def _target(root: Path, stack: str) -> Any:
         aws_region=config.get("aws:region"),
         aws_account=str(accounts[0]) if accounts[0] is not None else None,
     )
+
+
+# More values than this, compared by the import preview anyway, are counted, not listed.
+LISTED_COMPARED = 20
+
+
+def _report_unchecked(values: list[Any]) -> None:
+    compared = [v for v in values if v.compared]
+    if len(compared) > LISTED_COMPARED:
+        counts = Counter(v.key for v in compared)
+        stderr.print(
+            "  unchecked offline, compared by the import preview: "
+            + ", ".join(f"{n} {key}" for key, n in sorted(counts.items()))
+        )
+        values = [v for v in values if not v.compared]
+    for value in values:
+        stderr.print(f"  unchecked offline: {value.line()}", markup=False)
 
 
 def _report_steps(stack: str, steps: list[Any]) -> None:

@@ -207,3 +207,22 @@ def test_a_name_the_stack_does_not_have_is_refused(
     assert result.exit_code == 1, result.output
     assert "not in stack staging-images: `no-such-thing`" in result.stderr
     assert fake.operations() == []
+
+
+def test_many_compared_values_are_counted_and_the_hand_checks_listed() -> None:
+    from infra.adoption.unchecked import Unchecked
+    from infra.cli import adopt as adopt_command
+    from infra.cli.console import stderr
+
+    values = [Unchecked(f"u{i}", f"sa-{i}", "displayName", f"SA {i}", True) for i in range(25)]
+    values.append(
+        Unchecked("u", "writer", "member", "serviceAccount:1@cloudbuild.gserviceaccount.com", False)
+    )
+    with stderr.capture() as captured:
+        adopt_command._report_unchecked(values)
+    lines = captured.get().splitlines()
+    assert lines == [
+        "  unchecked offline, compared by the import preview: 25 displayName",
+        "  unchecked offline: writer member = serviceAccount:1@cloudbuild.gserviceaccount.com "
+        "(NOT compared: check by hand)",
+    ]
