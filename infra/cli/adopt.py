@@ -24,7 +24,7 @@ from infra.cli.console import boundary, stderr
 from infra.cli.context import cli_context
 from infra.cli.pulumi_ops import STACK_ORDER, check_may_apply, confirm_apply, stream
 from infra.core.errors import EXIT_PROBLEMS, K8sInfraError, UsageError
-from infra.declarations.stacks import STACKS_DIR, stack_names
+from infra.declarations.stacks import stack_file, stack_names
 
 GROUPS_STACK = "groups"
 # Dynamic resources cannot be imported: the groups' own create adopts a live group.
@@ -180,7 +180,7 @@ def _target(root: Path, stack: str) -> Any:
     from infra.adoption.ids import Target
 
     try:
-        data = yaml.safe_load((root / STACKS_DIR / f"Pulumi.{stack}.yaml").read_text()) or {}
+        data = yaml.safe_load(stack_file(root, stack).read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise K8sInfraError(f"the stack file of `{stack}` cannot be read: {exc}") from None
     config = data.get("config") or {}
