@@ -134,12 +134,15 @@ def check_version(version: Any) -> None:
         )
 
 
-def select_stack(root: Path, stack: str, command: Any = None) -> Any:
+def select_stack(
+    root: Path, stack: str, command: Any = None, env: Mapping[str, str] | None = None
+) -> Any:
     """The stack of this code's project, reading declarations from ``root``.
 
     As with ``plan``, ``--root`` swaps the declarations, never the code: the
     workspace is this package's project, and the program finds the data root
-    through K8S_INFRA_ROOT.
+    through K8S_INFRA_ROOT. ``env`` adds variables for this run's program only
+    (adopt's id map).
     """
     from pulumi import automation as auto
 
@@ -149,7 +152,7 @@ def select_stack(root: Path, stack: str, command: Any = None) -> Any:
         workspace = auto.LocalWorkspace(
             work_dir=str(CODE_ROOT),
             pulumi_command=command,
-            env_vars={ROOT_ENV: str(root)},
+            env_vars={ROOT_ENV: str(root), **(env or {})},
         )
         workspace.who_am_i()
         return auto.Stack.select(stack, workspace)
@@ -231,6 +234,7 @@ def run(
     targets: Targets | None = None,
     command: Any = None,
     policy_pack: PolicyPack | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> EngineRun:
     """Run ``preview`` or ``up`` on a stack, streaming the engine's output.
 
@@ -241,7 +245,7 @@ def run(
     """
     from pulumi import automation as auto
 
-    selected = select_stack(root, stack, command)
+    selected = select_stack(root, stack, command, env)
     options: dict[str, Any] = {"on_output": on_output, "diff": True, "refresh": refresh}
     if targets is not None:
         options["target"] = list(targets.urns)

@@ -13,6 +13,7 @@ import os
 import pulumi
 
 from infra import catalog
+from infra.adoption.imports import IMPORTS_ENV, register_from_environment
 from infra.core.errors import ProblemsFound
 from infra.core.paths import data_root
 from infra.core.problems import Position, Problems
@@ -48,5 +49,14 @@ def main() -> None:
     if declarations is None or problems.has_errors:
         raise ProblemsFound(problems.sorted())
     settings = settings_from_config(pulumi.get_stack())
+    # Only `k8s-infra adopt` sets it, for its import preview and update.
+    imports_map = os.environ.get(IMPORTS_ENV)
+    imports = (
+        register_from_environment(imports_map, pulumi.get_stack(), pulumi.get_project())
+        if imports_map
+        else None
+    )
     for component in settings.components:
         catalog.concern(component).build(settings, declarations)
+    if imports is not None:
+        imports.check_all_applied()

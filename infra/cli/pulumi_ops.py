@@ -269,7 +269,7 @@ def apply_stack(
         if not previewed.changed:
             stderr.print(f"nothing to apply to stack {stack}")
             return None
-        if not _confirmed(stack):
+        if not confirm_apply(stack):
             stderr.print(f"nothing applied to stack {stack}")
             return None
     updated = engines.run(root, stack, "up", stream, **options)
@@ -277,7 +277,7 @@ def apply_stack(
     return updated
 
 
-def _confirmed(stack: str) -> bool:
+def confirm_apply(stack: str) -> bool:
     if stack in PRODUCTION_STACKS:
         typed = typer.prompt(
             f"{stack} is a production stack. Type its name to apply these changes",

@@ -27,8 +27,7 @@ from infra.core.fields import Fields
 from infra.core.located_yaml import YamlDocument, load_yaml
 from infra.core.problems import Problems
 from infra.declarations.facts import Facts
-
-INFRA_YAML = "infra/infra.yaml"
+from infra.declarations.layout import estate_file
 
 SECTION_KEYS = frozenset({"managed_by", "projects"})
 PROJECT_KEYS = frozenset({"managed_by", "also_in"})
@@ -85,7 +84,8 @@ def load_estate(
 
     ``extensions``: section name -> the keys the concern managing it adds.
     """
-    document = load_yaml(root / INFRA_YAML, INFRA_YAML, problems)
+    path = estate_file(root)  # ours, or upstream's infra/gcp/infra.yaml
+    document = load_yaml(root / path, path, problems)
     if document is None:
         return None
     return _EstateReader(document, facts, problems, extensions).read()

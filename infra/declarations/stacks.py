@@ -20,6 +20,7 @@ from typing import Any, Literal
 from infra.core.fields import NUMERIC_ID, FieldPath, Fields, yaml_type_name
 from infra.core.located_yaml import load_yaml
 from infra.core.problems import Position, Problems, did_you_mean
+from infra.declarations.layout import stacks_root
 
 NAMESPACE = "k8s-infra"
 STACKS_DIR = "stacks"
@@ -95,7 +96,7 @@ class StackSettings:
 
 
 def stack_file(root: Path, stack: str) -> Path:
-    return root / STACKS_DIR / f"Pulumi.{stack}.yaml"
+    return stacks_root(root) / STACKS_DIR / f"Pulumi.{stack}.yaml"
 
 
 # Pulumi's own rule for stack names (letters, digits, `-`, `_`, `.`), starting
@@ -106,7 +107,7 @@ _STACK_FILE_PREFIX, _STACK_FILE_SUFFIX = "Pulumi.", ".yaml"
 
 def _stack_files(root: Path) -> list[str]:
     """The stack name of every ``stacks/Pulumi.<name>.yaml``, valid or not, sorted."""
-    folder = root / STACKS_DIR
+    folder = stacks_root(root) / STACKS_DIR
     found = folder.glob(f"{_STACK_FILE_PREFIX}*{_STACK_FILE_SUFFIX}") if folder.is_dir() else []
     return sorted(
         p.name.removeprefix(_STACK_FILE_PREFIX).removesuffix(_STACK_FILE_SUFFIX) for p in found

@@ -38,6 +38,7 @@ from infra.core import iam, names
 from infra.core.fields import Fields, locate_in
 from infra.core.located_yaml import YamlDocument, load_yaml
 from infra.core.problems import Position, Problems, did_you_mean
+from infra.declarations.layout import declaration_file
 from infra.declarations.stacks import NAMESPACE, STACKS_DIR, StackSettings, stack_file
 from infra.mirrors.regions import (
     ARTIFACT_REGISTRY_FACTS,
@@ -182,7 +183,9 @@ def load_mirror_declarations(
 def load_artifact_registry(
     root: Path, facts: RegionFacts, problems: Problems
 ) -> ArtifactRegistryMirrors | None:
-    document = load_yaml(root / ARTIFACT_REGISTRY_FILE, ARTIFACT_REGISTRY_FILE, problems)
+    document = load_yaml(
+        declaration_file(root, ARTIFACT_REGISTRY_FILE), ARTIFACT_REGISTRY_FILE, problems
+    )
     if document is None:
         return None
     fields = Fields(locate_in(document), problems)
@@ -279,7 +282,7 @@ def _registry_regions(fields: Fields, raw: Any, facts: RegionFacts) -> dict[str,
 
 
 def load_s3_mirrors(root: Path, facts: RegionFacts, problems: Problems) -> S3Mirrors | None:
-    document = load_yaml(root / S3_BUCKETS_FILE, S3_BUCKETS_FILE, problems)
+    document = load_yaml(declaration_file(root, S3_BUCKETS_FILE), S3_BUCKETS_FILE, problems)
     if document is None:
         return None
     fields = Fields(locate_in(document), problems)

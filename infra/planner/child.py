@@ -27,6 +27,7 @@ import yaml
 from pulumi.runtime import mocks, settings, sync_await
 
 from infra.core.paths import CODE_ROOT, ROOT_ENV
+from infra.declarations.layout import stacks_root
 from infra.planner.placeholders import Context
 from infra.planner.reads import Bases, ReadRecorder
 from infra.planner.recorder import PlanMocks, RecordingMonitor, plain_outputs
@@ -67,7 +68,7 @@ def plan(stack: str, root: Path, code: Path, progress: Path | None = None) -> di
         return empty
     project = read_project(project_file)
     program = code / project.main / "__main__.py"
-    stack_file = root / project.stack_config_dir / f"Pulumi.{stack}.yaml"
+    stack_file = stacks_root(root) / project.stack_config_dir / f"Pulumi.{stack}.yaml"
     if not program.is_file() or not stack_file.is_file():
         return empty  # a commit without the program or the stack plans as empty
     try:

@@ -31,6 +31,7 @@ from typing import Any
 from infra.core.fields import FieldPath, Fields, locate_in
 from infra.core.located_yaml import load_yaml
 from infra.core.problems import Problems
+from infra.declarations.layout import declaration_file
 
 ARMOR_FILE = "infra/data/registry/cloud-armor.yaml"
 PATHS_FILE = "infra/data/registry/archeio-paths.yaml"
@@ -112,7 +113,7 @@ class Edge:
 def load_edge(root: Path, problems: Problems) -> Edge | None:
     """Both data files, each checked, and the paths checked against the allow-list."""
     armor = _load_armor(root, problems)
-    document = load_yaml(root / PATHS_FILE, PATHS_FILE, problems)
+    document = load_yaml(declaration_file(root, PATHS_FILE), PATHS_FILE, problems)
     if document is None:
         return None
     fields = Fields(locate_in(document), problems)
@@ -124,7 +125,7 @@ def load_edge(root: Path, problems: Problems) -> Edge | None:
 
 
 def _load_armor(root: Path, problems: Problems) -> ArmorPolicy | None:
-    document = load_yaml(root / ARMOR_FILE, ARMOR_FILE, problems)
+    document = load_yaml(declaration_file(root, ARMOR_FILE), ARMOR_FILE, problems)
     if document is None:
         return None
     fields = Fields(locate_in(document), problems)

@@ -19,6 +19,7 @@ COMMANDS = [
     ["graph"],
     ["preview"],
     ["up"],
+    ["adopt"],
     ["staging", "ensure"],
     ["staging", "new"],
     ["promoter", "new"],
@@ -70,7 +71,9 @@ def test_root_from_environment(cli: CliRunner, tmp_path: Path) -> None:
     assert "missing" in result.stderr
 
 
-@pytest.mark.parametrize("command", [["preview", "staging"], ["up", "staging", "--yes"]])
+@pytest.mark.parametrize(
+    "command", [["preview", "staging"], ["up", "staging", "--yes"], ["adopt", "staging", "--yes"]]
+)
 def test_commands_needing_the_pulumi_cli_fail_cleanly_without_it(
     cli: CliRunner, command: list[str], tmp_path: Path
 ) -> None:

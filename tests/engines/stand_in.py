@@ -6,7 +6,8 @@ first on PATH. It answers what the Automation API asks (``version``,
 ``stack history``), writes engine events ending with a summary event (to the
 event-log file, or over gRPC for CLIs newer than 3.205, as the real CLI
 does), and records every call: its arguments, folder and the variables the
-engine would read. What it answers comes from a JSON file beside it.
+engine would read (adopt's id map included, as the program would read it).
+What it answers comes from a JSON file beside it.
 """
 
 from __future__ import annotations
@@ -31,12 +32,21 @@ def value_of(flag):
     return ARGS[ARGS.index(flag) + 1] if flag in ARGS else None
 
 
+def read_imports(path):
+    if not path or not os.path.exists(path):
+        return None
+    return json.loads(Path(path).read_text())
+
+
 def record():
     entry = {
         "args": ARGS,
         "cwd": os.getcwd(),
         "root": os.environ.get("K8S_INFRA_ROOT"),
         "backend": os.environ.get("PULUMI_BACKEND_URL"),
+        # the id map adopt names for this run, and what it held when the program ran
+        "imports": os.environ.get("K8S_INFRA_IMPORTS"),
+        "imports_map": read_imports(os.environ.get("K8S_INFRA_IMPORTS")),
     }
     config = value_of("--policy-pack-config")
     if config:  # read now: the file lives only as long as the run
@@ -61,6 +71,8 @@ def send_events(target, events):
 
 def operation(kind, stack):
     failure = SETTINGS["fail"].get(stack)
+    if os.environ.get("K8S_INFRA_IMPORTS") and kind == "preview":
+        failure = failure or SETTINGS["fail_imports"].get(stack)
     if failure:
         sys.stderr.write(failure + "\n")
         sys.exit(255)
@@ -136,6 +148,8 @@ class StandIn:
     stacks: tuple[str, ...] = ALL_STACKS
     changes: dict[str, dict[str, int]] = field(default_factory=dict)
     fail: dict[str, str] = field(default_factory=dict)
+    # failures of an import preview only (an input differs from the live resource)
+    fail_imports: dict[str, str] = field(default_factory=dict)
     whoami_error: str = ""
     outputs: dict[str, Any] = field(default_factory=dict)
 
@@ -145,6 +159,7 @@ class StandIn:
             "stacks": list(self.stacks),
             "changes": self.changes,
             "fail": self.fail,
+            "fail_imports": self.fail_imports,
             "whoami_error": self.whoami_error,
             "outputs": self.outputs,
         }

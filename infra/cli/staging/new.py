@@ -31,7 +31,7 @@ from infra.cli.staging import edits
 from infra.core import names
 from infra.core.errors import K8sInfraError, ProblemsFound, UsageError
 from infra.core.problems import Position, Problems, did_you_mean
-from infra.declarations.estate import INFRA_YAML
+from infra.declarations.layout import INFRA_YAML
 from infra.groups.loader import GROUPS_COMPONENT, GROUPS_FILE, groups_location, load_groups
 from infra.groups.restrictions import RESTRICTIONS_FILE
 from infra.promoter.estate import shared_registries

@@ -1,0 +1,226 @@
+"""``k8s-infra adopt STACK``: the first ``up`` of a stack whose resources already live.
+
+Steps, each with the real engine: plan offline and derive every imported
+resource's id (``infra.adoption.ids``); write the id map
+``stacks/imports/<stack>.json`` under the data root; an import preview,
+which fails on any input that differs from the live resource; a
+confirmation; the update, with the map; a preview without the map, which
+must show no changes. The map is removed at the end, whatever happened: it
+is derived from the declarations and written afresh by every run, and the
+program reads it only when adopt names it (a rerun after a failed update is
+safe: a resource already in the state under its id is not imported again).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+
+from infra.cli.console import boundary, stderr
+from infra.cli.context import cli_context
+from infra.cli.pulumi_ops import (
+    STACK_ORDER,
+    check_may_apply,
+    confirm_apply,
+    guard_rails,
+    stream,
+)
+from infra.core.errors import EXIT_PROBLEMS, K8sInfraError, UsageError
+from infra.declarations.stacks import stack_file, stack_names
+
+GROUPS_STACK = "groups"
+# Dynamic resources cannot be imported: the groups' own create adopts a live group.
+GROUPS_HINT = (
+    "review `k8s-infra groups diff`, then run `k8s-infra up groups`: creating a group "
+    "that exists adopts it (see the README, Adopting the live estate)"
+)
+
+
+@boundary
+def adopt(
+    ctx: typer.Context,
+    stack: Annotated[str, typer.Argument(help="The stack to adopt (one at a time).")],
+    names: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Only these staging projects or registries (`foo`, `k8s-staging-foo`), "
+            "a targeted run as `staging ensure` makes; none: the whole stack.",
+            show_default=False,
+        ),
+    ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Skip the confirmation after the import preview.")
+    ] = False,
+    allow_prod: Annotated[
+        bool,
+        typer.Option("--allow-prod", help="With --yes, also adopt registry-prod without a prompt."),
+    ] = False,
+    live_ids: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--id",
+            help="NAME=ID: the id a service generated for a resource (alert policies, "
+            "notification channels, uptime checks, quota overrides); adopt says which.",
+        ),
+    ] = None,
+) -> None:
+    """Take over a live stack: import preview, confirmation, update, a preview without changes.
+
+    Needs the Pulumi CLI and credentials. The import preview fails on every
+    planned input that differs from the live resource: that is the review,
+    resource by resource. Values no offline check can confirm are listed
+    first. The groups stack is adopted by its first `up` instead.
+
+    [b]Examples[/b]
+
+      k8s-infra adopt staging-images
+
+      k8s-infra adopt staging kwok zeitgeist
+
+      k8s-infra adopt registry-prod --id registry-proxy-monitoring-email=1533
+    """
+    from infra import engines
+    from infra.adoption.ids import adoption_steps
+    from infra.adoption.imports import IMPORTS_ENV, map_path, write_map
+    from infra.adoption.unchecked import unchecked_values
+
+    root = cli_context(ctx).root
+    if stack == GROUPS_STACK:
+        raise UsageError("the groups stack is not adopted by import", GROUPS_HINT)
+    known = stack_names(root)
+    if stack not in known:
+        raise UsageError(
+            f"unknown stack `{stack}`",
+            "adopt one stack at a time, in this order: " + ", ".join(STACK_ORDER),
+        )
+    given = _parse_ids(live_ids or [])
+    check_may_apply(stack, yes=yes, allow_prod=allow_prod)
+    command = engines.pulumi_command()  # fail fast, before the plan
+
+    plan = _offline_plan(root, stack)
+    targets = _targets(stack, plan, names or [])
+    targeted = set(targets.urns) if targets is not None else None
+    resources = [r for r in plan["resources"] if targeted is None or r["urn"] in targeted]
+    steps = adoption_steps(resources, _target(root, stack), given)
+    ids = {s.urn: s.id for s in steps if s.action == "import" and s.id}
+    _report_steps(stack, steps)
+    _report_unchecked(unchecked_values(resources, steps))
+
+    path = map_path(root, stack)
+    write_map(path, ids)
+    stderr.print(f"wrote {len(ids)} import ids to {path}")
+    env = {IMPORTS_ENV: str(path)}
+    # The guard rails judge what adoption takes over, as they judge every preview and up.
+    with guard_rails(root) as pack:
+        options: dict[str, Any] = {"command": command, "targets": targets, "policy_pack": pack}
+        try:
+            previewed = engines.run(root, stack, "preview", stream, env=env, **options)
+            stderr.print(f"import {previewed.summary()}")
+            if not yes and not confirm_apply(stack):
+                stderr.print(f"nothing adopted in stack {stack}")
+                return
+            updated = engines.run(root, stack, "up", stream, env=env, **options)
+            stderr.print(updated.summary(), style="green")
+        finally:
+            path.unlink(missing_ok=True)
+            stderr.print(f"removed {path}")
+        final = engines.run(root, stack, "preview", stream, **options)
+    stderr.print(final.summary())
+    if final.changed:
+        stderr.print(
+            f"error: stack {stack} still differs from the program after adoption "
+            "(hint: the preview above shows what; fix the declarations, then `k8s-infra up`)",
+            style="bold red",
+        )
+        raise typer.Exit(EXIT_PROBLEMS)
+    stderr.print(f"stack {stack} adopted: {len(ids)} imported, no changes left", style="green")
+
+
+def _targets(stack: str, plan: dict[str, Any], names: list[str]) -> Any:
+    """The targeted run over the named projects or registries, as `staging ensure` picks it."""
+    if not names:
+        return None
+    from infra import engines
+    from infra.cli.staging.selection import PlanIndex, find_units, select
+
+    index = PlanIndex(stack, plan)
+    units, unknown = find_units([index], names)
+    if unknown:
+        raise K8sInfraError(
+            f"not in stack {stack}: " + ", ".join(f"`{n}`" for n in unknown),
+            "name staging projects (`foo` or `k8s-staging-foo`) or registries of this stack",
+        )
+    (selection,) = select([index], units)
+    stderr.print(
+        f"{stack}: "
+        + "; ".join(u.describe() for u in selection.units)
+        + f"; {len(selection.urns)} targets",
+        markup=False,
+    )
+    return engines.Targets(selection.urns, selection.dependents)
+
+
+def _parse_ids(values: list[str]) -> dict[str, str]:
+    parsed: dict[str, str] = {}
+    for value in values:
+        name, sep, live = value.partition("=")
+        if not sep or not name or not live:
+            raise UsageError(f"--id `{value}` is not NAME=ID", "for example --id uptime-alert=123")
+        parsed[name] = live.rsplit("/", 1)[-1]  # a full resource name gives its last part
+    return parsed
+
+
+def _offline_plan(root: Path, stack: str) -> dict[str, Any]:
+    from infra.planner.runner import PlanFailed, PlanRequest, run_plans
+
+    (result,) = run_plans([PlanRequest(stack, root)])
+    if result.plan is None:
+        raise PlanFailed(result)
+    return result.plan
+
+
+def _target(root: Path, stack: str) -> Any:
+    """The stack's AWS region and account, from its file (ids outside it are qualified)."""
+    from infra.adoption.ids import Target
+
+    try:
+        data = yaml.safe_load(stack_file(root, stack).read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise K8sInfraError(f"the stack file of `{stack}` cannot be read: {exc}") from None
+    config = data.get("config") or {}
+    accounts = config.get("aws:allowedAccountIds") or [None]
+    return Target(
+        aws_region=config.get("aws:region"),
+        aws_account=str(accounts[0]) if accounts[0] is not None else None,
+    )
+
+
+# More values than this, compared by the import preview anyway, are counted, not listed.
+LISTED_COMPARED = 20
+
+
+def _report_unchecked(values: list[Any]) -> None:
+    compared = [v for v in values if v.compared]
+    if len(compared) > LISTED_COMPARED:
+        counts = Counter(v.key for v in compared)
+        stderr.print(
+            "  unchecked offline, compared by the import preview: "
+            + ", ".join(f"{n} {key}" for key, n in sorted(counts.items()))
+        )
+        values = [v for v in values if not v.compared]
+    for value in values:
+        stderr.print(f"  unchecked offline: {value.line()}", markup=False)
+
+
+def _report_steps(stack: str, steps: list[Any]) -> None:
+    imported = Counter(s.type for s in steps if s.action == "import")
+    created = sum(1 for s in steps if s.action == "create")
+    stderr.print(
+        f"adopt {stack}: {sum(imported.values())} to import, {created} to create idempotently"
+    )
+    for type_, count in sorted(imported.items()):
+        stderr.print(f"  import {count:>4} {type_}")
