@@ -39,6 +39,7 @@ from infra.core import iam, names
 from infra.core.fields import FieldPath, Fields, locate_in
 from infra.core.located_yaml import load_yaml
 from infra.core.problems import Position, Problems
+from infra.declarations.layout import declaration_file
 from infra.declarations.stacks import StackSettings
 
 COMPONENT = "prod-storage"
@@ -118,7 +119,8 @@ def builds_prod_storage(stacks: Mapping[str, StackSettings]) -> bool:
 
 
 def load_prod_storage(root: Path, problems: Problems) -> ProdStorage | None:
-    document = load_yaml(root / DATA_FILE, DATA_FILE, problems)
+    # an upstream checkout has no such file: the code's checkout provides it
+    document = load_yaml(declaration_file(root, DATA_FILE), DATA_FILE, problems)
     if document is None:
         return None
     reader = _Reader(Fields(locate_in(document), problems))
