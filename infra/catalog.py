@@ -16,12 +16,20 @@ from infra.declarations.estate import SectionKeys
 from infra.declarations.stacks import SHARED_KEYS, ConfigKey, StackSchema
 from infra.groups.concern import CONCERN as GROUPS
 from infra.mirrors.concern import CONCERN as REGISTRY_MIRRORS
+from infra.prod_storage.concern import CONCERN as PROD_STORAGE
 from infra.proxy.concern import CONCERN as REGISTRY_PROXY
 from infra.staging.concern import CONCERN as STAGING
 from infra.staging_images.concern import CONCERN as STAGING_IMAGES
 
 # Checked in this order: a concern's check sees the models of those before it.
-CONCERNS: tuple[Concern, ...] = (STAGING, STAGING_IMAGES, GROUPS, REGISTRY_MIRRORS, REGISTRY_PROXY)
+CONCERNS: tuple[Concern, ...] = (
+    STAGING,
+    STAGING_IMAGES,
+    GROUPS,
+    REGISTRY_MIRRORS,
+    PROD_STORAGE,
+    REGISTRY_PROXY,
+)
 
 
 def concern(name: str) -> Concern:

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
+from infra.core import names
 from infra.mirrors.model import ArtifactRegistryMirrors as Repositories
 
 TYPE = "k8s-infra:mirrors:ArtifactRegistryMirrors"
 READER_ROLE = "roles/artifactregistry.reader"
+ADMIN_ROLE = "roles/artifactregistry.admin"
 EVERYONE = "allUsers"
 
 
@@ -55,6 +57,19 @@ class ArtifactRegistryMirrors(pulumi.ComponentResource):
             )
             for region, repository in self.repositories.items()
         }
+        # Repository admins on top of the project's authoritative binding: the
+        # script granted both, and adopting must not leave either behind.
+        for region, repository in self.repositories.items():
+            for member in declared.admins:
+                gcp.artifactregistry.RepositoryIamMember(
+                    f"{name}-{region}-admin-{names.member_slug(member)}",
+                    project=declared.project,
+                    location=region,
+                    repository=repository.repository_id,
+                    role=ADMIN_ROLE,
+                    member=member,
+                    opts=pulumi.ResourceOptions(parent=self),
+                )
         self.register_outputs(
             {
                 "repositories": {

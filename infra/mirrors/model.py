@@ -7,6 +7,7 @@ Declared in two data files under the data root:
       repository_id: <id>             # the same in every region
       format: DOCKER
       url_pattern: "{region}-docker.pkg.dev/{project}/{repository}"
+      repository_admins: [<member>]   # optional: roles/artifactregistry.admin on each
       regions: {serving: [<region>, ...], non_serving: [<region>, ...]}
 
     infra/data/registry/s3-buckets.yaml
@@ -15,7 +16,7 @@ Declared in two data files under the data root:
       endpoint_pattern: "https://{bucket}...{region}..."
       replication: {source: <region>, rule_id_pattern: "...{source}...{region}"}
       buckets:
-        <region>: {name: <exception>, priority: <n>, replicated: false}
+        <region>: {name: <exception>, priority: <n>, replicated: false, managed: false}
       client_regions: {<client region>: <bucket region>}
 
 Regions are checked against what AWS and Google offer (``infra.mirrors.regions``).
@@ -33,7 +34,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from infra.core import names
+from infra.core import iam, names
 from infra.core.fields import Fields, locate_in
 from infra.core.located_yaml import YamlDocument, load_yaml
 from infra.core.problems import Position, Problems, did_you_mean
@@ -54,7 +55,10 @@ S3_BUCKETS_FILE = "infra/data/registry/s3-buckets.yaml"
 SETTINGS_KEY = f"{NAMESPACE}:mirrors"
 ALLOWED_ACCOUNTS_KEY = "aws:allowedAccountIds"
 
-AR_KEYS = frozenset({"project", "repository_id", "format", "url_pattern", "regions"})
+AR_KEYS = frozenset(
+    {"project", "repository_id", "format", "url_pattern", "regions", "repository_admins"}
+)
+AR_REQUIRED = sorted(AR_KEYS - {"repository_admins"})
 AR_REGION_GROUPS = ("serving", "non_serving")
 S3_KEYS = frozenset(
     {
@@ -67,7 +71,7 @@ S3_KEYS = frozenset(
     }
 )
 REPLICATION_KEYS = frozenset({"source", "rule_id_pattern"})
-BUCKET_KEYS = frozenset({"name", "priority", "replicated"})
+BUCKET_KEYS = frozenset({"name", "priority", "replicated", "managed"})
 FORMATS = ("DOCKER",)
 
 # S3 replication rule priorities are 32-bit integers.
@@ -97,6 +101,7 @@ class ArtifactRegistryMirrors:
     repository_id: str
     format: str
     repositories: Mapping[str, ArtifactRegistryMirror]  # region -> repository, sorted
+    admins: tuple[str, ...] = ()  # roles/artifactregistry.admin on each repository
 
     def serving_regions(self) -> list[str]:
         return [r for r, repo in self.repositories.items() if repo.serving]
@@ -110,6 +115,9 @@ class S3Bucket:
     replicated: bool  # receives copies (or is the source): its content is current
     is_source: bool = False
     priority: int | None = None  # of the replication rule that fills it
+    # False: clients are sent there, but the bucket is neither created nor
+    # replicated to here (it exists outside the Terraform this replaces)
+    managed: bool = True
 
     @property
     def arn(self) -> str:
@@ -181,8 +189,8 @@ def load_artifact_registry(
     if document is None:
         return None
     fields = Fields(locate_in(document), problems)
-    top = fields.mapping(document.data, (), AR_KEYS, required=sorted(AR_KEYS), what="the file")
-    if top is None or not set(top) >= AR_KEYS:
+    top = fields.mapping(document.data, (), AR_KEYS, required=AR_REQUIRED, what="the file")
+    if top is None or not set(top) >= set(AR_REQUIRED):
         return None
     project = fields.text(top["project"], ("project",))
     if project is not None and (problem := names.project_id_problem(project)):
@@ -206,6 +214,12 @@ def load_artifact_registry(
         {"region"},
     )
     regions = _registry_regions(fields, top["regions"], facts)
+    admins = fields.texts(
+        top.get("repository_admins", []),
+        ("repository_admins",),
+        iam.MEMBER,
+        f"an IAM member ({iam.MEMBER_FORMS})",
+    )
     if project is None or repository_id is None or repo_format is None or url_pattern is None:
         return None
     repositories = {
@@ -221,7 +235,7 @@ def load_artifact_registry(
         for region, serving in sorted(regions.items())
     }
     return ArtifactRegistryMirrors(
-        project, repository_id, repo_format, MappingProxyType(repositories)
+        project, repository_id, repo_format, MappingProxyType(repositories), admins
     )
 
 
@@ -366,6 +380,9 @@ def _buckets(
         replicated = True
         if "replicated" in spec:
             replicated = fields.boolean(spec["replicated"], (*path, "replicated")) is not False
+        managed = True
+        if "managed" in spec:
+            managed = fields.boolean(spec["managed"], (*path, "managed")) is not False
         priority = None
         if "priority" in spec:
             with_priority.add(region)
@@ -378,6 +395,7 @@ def _buckets(
             endpoint=names.fill_pattern(endpoint_pattern, bucket=name, region=region),
             replicated=replicated,
             priority=priority,
+            managed=managed,
         )
     return buckets, with_priority
 
@@ -399,11 +417,12 @@ def _source(
             did_you_mean(region, buckets),
         )
         return None
-    if not bucket.replicated:
+    if not bucket.replicated or not bucket.managed:
+        mark = "replicated: false" if not bucket.replicated else "managed: false"
         fields.error(
             path,
-            f"replication source `{region}` is marked `replicated: false`",
-            "the source must be a bucket in service",
+            f"replication source `{region}` is marked `{mark}`",
+            "the source must be a bucket in service that this stack manages",
         )
         return None
     return bucket
@@ -421,9 +440,15 @@ def _rules(
     rules: list[ReplicationRule] = []
     for region, bucket in buckets.items():
         path = ("buckets", region)
-        if bucket.is_source or not bucket.replicated:
+        if bucket.is_source or not bucket.replicated or not bucket.managed:
             if region in with_priority:
-                what = "the replication source" if bucket.is_source else "not replicated"
+                what = (
+                    "the replication source"
+                    if bucket.is_source
+                    else "not managed here"
+                    if not bucket.managed
+                    else "not replicated"
+                )
                 fields.error(
                     (*path, "priority"),
                     f"bucket `{region}` is {what} but has a rule priority",

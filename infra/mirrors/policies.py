@@ -19,8 +19,10 @@ PUBLIC_POLICY_ID = "Public-Access"
 def public_read_policy(bucket: S3Bucket) -> dict[str, Any]:
     """Anyone may list and read; nobody may use the bucket without TLS.
 
-    The TLS deny covers the bucket itself as well as its objects: listing
-    over plain HTTP leaks nothing secret, but there is no reason to allow it.
+    The policy of s3/bucket.tf@7159e9d (its two public statements carry no
+    Sid), except that the TLS deny covers the bucket as well as its objects:
+    the `s3-bucket-hardening` guard rail requires both, so adopting a bucket
+    updates its policy once.
     """
     objects = f"{bucket.arn}/*"
     return {
@@ -28,19 +30,12 @@ def public_read_policy(bucket: S3Bucket) -> dict[str, Any]:
         "Id": PUBLIC_POLICY_ID,
         "Statement": [
             {
-                "Sid": "PublicListBucket",
                 "Effect": "Allow",
                 "Principal": "*",
                 "Action": "s3:ListBucket",
                 "Resource": bucket.arn,
             },
-            {
-                "Sid": "PublicGetObject",
-                "Effect": "Allow",
-                "Principal": "*",
-                "Action": "s3:GetObject",
-                "Resource": objects,
-            },
+            {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": objects},
             {
                 "Sid": "AllowSSLRequestsOnly",
                 "Effect": "Deny",

@@ -36,6 +36,8 @@ class S3MirrorSet(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self),
             )
             for region, bucket in declared.buckets.items()
+            # a bucket managed elsewhere is only an address clients are sent to
+            if bucket.managed
         }
         source = declared.source
         # Rule ids and priorities come from the data, so adding a bucket adds

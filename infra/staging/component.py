@@ -75,6 +75,8 @@ class StagingProjectComponent(pulumi.ComponentResource):
                 )
 
         # Data stays when a project is dropped from infra.yaml: retain_on_delete.
+        # No description: the script created it without one (lib_ar.sh@e10ab5f,
+        # `ensure_ar_repo`), and setting one would update every live repository.
         self.repository = (
             gcp.artifactregistry.Repository(
                 f"{name}-images",
@@ -82,7 +84,6 @@ class StagingProjectComponent(pulumi.ComponentResource):
                 location=settings.repository_location,
                 repository_id=REPOSITORY_ID,
                 format="DOCKER",
-                description=f"Staging images of {spec.project_id}",
                 opts=pulumi.ResourceOptions(
                     parent=self,
                     retain_on_delete=True,

@@ -104,6 +104,8 @@ class RegistryProjectComponent(pulumi.ComponentResource):
             format="DOCKER",
             cleanup_policies=policies or None,
             cleanup_policy_dry_run=registry.cleanup == "dry-run",
+            labels=dict(registry.labels) or None,
+            description=registry.description,
             opts=pulumi.ResourceOptions(
                 parent=self,
                 retain_on_delete=True,
@@ -114,35 +116,26 @@ class RegistryProjectComponent(pulumi.ComponentResource):
         grants += [("reader", names.member_slug(m), m) for m in registry.readers]
         grants += [("writer", names.member_slug(m), m) for m in registry.writers]
         if registry.build_account:
+            # As the Terraform root did (registries.tf@5828930): the account, named
+            # "Build SA for <registry>", and one authoritative grant of acting as it,
+            # to prow's pods of that registry and, until it retires, the shared builder.
             account = gcp.serviceaccount.Account(
                 f"{prefix}-build-account",
                 project=self.project.project_id,
                 account_id=registry.build_account,
-                display_name=f"Builds and signs the images of the {registry.name} registry",
+                display_name=f"Build SA for {registry.name}",
                 opts=pulumi.ResourceOptions(
                     parent=self, depends_on=waits_for(self.services, "iam")
                 ),
             )
-            identity = (
-                f"serviceAccount:{settings.workload_identity_pool}.svc.id.goog"
-                f"[{settings.prow_namespace}/{registry.name}]"
-            )
-            gcp.serviceaccount.IAMMember(
-                f"{prefix}-build-account-workload-identity",
+            users = [settings.prow_builder] if registry.gcb_builder_shim else []
+            gcp.serviceaccount.IAMBinding(
+                f"{prefix}-build-account-users",
                 service_account_id=account.name,
-                role="roles/iam.workloadIdentityUser",
-                member=identity,
+                role="roles/iam.serviceAccountUser",
+                members=[*users, settings.build_principal(registry.name)],
                 opts=pulumi.ResourceOptions(parent=self),
             )
-            if registry.gcb_builder_shim:
-                # Until the shared builder retires, it may run builds as this account.
-                gcp.serviceaccount.IAMMember(
-                    f"{prefix}-build-account-gcb-builder-shim",
-                    service_account_id=account.name,
-                    role="roles/iam.serviceAccountUser",
-                    member=settings.prow_builder,
-                    opts=pulumi.ResourceOptions(parent=self),
-                )
             grants.append(("writer", "build-account", account.member))
         for level, label, member in grants:
             gcp.artifactregistry.RepositoryIamMember(
@@ -166,6 +159,8 @@ class RegistryProjectComponent(pulumi.ComponentResource):
             location="US",
             uniform_bucket_level_access=True,
             public_access_prevention="enforced",
+            # On, as the simple_bucket module's default left it (buckets.tf@b323275).
+            versioning=gcp.storage.BucketVersioningArgs(enabled=True),
             lifecycle_rules=[
                 gcp.storage.BucketLifecycleRuleArgs(
                     action=gcp.storage.BucketLifecycleRuleActionArgs(type="Delete"),

@@ -14,6 +14,8 @@
           cleanup: delete | dry-run | none   # default delete, after cleanup_age_days (90)
           build_account: false          # a <name[:27]>-sa account trusted by prow's pods
           skip_gcb_builder_shim: false  # true: the shared builder may not act as that account
+          labels: {<key>: <value>}      # `{name}` in a value is the registry's name
+          description: <text>           # none by default
 
 Symbolic members: ``prow-builder`` (stack config) and, in ``iam``,
 ``registry-writers`` (every writer of the project's registries). A registry
@@ -26,7 +28,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, Literal
 
 from infra.core import iam, names
@@ -51,19 +54,26 @@ REGISTRY_DEFAULTS: Mapping[str, Any] = {
     "cleanup_age_days": 90,
     "build_account": False,
     "skip_gcb_builder_shim": False,
+    "labels": {},
+    "description": None,
 }
 BUILD_BUCKET_KEYS = ("name", "admins", "age_days")
 BUILD_BUCKET_AGE_DAYS = 90
 SETTINGS_KEYS = {
     "prow_builder": "member of the prow trusted builder (`prow-builder`)",
     "workload_identity_pool": "project of prow's trusted build cluster (workload identity)",
+    "workload_identity_project_number": "number of that project (its pool's principals name it)",
     "prow_namespace": "Kubernetes namespace of prow's build pods",
 }
-_REQUIRED_SETTINGS = ("prow_builder", "workload_identity_pool")
+_REQUIRED_SETTINGS = ("prow_builder", "workload_identity_pool", "workload_identity_project_number")
 PROW_BUILDER = "prow-builder"
 REGISTRY_WRITERS = "registry-writers"
 # A registry's name is its repository id: 1 to 63 characters.
 _REPOSITORY_ID = re.compile(r"[a-z]([a-z0-9.-]{0,61}[a-z0-9])?")
+# Label keys and values: lowercase letters, digits, `_` and `-`; `{name}` is filled in.
+_LABEL_KEY = re.compile(r"[a-z][a-z0-9_-]{0,62}")
+_LABEL_VALUE = re.compile(r"([a-z0-9_-]|\{name\}){0,63}")
+_LABEL_HINT = "write lowercase letters, digits, `_` and `-` (63 at most); `{name}` is the registry"
 _REPOSITORY_ID_HINT = (
     "write 1 to 63 lowercase letters, digits, dots and hyphens, starting with a letter "
     "and ending with a letter or digit"
@@ -80,6 +90,8 @@ class Registry:
     cleanup_age_days: int
     build_account: str | None  # account id of the registry's build account
     gcb_builder_shim: bool
+    labels: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    description: str | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +118,16 @@ class StagingImagesSettings:
     prow_builder: str
     workload_identity_pool: str
     prow_namespace: str = "test-pods"
+    workload_identity_project_number: str = ""
+
+    def build_principal(self, registry: str) -> str:
+        """The prow pods of a registry's build account: its Kubernetes service account."""
+        return names.workload_identity_principal(
+            self.workload_identity_project_number,
+            f"{self.workload_identity_pool}.svc.id.goog",
+            self.prow_namespace,
+            registry,
+        )
 
 
 @dataclass(frozen=True)
@@ -130,6 +152,9 @@ def staging_images_settings(
         "prow_builder": fields.member,
         "workload_identity_pool": fields.project_id,
         "prow_namespace": fields.text,
+        "workload_identity_project_number": lambda value, path: fields.numeric_id(
+            value, path, "project number"
+        ),
     }
     values = {key: readers[key](value, (key,)) for key, value in spec.items() if key in readers}
     problems.extend(own)
@@ -235,6 +260,10 @@ class _Reader:
             cleanup_age_days=options["cleanup_age_days"],
             build_account=account,
             gcb_builder_shim=account is not None and not options["skip_gcb_builder_shim"],
+            labels=MappingProxyType(
+                {key: value.replace("{name}", name) for key, value in options["labels"].items()}
+            ),
+            description=options["description"],
         )
 
     def _options(self, fields: Fields, written: Mapping[str, Any]) -> dict[str, Any]:
@@ -258,7 +287,24 @@ class _Reader:
             return fields.days(value, path)
         if key in ("build_account", "skip_gcb_builder_shim"):
             return fields.boolean(value, path)
+        if key == "labels":
+            return self._labels(fields, value, path)
         return fields.text(value, path)
+
+    def _labels(self, fields: Fields, raw: Any, path: FieldPath) -> dict[str, str] | None:
+        """Labels as Google accepts them: lowercase keys and values, 63 characters at most."""
+        written = fields.mapping(raw, path, expected="a mapping of label to value")
+        if written is None:
+            return None
+        labels: dict[str, str] = {}
+        for key, value in written.items():
+            at = (*path, key)
+            if fields.on_keys().text(key, at, _LABEL_KEY, "a label key", hint=_LABEL_HINT) is None:
+                continue
+            text = fields.text(value, at, _LABEL_VALUE, "a label value", hint=_LABEL_HINT)
+            if text is not None:
+                labels[key] = text
+        return labels
 
     def _claim_account(self, account: str, project_id: str, registry: str, where: Position) -> None:
         problem = names.service_account_id_problem(account)

@@ -18,14 +18,13 @@ pytestmark = pytest.mark.plan
 
 NEW_WRITERS = "group:k8s-infra-staging-newreg@kubernetes.io"
 # What one registry with the default options creates in the shared project.
-SEVEN = [
+SIX = [
     "k8s-staging-images › Repository newreg",
     "k8s-staging-images › RepositoryIamMember newreg-reader-allusers",
     "k8s-staging-images › RepositoryIamMember newreg-writer-build-account",
     "k8s-staging-images › RepositoryIamMember newreg-writer-group-k8s-infra-staging-newreg",
     "k8s-staging-images › Account newreg-build-account",
-    "k8s-staging-images › IAMMember newreg-build-account-gcb-builder-shim",
-    "k8s-staging-images › IAMMember newreg-build-account-workload-identity",
+    "k8s-staging-images › IAMBinding newreg-build-account-users",
 ]
 
 
@@ -50,7 +49,7 @@ def test_a_new_registry_is_listed_with_its_values_and_passes_the_strict_check(
     done = run("pr-check.sh", repo, tmp_path / "artifacts", "HEAD")
     assert done.returncode == 0, done.stderr
     summary = (tmp_path / "artifacts" / "summary.md").read_text()
-    for name in SEVEN:
+    for name in SIX:
         assert f"+ {name}" in summary
     # values, not only names
     assert "    repositoryId: newreg\n" in summary and "    location: us-central1\n" in summary
@@ -59,7 +58,7 @@ def test_a_new_registry_is_listed_with_its_values_and_passes_the_strict_check(
     assert f"~ k8s-staging-images › IAMBinding iam-viewer\n    members: + {NEW_WRITERS}\n" in (
         summary
     )
-    assert "| `staging-images` | 7 | 1 | 0 | 0 |  |" in summary
+    assert "| `staging-images` | 6 | 1 | 0 | 0 |  |" in summary
     assert re.search(r"\| `staging` \| 0 \| 0 \| 0 \| 0 \| no changes \|", summary)
     assert "```mermaid\nflowchart LR\n" in summary
     # the public read is the estate's design: allowed by its standing entry
@@ -70,7 +69,7 @@ def test_a_new_registry_is_listed_with_its_values_and_passes_the_strict_check(
     stacks = {d["stack"]: d for d in json.loads((tmp_path / "artifacts" / "plan-diff.json")
                                                 .read_text())["stacks"]}  # fmt: skip
     created = {c["name"] for c in stacks["staging-images"]["created"]}
-    assert created == set(SEVEN)
+    assert created == set(SIX)
     (viewer,) = stacks["staging-images"]["update"]
     assert viewer["values"]["members"]["added"] == [NEW_WRITERS]
     assert stacks["groups"]["counts"]["create"] == 1

@@ -52,7 +52,7 @@ def test_the_shipped_tree_is_valid(cli: CliRunner) -> None:
     result = invoke(cli, "--root", str(REPO), "groups", "validate")
     assert result.exit_code == 0, result.output
     assert problem_lines(result.stderr) == []
-    assert "valid: 124 group(s), 0 warning(s)" in result.stderr
+    assert "valid: 130 group(s), 0 warning(s)" in result.stderr
     assert result.stdout == ""
 
 
@@ -187,11 +187,11 @@ def test_the_groups_stack_is_the_one_building_groups_whatever_its_name(
     rename_groups_stack(checkout_copy, "workspace", "root: groups", "root: people")
     result = invoke(cli, "--root", str(checkout_copy), "groups", "validate")
     assert result.exit_code == 0, result.output
-    assert "valid: 124 group(s), 0 warning(s)" in result.stderr
+    assert "valid: 130 group(s), 0 warning(s)" in result.stderr
     result = invoke(cli, "--root", str(checkout_copy), "validate")
     assert result.exit_code == 0, result.output
     inputs = load_inputs(checkout_copy)  # what `groups diff` and `groups sync` act on
-    assert (inputs.tree.root, len(inputs.tree.groups)) == ("people", 124)
+    assert (inputs.tree.root, len(inputs.tree.groups)) == ("people", 130)
     assert inputs.access.service_account.startswith("gsuite-groups-manager@")
 
 
@@ -205,7 +205,7 @@ def test_a_stack_named_groups_that_does_not_build_them_is_not_the_groups_stack(
     )
     result = invoke(cli, "--root", str(checkout_copy), "groups", "validate")
     assert result.exit_code == 0, result.output  # the defaults: groups/, kubernetes.io
-    assert "valid: 124 group(s), 0 warning(s)" in result.stderr
+    assert "valid: 130 group(s), 0 warning(s)" in result.stderr
     assert load_inputs(checkout_copy).tree.root == "groups"
 
 
@@ -225,7 +225,7 @@ def test_without_a_groups_stack_the_defaults_apply(cli: CliRunner, checkout_copy
     (checkout_copy / "stacks" / "Pulumi.groups.yaml").unlink()
     result = invoke(cli, "--root", str(checkout_copy), "groups", "validate")
     assert result.exit_code == 0, result.output
-    assert "valid: 124 group(s), 0 warning(s)" in result.stderr
+    assert "valid: 130 group(s), 0 warning(s)" in result.stderr
     assert find_stack_building(checkout_copy, GROUPS_COMPONENT, Problems()) is None
 
 

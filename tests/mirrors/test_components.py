@@ -24,10 +24,7 @@ def test_a_mirror_bucket_is_protected_public_and_tls_only() -> None:
     deny = [s for s in statements if s["Effect"] == "Deny"]
     assert len(deny) == 1
     assert deny[0]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
-    assert sorted(deny[0]["Resource"]) == [
-        "arn:aws:s3:::demo-eu-west-1",
-        "arn:aws:s3:::demo-eu-west-1/*",
-    ]
+    assert deny[0]["Resource"] == ["arn:aws:s3:::demo-eu-west-1", "arn:aws:s3:::demo-eu-west-1/*"]
     allowed = {s["Action"]: s["Resource"] for s in statements if s["Effect"] == "Allow"}
     assert allowed == {
         "s3:ListBucket": "arn:aws:s3:::demo-eu-west-1",

@@ -132,7 +132,12 @@ def test_regions_are_those_of_the_facts(mirrors: Mirrors) -> None:
 
 def test_the_stack_settings(mirrors: Mirrors) -> None:
     spec = mirrors.settings[STACK]
-    assert spec.services == ("artifactregistry.googleapis.com", "run.googleapis.com")
+    assert spec.services == (
+        "artifactregistry.googleapis.com",
+        "iamcredentials.googleapis.com",
+        "run.googleapis.com",
+        "storage-component.googleapis.com",
+    )
     assert spec.project_roles() == [
         "roles/artifactregistry.admin",
         "roles/artifactregistry.repoAdmin",
@@ -140,7 +145,11 @@ def test_the_stack_settings(mirrors: Mirrors) -> None:
         "roles/serviceusage.serviceUsageConsumer",
         "roles/viewer",
     ]
-    assert spec.accounts_holding("roles/artifactregistry.repoAdmin") == ["k8s-infra-gcr-promoter"]
+    # both promoter accounts, as iam.tf@8544cbe: an authoritative binding without one drops it
+    assert spec.accounts_holding("roles/artifactregistry.repoAdmin") == [
+        "k8s-infra-gcr-promoter",
+        "k8s-infra-image-promotion",
+    ]
     promoter = spec.service_accounts["k8s-infra-gcr-promoter"]
     pool = spec.workload_identity_pool
     assert pool is not None

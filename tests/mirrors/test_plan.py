@@ -62,6 +62,8 @@ def declared_buckets() -> dict[str, dict[str, Any]]:
             "replicated": (spec or {}).get("replicated", True),
         }
         for region, spec in data["buckets"].items()
+        # a bucket managed elsewhere is only an address archeio sends clients to
+        if (spec or {}).get("managed", True)
     }
 
 
@@ -81,18 +83,24 @@ def test_the_whole_stack_and_nothing_else(plan: dict[str, Any]) -> None:
     assert found == Counter(
         {
             "gcp:artifactregistry/repository:Repository": 41,
-            "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember": 41,
-            "gcp:projects/service:Service": 2,
-            "gcp:serviceaccount/account:Account": 2,
-            "gcp:serviceaccount/iAMBinding:IAMBinding": 1,
+            # public read and the artifact admins on each
+            "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember": 82,
+            "gcp:projects/service:Service": 4,
+            # the two promoter accounts, and prod-storage's four
+            "gcp:serviceaccount/account:Account": 6,
+            "gcp:serviceaccount/iAMBinding:IAMBinding": 2,
+            "gcp:serviceaccount/iAMMember:IAMMember": 3,
             "gcp:projects/iAMBinding:IAMBinding": 5,
+            "gcp:projects/iAMMember:IAMMember": 4,
             "gcp:projects/iAMAuditConfig:IAMAuditConfig": 1,
             "gcp:serviceusage/consumerQuotaOverride:ConsumerQuotaOverride": 1,
-            "aws:s3/bucket:Bucket": 33,
-            "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 33,
-            "aws:s3/bucketOwnershipControls:BucketOwnershipControls": 33,
-            "aws:s3/bucketVersioning:BucketVersioning": 33,
-            "aws:s3/bucketPolicy:BucketPolicy": 33,
+            "gcp:storage/bucket:Bucket": 6,
+            "gcp:storage/bucketIAMMember:BucketIAMMember": 40,
+            "aws:s3/bucket:Bucket": 32,
+            "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 32,
+            "aws:s3/bucketOwnershipControls:BucketOwnershipControls": 32,
+            "aws:s3/bucketVersioning:BucketVersioning": 32,
+            "aws:s3/bucketPolicy:BucketPolicy": 32,
             "aws:s3/bucketReplicationConfig:BucketReplicationConfig": 1,
             "aws:iam/openIdConnectProvider:OpenIdConnectProvider": 1,
             "aws:iam/role:Role": 1,
@@ -100,8 +108,9 @@ def test_the_whole_stack_and_nothing_else(plan: dict[str, Any]) -> None:
             "k8s-infra:mirrors:ArtifactRegistryMirrors": 1,
             "k8s-infra:mirrors:MirrorProject": 1,
             "k8s-infra:mirrors:S3MirrorSet": 1,
-            "k8s-infra:mirrors:S3Mirror": 33,
+            "k8s-infra:mirrors:S3Mirror": 32,
             "k8s-infra:mirrors:S3Writer": 1,
+            "k8s-infra:prod:ProdStorage": 1,
         }
     )
     # One provider for every region: the default one, pinned by stack config.
@@ -146,31 +155,54 @@ def test_every_bucket_in_its_own_region_with_its_companions(
             assert companion["parent"] == bucket["parent"]
 
 
-def test_bucket_policies_allow_public_reads_and_deny_plain_http(
+def test_bucket_policies_are_upstreams_word_for_word(
     named: dict[str, dict[str, Any]],
 ) -> None:
     for region, spec in declared_buckets().items():
         resource = named[f"s3-mirrors-{region}-policy"]
         policy = json.loads(resource["inputs"]["policy"])
         arn = f"arn:aws:s3:::{spec['name']}"
-        statements = {s["Sid"]: s for s in policy["Statement"]}
         assert policy["Id"] == "Public-Access"
-        assert statements["PublicListBucket"] == {
-            "Sid": "PublicListBucket",
+        # s3/bucket.tf@7159e9d's statements (the public ones have no Sid), the
+        # TLS deny widened to the bucket as the s3-bucket-hardening guard rail needs
+        list_bucket, get_object, deny = policy["Statement"]
+        assert list_bucket == {
             "Effect": "Allow",
             "Principal": "*",
             "Action": "s3:ListBucket",
             "Resource": arn,
         }
-        assert statements["PublicGetObject"]["Action"] == "s3:GetObject"
-        assert statements["PublicGetObject"]["Resource"] == f"{arn}/*"
-        deny = statements["AllowSSLRequestsOnly"]
-        assert deny["Effect"] == "Deny"
-        assert deny["Action"] == "s3:*"
-        assert sorted(deny["Resource"]) == [arn, f"{arn}/*"]  # the bucket too, not only objects
-        assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+        assert get_object == {
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "s3:GetObject",
+            "Resource": f"{arn}/*",
+        }
+        assert deny == {
+            "Sid": "AllowSSLRequestsOnly",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": [arn, f"{arn}/*"],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        }
         # New buckets refuse public policies until the access block is relaxed.
         assert resource["depends_on"] == [named[f"s3-mirrors-{region}-public-access"]["urn"]]
+
+
+def test_eu_west_2_is_an_address_only(
+    plan: dict[str, Any], named: dict[str, dict[str, Any]]
+) -> None:
+    """Upstream's Terraform has eu-west-2 commented out: no bucket and no rule here.
+
+    A rule to a bucket that is missing or unversioned fails the whole
+    replication configuration; archeio still sends London clients there.
+    """
+    london = "767373bbdcb8270361b96548387bf2a9ad0d48758c35-eu-west-2"
+    assert not [name for name in named if "eu-west-2" in name]
+    rules = named["s3-mirrors-replication"]["inputs"]["rules"]
+    assert not [r for r in rules if london in r["destination"]["bucket"]]
+    assert london in plan["outputs"]["bucketEndpoints"]["eu-west-2"]
 
 
 def test_replication_from_the_source_to_every_bucket_in_service(
@@ -240,7 +272,8 @@ def test_writer_role_trust_and_policy(named: dict[str, dict[str, Any]]) -> None:
 
 def test_outputs_are_the_addresses(plan: dict[str, Any]) -> None:
     endpoints = plan["outputs"]["bucketEndpoints"]
-    assert set(endpoints) == set(declared_buckets())
+    # every bucket clients are sent to, managed here or not
+    assert set(endpoints) == {*declared_buckets(), "eu-west-2"}
     assert endpoints["eu-west-2"] == (
         "https://767373bbdcb8270361b96548387bf2a9ad0d48758c35-eu-west-2"
         ".s3.dualstack.eu-west-2.amazonaws.com"
@@ -332,6 +365,8 @@ def test_adding_a_repository_is_one_line(checkout_copy: Path, plan: dict[str, An
     prefix = f"urn:pulumi:{STACK}::k8s-infra::k8s-infra:mirrors:ArtifactRegistryMirrors$"
     assert diff.create == [
         f"{prefix}gcp:artifactregistry/repository:Repository::artifact-registry-asia-southeast3",
+        f"{prefix}gcp:artifactregistry/repositoryIamMember:RepositoryIamMember"
+        "::artifact-registry-asia-southeast3-admin-group-k8s-infra-artifact-admins",
         f"{prefix}gcp:artifactregistry/repositoryIamMember:RepositoryIamMember"
         "::artifact-registry-asia-southeast3-public-read",
     ]

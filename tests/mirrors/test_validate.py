@@ -63,6 +63,16 @@ CASES = {
         "  source: me-south-1", 11,
         "error: replication source `me-south-1` is marked `replicated: false`",
     ),
+    "replication source managed elsewhere": Case(
+        BUCKETS, "  source: us-east-2\n", "  source: eu-west-2\n",
+        "  source: eu-west-2", 11,
+        "error: replication source `eu-west-2` is marked `managed: false`",
+    ),
+    "rule priority on a bucket managed elsewhere": Case(
+        BUCKETS, "    managed: false\n", "    managed: false\n    priority: 23\n",
+        "    priority: 23", 15,
+        "error: bucket `eu-west-2` is not managed here but has a rule priority",
+    ),
     "bucket without a rule priority": Case(
         BUCKETS, "  ap-east-1: {priority: 2}\n", "  ap-east-1: {priority: 2}\n  ap-east-2: {}\n",
         "  ap-east-2:", 3,
@@ -211,10 +221,11 @@ def test_without_a_mirrors_stack_the_data_is_not_needed(
     stack = checkout_copy / STACK
     stack.write_text(
         stack.read_text().replace(
-            "k8s-infra:components: [registry-mirrors]", "k8s-infra:components: []"
+            "k8s-infra:components: [registry-mirrors, prod-storage]", "k8s-infra:components: []"
         )
     )
     (checkout_copy / BUCKETS).unlink()
     (checkout_copy / REGISTRY).unlink()
+    (checkout_copy / "infra" / "data" / "prod-storage.yaml").unlink()
     code, lines, _ = validate(cli, checkout_copy)
     assert code == 0, "\n".join(lines)

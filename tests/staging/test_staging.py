@@ -61,6 +61,15 @@ def test_inventory(staging: dict[str, Any], inventory: Path) -> None:
     assert_inventory(staging, expected, component=expected["component"])
 
 
+def test_repositories_have_no_description(staging: dict[str, Any]) -> None:
+    """The script created `images` without one (lib_ar.sh@e10ab5f): adopting must not add one."""
+    repositories = [
+        r for r in staging["resources"] if r["type"] == "gcp:artifactregistry/repository:Repository"
+    ]
+    assert len(repositories) > 90
+    assert [r["name"] for r in repositories if r["inputs"].get("description")] == []
+
+
 def test_every_standard_project_has_exactly_the_standard_resources(
     staging: dict[str, Any],
 ) -> None:

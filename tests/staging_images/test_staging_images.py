@@ -55,6 +55,88 @@ def test_every_registry_has_its_repository_writers_and_build_account(plan: dict[
             f"{registry[:27]}-sa", "k8s-staging-images")}  # fmt: skip
 
 
+# The registries and writer groups of registries.tf@5828930, the Terraform
+# root the stack replaces (builds-sa.yaml@5828930 lists the same names).
+UPSTREAM_REGISTRIES = {
+    "agentic-net": "k8s-infra-staging-agentic-net",
+    "agent-sandbox": "k8s-infra-staging-agent-sandbox",
+    "aws-encryption-provider": "k8s-infra-staging-provider-aws",
+    "charts": "k8s-infra-release-admins", "cloud-provider-kind": "k8s-infra-staging-kind",
+    "contributor-site": "k8s-infra-staging-contributor-site",
+    "cluster-capacity": "k8s-infra-staging-cluster-capacity",
+    "cluster-inventory-api": "k8s-infra-staging-cluster-inv-api", "dns": "k8s-infra-staging-dns",
+    "dra-driver-cpu": "k8s-infra-staging-dra-driver-cpu",
+    "dra-example-driver": "k8s-infra-staging-dra-example-driver",
+    "dra-driver-nvidia": "k8s-infra-staging-dra-driver-nvidia",
+    "dra-driver-google": "k8s-infra-staging-dra-driver-google", "etcd": "k8s-infra-staging-etcd",
+    "etcd-manager": "k8s-infra-staging-etcd-manager",
+    "gateway-api": "k8s-infra-staging-gateway-api", "headlamp": "k8s-infra-staging-headlamp",
+    "inference-perf": "k8s-infra-staging-inference-perf",
+    "infra-tools": "k8s-infra-staging-infra-tools",
+    "ingress-nginx": "k8s-infra-staging-ingress-nginx", "ingate": "k8s-infra-staging-ingate",
+    "jobset": "k8s-infra-staging-jobset", "karpenter-cluster-api": "karpenter-cluster-api-leads",
+    "kind": "k8s-infra-staging-kind", "kro": "k8s-infra-staging-kro",
+    "kubespray": "k8s-infra-staging-kubespray", "kubemark": "sig-scalability-leads",
+    "kubernetes": "k8s-infra-staging-kubernetes", "kueue": "k8s-infra-staging-kueue",
+    "lws": "k8s-infra-staging-lws", "maintainer-tools": "k8s-infra-staging-maintainer-tools",
+    "mcp-lifecycle-operator": "k8s-infra-staging-mcp-lifecycle-op",
+    "minikube": "k8s-infra-staging-minikube", "node-readiness-controller": "k8s-infra-staging-nrc",
+    "resource-state-metrics": "k8s-infra-staging-resource-state-met",
+    "gateway-api-inference-extension": "sig-apps-leads",
+    "secrets-store-sync": "k8s-infra-staging-secrets-store-sync",
+    "test-infra": "k8s-infra-staging-test-infra", "csi-vsphere": "k8s-infra-staging-csi-vsphere",
+}  # fmt: skip
+SHIM = "serviceAccount:gcb-builder@k8s-infra-prow-build-trusted.iam.gserviceaccount.com"
+POOL = (
+    "principal://iam.googleapis.com/projects/180382678033/locations/global/"
+    "workloadIdentityPools/k8s-infra-prow-build-trusted.svc.id.goog/subject/ns/test-pods/sa/"
+)
+
+
+def test_the_registries_are_upstreams(plan: dict[str, Any]) -> None:
+    repositories = {
+        r["inputs"]["repositoryId"]: r
+        for r in resources_under(plan, "k8s-staging-images")
+        if r["type"] == "gcp:artifactregistry/repository:Repository"
+    }
+    assert sorted(repositories) == sorted(UPSTREAM_REGISTRIES)
+    for name, group in UPSTREAM_REGISTRIES.items():
+        assert registries()[name]["writers"] == [f"group:{group}@kubernetes.io"], name
+        # labels as upstream: a repository without them would be updated on adoption
+        assert repositories[name]["inputs"]["labels"] == {"environment": "production", "name": name}
+        assert "description" not in repositories[name]["inputs"], name
+
+
+def test_build_accounts_are_exactly_upstreams(plan: dict[str, Any]) -> None:
+    """Display name, one authoritative serviceAccountUser binding, nothing else on the account."""
+    resources = resources_under(plan, "k8s-staging-images")
+    accounts = {r["inputs"]["accountId"]: r for r in resources
+                if r["type"] == "gcp:serviceaccount/account:Account"}  # fmt: skip
+    assert len(accounts) == len(UPSTREAM_REGISTRIES)
+    on_accounts = [r for r in resources if r["type"].startswith("gcp:serviceaccount/iAM")]
+    assert {r["type"] for r in on_accounts} == {"gcp:serviceaccount/iAMBinding:IAMBinding"}
+    bindings = {r["inputs"]["serviceAccountId"]: r["inputs"] for r in on_accounts}
+    for name in UPSTREAM_REGISTRIES:
+        account_id = f"{name[:27]}-sa"
+        assert accounts[account_id]["inputs"]["displayName"] == f"Build SA for {name}"
+        email = names.service_account_email(account_id, "k8s-staging-images")
+        binding = bindings[f"projects/k8s-staging-images/serviceAccounts/{email}"]
+        assert binding["role"] == "roles/iam.serviceAccountUser"
+        assert sorted(binding["members"]) == sorted([SHIM, POOL + name])
+
+
+def test_project_bindings_are_upstreams(plan: dict[str, Any]) -> None:
+    """iam.tf: editor is the shared builder alone, and no other role is bound."""
+    bindings = {r["inputs"]["role"]: r["inputs"]["members"]
+                for r in resources_under(plan, "k8s-staging-images")
+                if r["type"] == "gcp:projects/iAMBinding:IAMBinding"}  # fmt: skip
+    assert sorted(bindings) == ["roles/cloudbuild.builds.editor", "roles/owner", "roles/viewer"]
+    assert bindings["roles/cloudbuild.builds.editor"] == [SHIM]
+    assert bindings["roles/owner"] == ["group:k8s-infra-release-admins@kubernetes.io"]
+    groups = sorted({f"group:{g}@kubernetes.io" for g in UPSTREAM_REGISTRIES.values()})
+    assert bindings["roles/viewer"] == groups
+
+
 def test_viewers_are_exactly_the_registry_writers(plan: dict[str, Any]) -> None:
     viewer = next(r for r in plan["resources"] if r["name"] == "k8s-staging-images-iam-viewer")
     expected = sorted({w for body in registries().values() for w in body["writers"]})
@@ -88,6 +170,10 @@ BROKEN = [
     ("          extra: {writers: [a@kubernetes.io]}", "`a@kubernetes.io` is not an IAM member"),
     ("          extra: {writers: [user:alice@a.example.com, user:alice@b.example.com]}",
      "`user:alice@b.example.com` and `user:alice@a.example.com` would share a resource name"),
+    ("          extra: {writers: [group:a@kubernetes.io], labels: {Team: a}}",
+     "`Team` is not a label key"),
+    ("          extra: {writers: [group:a@kubernetes.io], labels: {team: A Team}}",
+     "`A Team` is not a label value"),
 ]  # fmt: skip
 
 
@@ -157,6 +243,6 @@ def test_adding_a_registry_creates_exactly_its_resources(repo_copy: Path, cli: C
         "gcp:artifactregistry/repository:Repository": 1,
         "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember": 3,
         "gcp:serviceaccount/account:Account": 1,
-        "gcp:serviceaccount/iAMMember:IAMMember": 2,
+        "gcp:serviceaccount/iAMBinding:IAMBinding": 1,
     })  # fmt: skip
     assert all("kind-tools" in urn for urn in diff["create"])

@@ -337,8 +337,7 @@ def _build_account(onboarding: Onboarding, registries: StagingImages | None) -> 
                 return (
                     f"create the Kubernetes service account {settings.prow_namespace}/"
                     f"{registry.name} in prow's build cluster "
-                    f"({settings.workload_identity_pool}), annotated "
-                    f"`iam.gke.io/gcp-service-account: {email}`; the build account "
-                    "trusts only that one (workload identity)"
+                    f"({settings.workload_identity_pool}); its pods may act as {email} "
+                    "through the pool's principal, and no other pod may"
                 )
     return None

@@ -70,8 +70,7 @@ def test_onboarding_a_registry_declares_exactly_it(
         "k8s-staging-images-newreg-writer-group-k8s-infra-staging-newreg",
         "k8s-staging-images-newreg-writer-build-account",
         "k8s-staging-images-newreg-build-account",
-        "k8s-staging-images-newreg-build-account-workload-identity",
-        "k8s-staging-images-newreg-build-account-gcb-builder-shim",
+        "k8s-staging-images-newreg-build-account-users",
     }
     # the project's viewers are every registry's writers: the one binding that changes
     assert [(u["urn"].rsplit("::", 1)[1], u["keys"]) for u in diff["update"]] == [

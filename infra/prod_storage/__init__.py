@@ -1,0 +1,1 @@
+"""The production artifact buckets and accounts (component `prod-storage`)."""
