@@ -17,6 +17,7 @@ import json
 import os
 import runpy
 import sys
+import threading
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -111,9 +112,22 @@ def _progress_writer(progress: Path | None) -> Callable[[int], None] | None:
     if progress is None:
         return None
 
+    # The SDK registers resources from several threads: one writer at a time, and a
+    # count never goes back; the file is replaced whole, never read half-written.
+    lock = threading.Lock()
+    highest = 0
+
     def write(count: int) -> None:
-        if count % PROGRESS_EVERY == 0:
-            progress.write_text(str(count), encoding="utf-8")
+        nonlocal highest
+        if count % PROGRESS_EVERY:
+            return
+        with lock:
+            if count <= highest:
+                return
+            highest = count
+            partial = progress.with_suffix(".partial")
+            partial.write_text(str(count), encoding="utf-8")
+            partial.replace(progress)
 
     return write
 
