@@ -9,6 +9,8 @@ import typer
 from infra.cli.console import boundary, report_problems
 from infra.cli.context import cli_context
 from infra.core.problems import Problems
+from infra.declarations.stacks import stack_names
+from infra.planner.allowances import check_allowances
 from infra.validation import load_declarations
 
 
@@ -19,7 +21,7 @@ def validate(
         bool, typer.Option("--json", help="Print the problems as JSON on stdout.")
     ] = False,
 ) -> None:
-    """Check infra/infra.yaml, the stack files and every other declaration.
+    """Check infra/infra.yaml, the stack files, every other declaration and the allow file.
 
     Problems are printed one per line, `path:line:col: error|warning: message (hint: ...)`.
     Exits 1 when there is an error; warnings do not change the exit code.
@@ -33,4 +35,5 @@ def validate(
     root = cli_context(ctx).root
     problems = Problems()
     load_declarations(root, problems)
+    check_allowances(root, stack_names(root), problems)
     report_problems(problems.sorted(), root, as_json=as_json)

@@ -18,6 +18,7 @@ design, such as public read of the registries).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -89,6 +90,22 @@ def load_allowances(root: Path, problems: Problems) -> list[Allowance]:
         if allowance is not None:
             found.append(allowance)
     return found
+
+
+def check_allowances(root: Path, stacks: Iterable[str], problems: Problems) -> None:
+    """Report what is wrong in the allow file, for ``validate``: its shape and its stacks.
+
+    An entry naming a stack that does not exist would never allow anything, so a
+    typo would only show when the PR check fails; validation names it first.
+    """
+    known = sorted(stacks)
+    for allowance in load_allowances(root, problems):
+        if allowance.stack not in known:
+            problems.error(
+                allowance.where,
+                f"allowed change for unknown stack `{allowance.stack}`",
+                "name one of: " + ", ".join(known),
+            )
 
 
 def _entry(fields: Fields, item: Any) -> Allowance | None:

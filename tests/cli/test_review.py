@@ -151,3 +151,27 @@ def test_markdown_and_strict_need_a_base(cli: CliRunner, checkout_copy: Path) ->
         result = invoke(cli, "--root", str(checkout_copy), "plan", "groups", *flags)
         assert result.exit_code == 2, result.output
         assert "compares with a base" in result.stderr
+
+
+def test_validate_names_a_broken_allowance_at_its_line(
+    git_checkout: Callable[..., Path], cli: CliRunner
+) -> None:
+    """A typo in the allow file shows in `validate`, not first as a failed PR check."""
+    repo = git_checkout(trim_staging)
+    allow = repo / "infra" / "allowed-changes.yaml"
+    text = allow.read_text()
+    first_line = len(text.splitlines()) + 1
+    allow.write_text(text + (
+        "  - stack: staging-imgaes\n    resource: k8s-staging-kwok-project\n    change: delete\n"
+        "    reason: a typo in the stack\n"
+        "  - stack: staging\n    resource: x\n    change: remove\n    reason: no such change\n"
+    ))  # fmt: skip
+    result = invoke(cli, "--root", str(repo), "validate")
+    assert result.exit_code == 1, result.output
+    errors = [line for line in result.stderr.splitlines() if "allowed-changes.yaml" in line]
+    assert len(errors) == 2, result.stderr
+    assert errors[0].startswith(f"infra/allowed-changes.yaml:{first_line}:")
+    assert "error: allowed change for unknown stack `staging-imgaes`" in errors[0]
+    assert "hint: name one of: groups, registry-mirrors, registry-prod" in errors[0]
+    assert errors[1].startswith(f"infra/allowed-changes.yaml:{first_line + 6}:")
+    assert "remove" in errors[1]
