@@ -31,8 +31,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.plan)
 
 
+@pytest.fixture(scope="session")
+def plan_cache_folder(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """One plan cache for the session's workers: entries answer only for their content."""
+    base = tmp_path_factory.getbasetemp()
+    return (base if worker_id == "master" else base.parent) / "plan-cache"
+
+
 @pytest.fixture(autouse=True)
-def _plain_output(monkeypatch: pytest.MonkeyPatch) -> None:
+def _plain_output(monkeypatch: pytest.MonkeyPatch, plan_cache_folder: Path) -> None:
+    monkeypatch.setenv("K8S_INFRA_CACHE", str(plan_cache_folder))
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.delenv("K8S_INFRA_ROOT", raising=False)

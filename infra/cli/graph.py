@@ -44,7 +44,8 @@ def graph(
 
       k8s-infra graph registry-mirrors --format dot | dot -Tsvg > mirrors.svg
     """
-    from infra.planner.cache import PlanCache, run_cached
+    from infra.cli.plan import open_plan_cache
+    from infra.planner.cache import run_cached
     from infra.planner.checked import check_declarations
     from infra.planner.graphs import UnknownComponent, stack_picture
     from infra.planner.pictures import dot, mermaid
@@ -54,7 +55,7 @@ def graph(
     known = stack_names(root)
     if stack not in known:
         raise UsageError(f"unknown stack `{stack}`", "known stacks: " + ", ".join(known))
-    plan_cache = PlanCache.for_root(root)
+    plan_cache = open_plan_cache(root)
     problems = check_declarations(root, plan_cache)
     if any(p.severity == "error" for p in problems):
         raise ProblemsFound(problems)

@@ -80,7 +80,8 @@ def plan(
 
     Needs no Pulumi CLI and no credentials. Provider-side checks (API validation,
     quotas, existing resources) only happen in a real `pulumi preview`. Plans are
-    kept in .cache/plans by the files they read: unchanged inputs answer at once.
+    kept in the user's cache folder (K8S_INFRA_CACHE) by the content of the files
+    they are made from: unchanged inputs answer at once.
 
     [b]Examples[/b]
 
@@ -102,11 +103,10 @@ def plan(
             f"unknown stack `{stack}`",
             "known stacks: " + ", ".join([*known, ALL]),
         )
-    from infra.planner.cache import PlanCache
     from infra.planner.checked import check_declarations
     from infra.planner.runner import PlanRequest
 
-    plan_cache = None if no_cache else PlanCache.for_root(root)
+    plan_cache = None if no_cache else open_plan_cache(root)
     # Invalid declarations are reported here, with their positions, before any
     # program runs (a base commit's own program checks its own declarations).
     problems = Problems()
@@ -122,6 +122,21 @@ def plan(
     _plan_against(root, base, requests, plan_cache, jobs, allowances, problems.sorted(),
                   as_json=as_json, output_format=output_format, strict=strict,
                   single=stack != ALL)  # fmt: skip
+
+
+def open_plan_cache(root: Path) -> PlanCache:
+    """The user's plan cache; a warning when it may not be used (then nothing is cached)."""
+    from infra.planner.cache import CACHE_ENV, PlanCache
+
+    plan_cache = PlanCache.for_root(root)
+    if plan_cache.refused is not None:
+        stderr.print(
+            f"warning: {plan_cache.refused}: plans are not cached\n"
+            f"  hint: set {CACHE_ENV} to a folder outside the checkout",
+            style="yellow",
+            markup=False,
+        )
+    return plan_cache
 
 
 def _check_options(base: str | None, as_json: bool, output_format: Format, strict: bool) -> None:

@@ -51,7 +51,7 @@ def check(
         ),
     ] = None,
     no_cache: Annotated[
-        bool, typer.Option("--no-cache", help="Plan every stack again, ignoring .cache/plans.")
+        bool, typer.Option("--no-cache", help="Plan every stack again, ignoring the plan cache.")
     ] = False,
     output_format: Annotated[
         str,
@@ -80,13 +80,14 @@ def check(
     known = stack_names(root)
     if stack != ALL and stack not in known:
         raise UsageError(f"unknown stack `{stack}`", "known stacks: " + ", ".join([*known, ALL]))
+    from infra.cli.plan import open_plan_cache
     from infra.guardrails.offline import check_plan
-    from infra.planner.cache import PlanCache, run_cached
+    from infra.planner.cache import run_cached
     from infra.planner.checked import check_declarations
     from infra.planner.runner import PlanFailed, PlanRequest
 
     started = time.monotonic()
-    plan_cache = None if no_cache else PlanCache.for_root(root)
+    plan_cache = None if no_cache else open_plan_cache(root)
     problems = Problems()
     problems.extend(check_declarations(root, plan_cache))
     config = _config(root, config_file, problems)

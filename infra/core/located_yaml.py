@@ -84,11 +84,23 @@ class YamlDocument:
 def read_text(file: Path, display: str, problems: Problems) -> str | None:
     """The file's text, or None with a problem when it cannot be read as a UTF-8 file.
 
-    Anything but a regular file (a directory, a FIFO, a device, a socket, a
-    symlink loop or a broken symlink) is reported, never skipped and never
-    opened for reading: a FIFO would block and a device never end.
+    Anything but a regular file (a directory, a FIFO, a device, a socket) is
+    reported, never skipped and never opened for reading: a FIFO would block
+    and a device never end. So is a declaration that is a symbolic link, or
+    lies in a linked folder of the data root: a change that only retargets a
+    link shows nothing in its diff, so declarations are regular files.
     """
     where = Position(display)
+    linked = _linked_part(file, display)
+    if linked is not None:
+        shown, link = linked
+        problems.error(
+            where,
+            f"`{shown}` is a symbolic link{_link_detail(link)}: "
+            "declarations are read from regular files only",
+            f"replace the link with the {'file' if link == file else 'folder'} it points to",
+        )
+        return None
     try:
         info = os.stat(file)
     except OSError as error:
@@ -117,9 +129,36 @@ def read_text(file: Path, display: str, problems: Problems) -> str | None:
     return text.removeprefix("\ufeff")
 
 
+def _linked_part(file: Path, display: str) -> tuple[str, Path] | None:
+    """The first part of ``display`` (a path under the data root ending at ``file``)
+    that is a symbolic link, as shown and as a path; None when there is none."""
+    parts = Path(display).parts
+    if not parts or Path(display).is_absolute() or ".." in parts:
+        return (display, file) if os.path.islink(file) else None
+    base = file
+    for _ in parts:
+        base = base.parent
+    for depth in range(1, len(parts) + 1):
+        link = base.joinpath(*parts[:depth])
+        if os.path.islink(link):
+            return Path(*parts[:depth]).as_posix(), link
+    return None
+
+
+def _link_detail(link: Path) -> str:
+    try:
+        target = os.readlink(link)
+    except OSError:
+        return ""
+    if not os.path.exists(link):
+        return f" to a missing file or a loop (`{target}`)"
+    return f" (to `{target}`)"
+
+
 def _read_bytes(file: Path, display: str, problems: Problems) -> bytes | None:
     """At most ``MAX_FILE_BYTES`` of a regular file (checked again once open)."""
     flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
+    flags |= getattr(os, "O_NOFOLLOW", 0)  # made a link since it was looked at: refused
     try:
         handle = os.open(file, flags)
     except OSError as error:

@@ -2,9 +2,10 @@
 
 A concern (staging, the groups, the mirrors...) is one package under
 ``infra/``. It tells the catalog, once: its component name, the stack config
-keys it reads, the infra.yaml section it extends, how its declarations are
-checked, and how its Pulumi components are built. Stack settings, the
-infra.yaml reader, validation and the program take their lists from there.
+keys it reads, the infra.yaml section it extends, the files its loaders read,
+how its declarations are checked, and how its Pulumi components are built.
+Stack settings, the infra.yaml reader, validation, the program and the
+plan's key take their lists from there.
 """
 
 from __future__ import annotations
@@ -71,6 +72,10 @@ class Declarations:
 
 
 Check = Callable[[CheckContext, "Problems"], Checked]
+# The paths a concern's loaders read under the data root, for one building stack
+# (None when its file cannot be read: then where they would be by default).
+# See ``infra.declarations.inputs`` for the patterns and their rules.
+Inputs = Callable[[StackSettings | None], Sequence[str]]
 Build = Callable[[StackSettings, Declarations], None]
 ReferenceCheck = Callable[[object, Sequence[GroupReference], "Problems"], None]
 
@@ -99,3 +104,5 @@ class Concern:
     check_group_references: ReferenceCheck | None = None
     # at most one stack may build it (the groups: two stacks would fight over each group)
     single_instance: bool = False
+    # what its loaders read under the data root (beyond infra.yaml and the stack file)
+    inputs: Inputs = field(default=lambda _settings: ())

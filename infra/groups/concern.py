@@ -6,10 +6,16 @@ from collections.abc import Sequence
 
 from infra.core.problems import Problems
 from infra.declarations.concern import CheckContext, Checked, Concern, Declarations, GroupReference
+from infra.declarations.inputs import EVERYTHING
 from infra.declarations.stacks import ConfigKey, StackSettings
 from infra.groups.access import GROUPS_KEY, parse_groups_object, stack_fields
-from infra.groups.loader import GROUPS_COMPONENT, check_referenced_groups, load_declared_groups
-from infra.groups.model import GroupsTree
+from infra.groups.loader import (
+    GROUPS_COMPONENT,
+    check_referenced_groups,
+    groups_location,
+    load_declared_groups,
+)
+from infra.groups.model import GROUPS_DIR, GroupsTree
 
 
 def check(context: CheckContext, problems: Problems) -> Checked:
@@ -31,6 +37,13 @@ def check_group_references(
         check_referenced_groups(model, pairs, problems, severity="error")
 
 
+def inputs(settings: StackSettings | None) -> tuple[str, ...]:
+    """The whole groups folder: every groups.yaml, restrictions.yaml and any look-alike."""
+    found = groups_location(settings, Problems()) if settings is not None else None
+    folder = found[0] if found is not None else GROUPS_DIR
+    return (folder + EVERYTHING,)
+
+
 def build(settings: StackSettings, declarations: Declarations) -> None:
     from infra.groups.build import build_groups
 
@@ -47,4 +60,5 @@ CONCERN = Concern(
     },
     check_group_references=check_group_references,
     single_instance=True,
+    inputs=inputs,
 )

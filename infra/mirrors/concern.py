@@ -5,7 +5,12 @@ from __future__ import annotations
 from infra.core.problems import Problems
 from infra.declarations.concern import CheckContext, Checked, Concern, Declarations
 from infra.declarations.stacks import ConfigKey, StackSettings
-from infra.mirrors.model import COMPONENT, load_mirror_declarations
+from infra.mirrors.model import (
+    ARTIFACT_REGISTRY_FILE,
+    COMPONENT,
+    S3_BUCKETS_FILE,
+    load_mirror_declarations,
+)
 
 
 def check(context: CheckContext, problems: Problems) -> Checked:
@@ -24,6 +29,7 @@ CONCERN = Concern(
     summary="Artifact Registry and S3 mirrors of the production images",
     check=check,
     build=build,
+    inputs=lambda _settings: (ARTIFACT_REGISTRY_FILE, S3_BUCKETS_FILE),
     config_keys={
         "mirrors": ConfigKey(
             "object",

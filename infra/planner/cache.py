@@ -1,123 +1,156 @@
-"""Plans kept by their inputs, so a plan of unchanged inputs answers at once.
+"""Plans kept by their key, so a plan of unchanged inputs answers at once.
 
-A plan is stored with the inputs its program read (``reads.py``) and the
-installed environment (Python and every package version). A later request
-is answered from the cache when one stored entry's inputs all hash the same
-now, in the request's data root, code and planner: then the program would
-read the same bytes and register the same resources. Failed plans are never
-stored. The cache lives under ``<data root>/.cache/plans`` (ignored by git);
-deleting it is always safe.
+An entry is stored under the key of the inputs it was planned from
+(``keys.py``: the content of every declared input, the code and the
+installed packages) and carries its own content hash. A request is answered
+only by the entry of the key computed now from the files, and only when the
+entry's hash verifies: an entry cannot answer for other content, and a
+damaged one is a miss. Failed plans are never stored.
+
+The cache lives in the user's cache folder (``K8S_INFRA_CACHE``, else
+``$XDG_CACHE_HOME/k8s-infra``, else ``~/.cache/k8s-infra``), never in the
+checkout: a folder inside the data root or the code's checkout, or tracked
+by git, is refused and nothing is cached. Deleting it is always safe.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
-import sys
+import subprocess
 import tempfile
 from collections.abc import Callable, Sequence
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-from infra.planner.reads import Bases, Hasher, Inputs
+from infra.core.paths import CODE_ROOT
+from infra.planner.keys import KEY_FORMAT, plan_key
 from infra.planner.runner import PlanRequest, PlanResult, Progress, run_plans
 
-CACHE_DIR = Path(".cache") / "plans"
+CACHE_ENV = "K8S_INFRA_CACHE"
+PLANS_DIR = "plans"
 # Entries kept per stack: the tree now, its base, and a few branches back.
 KEEP = 8
 
 
-@cache
-def environment() -> str:
-    """Python and every installed package's version: a plan depends on them too.
+def cache_folder() -> Path:
+    """K8S_INFRA_CACHE, else the XDG cache folder's ``k8s-infra``."""
+    configured = os.environ.get(CACHE_ENV)
+    if configured:
+        return Path(configured).expanduser().resolve()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
+    return (base / "k8s-infra").resolve()
 
-    Read from the names of the packages' metadata folders (``pulumi-3.272.0.dist-info``):
-    reading each package's metadata would cost more than the rest of a cached plan.
+
+def refusal(folder: Path, root: Path) -> str | None:
+    """Why ``folder`` may not hold plans for ``root``, or None.
+
+    A folder a change can write to (inside the checkout, or tracked by git)
+    could hold entries made for other content.
     """
-    found = [sys.version]
-    # Where packages are installed; not the script's or the current folder.
-    for entry in (p for p in sys.path if os.path.basename(p) in ("site-packages", "dist-packages")):
-        try:
-            names = os.listdir(entry)
-        except OSError:
-            continue
-        found += sorted(n for n in names if n.endswith((".dist-info", ".egg-info")))
-    return hashlib.sha256("\n".join(found).encode()).hexdigest()[:16]
+    for checkout in (root.resolve(), CODE_ROOT.resolve()):
+        if folder == checkout or checkout in folder.parents:
+            return f"the cache folder {folder} is inside the checkout {checkout}"
+    existing = next((p for p in (folder, *folder.parents) if p.is_dir()), None)
+    if existing is not None and _tracked(existing, folder):
+        return f"the cache folder {folder} is tracked by git"
+    return None
+
+
+def _tracked(existing: Path, folder: Path) -> bool:
+    try:
+        inside = subprocess.run(
+            ["git", "-C", str(existing), "ls-files", "--full-name", "--", str(folder)],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=30,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False  # no git: nothing can be tracked
+    return inside.returncode == 0 and bool(inside.stdout.strip())
 
 
 class PlanCache:
-    """The plans of one data root's cache folder; one instance per command run."""
+    """The plans kept in one cache folder; one instance per command run."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, refused: str | None = None) -> None:
         self.folder = folder
-        self.hasher = Hasher()  # hashes each file once per run: the tree does not change meanwhile
+        self.refused = refused  # why nothing is read or stored (said once, as a warning)
 
     @classmethod
     def for_root(cls, root: Path) -> PlanCache:
-        return cls(root / CACHE_DIR)
+        folder = cache_folder()
+        return cls(folder / PLANS_DIR, refusal(folder, root))
 
-    def lookup(self, request: PlanRequest) -> PlanResult | None:
-        found = self.find(request.stack, request.bases)
+    def lookup(self, request: PlanRequest, key: str) -> PlanResult | None:
+        found = self.find(request.stack, key)
         if found is None:
             return None
-        plan, inputs = found
-        return PlanResult(request, plan, None, 0.0, inputs=inputs, cached=True)
+        return PlanResult(request, found, None, 0.0, key=key, cached=True)
 
-    def store(self, result: PlanResult) -> None:
-        """Keep a successful plan (best effort: a read-only checkout just has no cache)."""
-        if result.plan is None or result.inputs is None or result.cached:
+    def store(self, result: PlanResult, key: str) -> None:
+        """Keep a successful plan made from the inputs of ``key`` (best effort)."""
+        if result.plan is None or result.cached or result.key != key:
+            return  # failed, already kept, or its inputs changed while it was made
+        self.keep(result.request.stack, key, result.plan, len(result.resources))
+
+    def find(self, name: str, key: str) -> Any | None:
+        """The payload stored under ``name`` for ``key``, when its own hash verifies."""
+        if self.refused is not None:
+            return None
+        path = self._entry(name, key)
+        entry = _read_json(path)
+        if not isinstance(entry, dict) or "payload" not in entry:
+            return None
+        if (entry.get("format"), entry.get("name"), entry.get("key")) != (KEY_FORMAT, name, key):
+            return None
+        if entry.get("sha256") != _digest(entry["payload"]):
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(path)  # recently used: kept longest
+        return entry["payload"]
+
+    def keep(self, name: str, key: str, payload: Any, resources: int = 0) -> None:
+        if self.refused is not None:
             return
-        self.keep(result.request.stack, result.plan, result.inputs, len(result.resources))
-
-    def find(self, name: str, bases: Bases) -> tuple[Any, Inputs] | None:
-        """What was stored under ``name`` for inputs that hash the same under ``bases`` now."""
-        for entry in self._index(name):
-            inputs = Inputs.from_json(entry.get("inputs") or {})
-            if entry.get("environment") != environment() or not inputs.hashes:
-                continue
-            if self.hasher.differing(inputs, bases):
-                continue
-            stored = _read_json(self._plan_file(str(entry.get("key"))))
-            if stored is not None:
-                return stored, inputs
-        return None
-
-    def keep(self, name: str, payload: Any, inputs: Inputs, resources: int = 0) -> None:
-        key = hashlib.sha256(f"{environment()}\n{name}\n{inputs.digest()}".encode()).hexdigest()
         entry = {
+            "format": KEY_FORMAT,
+            "name": name,
             "key": key,
-            "environment": environment(),
+            "sha256": _digest(payload),
             "resources": resources,
-            "inputs": inputs.to_json(),
+            "payload": payload,
         }
-        entries = [entry, *(e for e in self._index(name) if e.get("key") != key)]
         try:
-            _write_json(self._plan_file(key), payload)
-            _write_json(self._index_file(name), entries[:KEEP])
+            _write_json(self._entry(name, key), entry)
+            if resources:
+                _write_json(self.folder / name / "resources.json", resources)
+            self._evict(name)
         except OSError:
             return
-        for dropped in entries[KEEP:]:
-            self._plan_file(str(dropped.get("key"))).unlink(missing_ok=True)
 
     def expected(self, stack: str) -> int | None:
-        """How many resources the stack's last stored plan had (for progress)."""
-        for entry in self._index(stack):
-            count = entry.get("resources")
-            if isinstance(count, int) and count > 0:
-                return count
-        return None
+        """How many resources the stack's last stored plan had (for progress only)."""
+        if self.refused is not None:
+            return None
+        count = _read_json(self.folder / stack / "resources.json")
+        return count if isinstance(count, int) and count > 0 else None
 
-    def _index(self, stack: str) -> list[dict[str, Any]]:
-        found = _read_json(self._index_file(stack))
-        return [e for e in found if isinstance(e, dict)] if isinstance(found, list) else []
+    def _entry(self, name: str, key: str) -> Path:
+        return self.folder / name / f"{key}.json"
 
-    def _index_file(self, stack: str) -> Path:
-        return self.folder / f"{stack}.json"
-
-    def _plan_file(self, key: str) -> Path:
-        return self.folder / "by-inputs" / f"{key}.json"
+    def _evict(self, name: str) -> None:
+        entries = sorted(
+            (p for p in (self.folder / name).glob("*.json") if p.name != "resources.json"),
+            key=lambda p: p.stat().st_mtime_ns,
+            reverse=True,
+        )
+        for dropped in entries[KEEP:]:
+            dropped.unlink(missing_ok=True)
 
 
 def run_cached(
@@ -128,12 +161,13 @@ def run_cached(
     on_progress: Progress | None = None,
 ) -> list[PlanResult]:
     """Like ``run_plans``, answering from ``plan_cache`` first and storing what it made."""
-    if plan_cache is None:
+    if plan_cache is None or plan_cache.refused is not None:
         return run_plans(requests, jobs, on_done, on_progress)
+    keys = [plan_key(r.stack, r.trees) for r in requests]
     results: dict[int, PlanResult] = {}
     missing: list[int] = []
     for index, request in enumerate(requests):
-        hit = plan_cache.lookup(request)
+        hit = plan_cache.lookup(request, keys[index])
         if hit is None:
             missing.append(index)
             continue
@@ -143,9 +177,14 @@ def run_cached(
 
     made = run_plans([requests[i] for i in missing], jobs, on_done, on_progress)
     for index, result in zip(missing, made, strict=True):
-        plan_cache.store(result)
+        plan_cache.store(result, keys[index])
         results[index] = result
     return [results[i] for i in range(len(requests))]
+
+
+def _digest(payload: Any) -> str:
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _read_json(path: Path) -> Any:

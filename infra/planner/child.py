@@ -6,21 +6,27 @@ of another commit: the planner (this module and the recorder) is imported
 first, then ``infra`` is dropped from ``sys.modules`` and the program is
 imported afresh from the code folder given.
 
-The child records every file and folder the plan read (``reads.py``), and,
-when asked, how many resources it has registered so far (for progress).
+The program's code is compiled from its sources, never from compiled files
+found in its tree (a change could add one that its sources do not say). The
+child records every file the program opened (``reads.py``) and refuses the
+plan when one is not among the inputs its key holds (``keys.py``); when
+asked, it tells how many resources it has registered so far (for progress).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.abc
+import importlib.machinery
 import json
 import os
 import runpy
 import sys
 import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import CodeType, ModuleType
 from typing import Any
 
 import pulumi
@@ -29,8 +35,9 @@ from pulumi.runtime import mocks, settings, sync_await
 
 from infra.core.paths import CODE_ROOT, ROOT_ENV
 from infra.declarations.layout import stacks_root
+from infra.planner.keys import Trees, plan_key, undeclared_reads
 from infra.planner.placeholders import Context
-from infra.planner.reads import Bases, ReadRecorder
+from infra.planner.reads import ReadRecorder
 from infra.planner.recorder import PlanMocks, RecordingMonitor, plain_outputs
 from infra.planner.stack_config import read_project, read_stack_config
 
@@ -42,12 +49,38 @@ DECLARATIONS_CHECKED_ENV = "K8S_INFRA_DECLARATIONS_CHECKED"
 PROGRESS_EVERY = 50
 
 
+class _SourceOnlyLoader(importlib.machinery.SourceFileLoader):
+    """Compiles a module from its source file, never from a compiled file beside it."""
+
+    def get_code(self, fullname: str) -> CodeType:
+        return self.source_to_code(self.get_data(self.path), self.path)
+
+
+class _SourceOnlyFinder(importlib.abc.MetaPathFinder):
+    """Finds modules under ``folder`` as the path finder would, loading them from source."""
+
+    def __init__(self, folder: Path) -> None:
+        self.prefix = str(folder) + os.sep
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        origin = spec.origin if spec is not None else None
+        if spec is None or origin is None or not origin.startswith(self.prefix):
+            return spec
+        if origin.endswith(".py"):
+            spec.loader = _SourceOnlyLoader(fullname, origin)
+        return spec
+
+
 def _use_program_code(code: Path) -> None:
-    """Make ``import infra`` resolve to the package under ``code``."""
+    """Make ``import infra`` resolve to the package under ``code``, compiled from source."""
     for name in list(sys.modules):
         if name == "infra" or name.startswith("infra."):
             del sys.modules[name]
     sys.path.insert(0, str(code))
+    sys.meta_path.insert(0, _SourceOnlyFinder(code))
 
 
 def _aws_account(values: dict[str, str]) -> str:
@@ -136,6 +169,26 @@ class UnreadableStack(Exception):
     """The stack file is not a YAML mapping the planner can hand to the program."""
 
 
+class UndeclaredReads(Exception):
+    """The program read files its concerns do not declare: a change there would go
+    unseen by the plan's key, so the plan is refused."""
+
+    def __init__(self, paths: list[str], trees: Trees) -> None:
+        shown = ", ".join(_relative(p, trees) for p in paths[:5])
+        more = f" and {len(paths) - 5} more" if len(paths) > 5 else ""
+        super().__init__(
+            f"the program read {shown}{more}, which no concern of the stack declares as an "
+            "input; declare it in the concern's `inputs` (infra/declarations/inputs.py)"
+        )
+
+
+def _relative(path: str, trees: Trees) -> str:
+    for tree in (trees.root, trees.code, trees.planner):
+        if path.startswith(str(tree) + os.sep):
+            return os.path.relpath(path, tree)
+    return path
+
+
 def _failure(exc: BaseException) -> dict[str, Any]:
     problems = getattr(exc, "problems", None)
     if problems is not None:
@@ -144,7 +197,8 @@ def _failure(exc: BaseException) -> dict[str, Any]:
             "problems": [p.to_json() for p in problems],
             "exit_code": 1,
         }
-    if isinstance(exc, pulumi.RunError | UnreadableStack):  # e.g. missing required config
+    # e.g. missing required config
+    if isinstance(exc, pulumi.RunError | UnreadableStack | UndeclaredReads):
         return {"message": str(exc), "problems": [], "exit_code": 1}
     detail = "".join(traceback.format_exception(exc))
     return {
@@ -164,14 +218,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--progress", type=Path)
     args = parser.parse_args(argv)
     root, code = args.root.resolve(), args.code.resolve()
-    reads = ReadRecorder(Bases(root, code, CODE_ROOT.resolve()))
+    trees = Trees(root, code, CODE_ROOT.resolve())
+    reads = ReadRecorder()
     reads.install()
-    # The planner itself was imported before the hook: its modules are inputs too.
+    # The planner itself was imported before the hook: its modules count too.
     reads.note_modules(list(sys.modules.values()))
     try:
         planned = plan(args.stack, root, code, args.progress)
         reads.note_modules(list(sys.modules.values()))
-        result: dict[str, Any] = {"plan": planned, "inputs": reads.inputs().to_json()}
+        undeclared = undeclared_reads(reads.stop(), args.stack, trees)
+        if undeclared:
+            raise UndeclaredReads(undeclared, trees)
+        # The key of what was there when the plan ended: the parent keeps the plan
+        # only when it is the key it looked up before (nothing changed meanwhile).
+        result: dict[str, Any] = {"plan": planned, "key": plan_key(args.stack, trees)}
         status = 0
     except Exception as exc:
         result = {"error": _failure(exc)}

@@ -1,11 +1,12 @@
 """Plans of a change and of its base, replanning only the stacks whose inputs differ.
 
-Each stack of the change is planned first (from the cache when its inputs
-are unchanged since a stored plan). Its recorded inputs, every file and
-folder its program read, are then hashed in the base's tree: when all are
-the same, the base's program would read the same bytes, so its plan is the
-same, and the stack has no changes without being planned at the base. Only
-the other stacks are planned at the base (again from the cache when it can).
+Each stack of the change is planned first (from the cache when its key is
+known). Its key is then computed in the base's tree, written from the base
+commit's git objects (``worktree.py``): when both keys are the same, every
+input the stack's concerns declare, the code and the environment are the
+same bytes, so the base's plan is the same, and the stack has no changes
+without being planned at the base. Only the other stacks are planned at the
+base (again from the cache when it can).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from infra.planner.cache import PlanCache, run_cached
 from infra.planner.diff import PlanDiff, diff_plans, unchanged
-from infra.planner.reads import Hasher
+from infra.planner.keys import plan_key
 from infra.planner.runner import PlanFailed, PlanRequest, PlanResult, Progress
 
 
@@ -39,12 +40,11 @@ def compare(
     """Each request's diff against the same stack planned in ``tree`` (the base commit)."""
     heads = run_cached(requests, plan_cache, jobs, on_done, on_progress)
     _raise_first_failure(heads)
-    hasher = plan_cache.hasher if plan_cache is not None else Hasher()
     label = f"at {sha[:12]}"
     replan: list[int] = []
     for index, head in enumerate(heads):
         base_request = PlanRequest(head.request.stack, tree, tree, label)
-        if head.inputs is None or hasher.differing(head.inputs, base_request.bases):
+        if head.key is None or head.key != plan_key(head.request.stack, base_request.trees):
             replan.append(index)
     bases = run_cached(
         [PlanRequest(heads[i].request.stack, tree, tree, label) for i in replan],

@@ -16,7 +16,7 @@ from typing import Any
 from infra.core.errors import K8sInfraError
 from infra.core.paths import CODE_ROOT
 from infra.core.problems import Problem
-from infra.planner.reads import Bases, Inputs
+from infra.planner.keys import Trees
 
 DEBUG_ENV = "K8S_INFRA_DEBUG"
 # The folder that holds the running `infra` package: the code of "this" plan.
@@ -31,9 +31,9 @@ class PlanRequest:
     label: str = ""  # says which plan failed, e.g. "at <base commit>"
 
     @property
-    def bases(self) -> Bases:
+    def trees(self) -> Trees:
         """Where this plan's inputs live: its data root, its code and the planner."""
-        return Bases(self.root.resolve(), self.code.resolve(), CURRENT_CODE.resolve())
+        return Trees(self.root.resolve(), self.code.resolve(), CURRENT_CODE.resolve())
 
 
 @dataclass
@@ -43,7 +43,7 @@ class PlanResult:
     error: dict[str, Any] | None
     seconds: float
     stderr: str = field(repr=False, default="")
-    inputs: Inputs | None = None  # what the plan read (None when it failed)
+    key: str | None = None  # the key of the inputs it was made from (None when it failed)
     cached: bool = False  # answered from the plan cache, no program run
 
     @property
@@ -165,14 +165,14 @@ def _result(request: PlanRequest, output: Path, log: str, seconds: float) -> Pla
     except (OSError, ValueError):
         tail = "\n".join(log.strip().splitlines()[-15:])
         payload = {"error": {"message": f"the planner process died:\n{tail}", "exit_code": 1}}
-    inputs = payload.get("inputs")
+    key = payload.get("key")
     return PlanResult(
         request,
         payload.get("plan"),
         payload.get("error"),
         seconds,
         log,
-        Inputs.from_json(inputs) if isinstance(inputs, dict) else None,
+        key if isinstance(key, str) else None,
     )
 
 

@@ -1,7 +1,8 @@
-"""A temporary checkout of another commit, for planning the base of a change."""
+"""Another commit of the checkout, verified and written out, for planning the base of a change."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -86,18 +87,88 @@ def _verify(repo: Path, ref: str) -> str | None:
 
 @contextmanager
 def checkout(repo: Path, commit: str) -> Iterator[Path]:
-    """A detached worktree of ``commit`` (a verified commit id), removed afterwards."""
+    """The tree of ``commit`` (a verified commit id) in a private folder, removed afterwards.
+
+    Written from git's objects, blob by blob, not by ``git checkout``: no
+    attribute of the tree (line endings, filters, export rules) can make the
+    files differ from what git holds, and the repository's own state
+    (worktrees, index) is not touched.
+    """
     if not _SHA.fullmatch(commit):
         raise InvalidBase(f"`{commit}` is not a verified commit id")
     scratch = Path(tempfile.mkdtemp(prefix="k8s-infra-base-"))
     tree = scratch / "tree"
-    added = _git(repo, "worktree", "add", "--quiet", "--detach", str(tree), commit)
-    if added.returncode != 0:
-        shutil.rmtree(scratch, ignore_errors=True)
-        raise UsageError(f"cannot check out {commit[:12]}: {added.stderr.strip()}")
     try:
+        write_tree(repo, commit, tree)
         yield tree
     finally:
-        _git(repo, "worktree", "remove", "--force", str(tree))
         shutil.rmtree(scratch, ignore_errors=True)
-        _git(repo, "worktree", "prune")
+
+
+def write_tree(repo: Path, commit: str, into: Path) -> None:
+    """Every file of ``commit`` under ``into`` (a folder that does not exist yet)."""
+    listed = subprocess.run(
+        ["git", "-C", str(repo), "ls-tree", "-r", "-z", "--full-tree", "--end-of-options", commit],
+        capture_output=True,
+        check=False,
+    )
+    if listed.returncode != 0:
+        raise UsageError(f"cannot read the tree of {commit[:12]}: {_text(listed.stderr)}")
+    entries = [_entry(raw) for raw in listed.stdout.split(b"\0") if raw]
+    blobs = [e for e in entries if e[1] == "blob"]
+    contents = _cat_blobs(repo, [oid for _, _, oid, _ in blobs])
+    into.mkdir(parents=True)
+    links = []
+    for mode, _, oid, path in blobs:
+        target = into / path
+        if mode == "120000":
+            links.append((target, contents[oid]))  # last: nothing is written through a link
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        handle = os.open(target, flags, 0o755 if mode == "100755" else 0o644)
+        with os.fdopen(handle, "wb") as out:
+            out.write(contents[oid])
+    for target, text in links:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.symlink(os.fsdecode(text), target)
+
+
+def _entry(raw: bytes) -> tuple[str, str, str, str]:
+    """``<mode> <type> <oid>\t<path>`` of ``git ls-tree``; a path git would not
+    write (absolute, ``..``, ``.git``) is refused."""
+    info, _, name = raw.partition(b"\t")
+    mode, kind, oid = info.decode("ascii").split()
+    path = os.fsdecode(name)
+    parts = path.split("/")
+    if path.startswith("/") or any(p in ("", ".", "..") or p.lower() == ".git" for p in parts):
+        raise UsageError(f"the base commit holds a path that cannot be written: {path!r}")
+    return mode, kind, oid, path
+
+
+def _cat_blobs(repo: Path, oids: list[str]) -> dict[str, bytes]:
+    """The content of each blob, read in one ``git cat-file --batch``."""
+    wanted = list(dict.fromkeys(oids))
+    done = subprocess.run(
+        ["git", "-C", str(repo), "cat-file", "--batch"],
+        input="".join(f"{oid}\n" for oid in wanted).encode("ascii"),
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise UsageError(f"cannot read the base commit's files: {_text(done.stderr)}")
+    found: dict[str, bytes] = {}
+    output, at = done.stdout, 0
+    for oid in wanted:
+        end = output.index(b"\n", at)
+        header = output[at:end].decode("ascii").split()
+        if len(header) != 3 or header[0] != oid or header[1] != "blob":
+            raise UsageError(f"cannot read blob {oid[:12]} of the base commit")
+        size = int(header[2])
+        found[oid] = output[end + 1 : end + 1 + size]
+        at = end + 1 + size + 1  # the content is followed by a newline
+    return found
+
+
+def _text(raw: bytes) -> str:
+    return raw.decode("utf-8", "replace").strip()

@@ -5,7 +5,12 @@ from __future__ import annotations
 from infra.core.problems import Problems
 from infra.declarations.concern import CheckContext, Checked, Concern, Declarations, GroupReference
 from infra.declarations.stacks import StackSettings
-from infra.prod_storage.model import COMPONENT, builds_prod_storage, load_prod_storage
+from infra.prod_storage.model import (
+    COMPONENT,
+    DATA_FILE,
+    builds_prod_storage,
+    load_prod_storage,
+)
 
 
 def check(context: CheckContext, problems: Problems) -> Checked:
@@ -30,4 +35,5 @@ CONCERN = Concern(
     summary="production artifact buckets and the accounts around them (was ensure-prod-storage.sh)",
     check=check,
     build=build,
+    inputs=lambda _settings: (DATA_FILE,),
 )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from infra.core.problems import Problems
 from infra.declarations.concern import CheckContext, Checked, Concern, Declarations
 from infra.declarations.stacks import ConfigKey, StackSettings
+from infra.mirrors.model import ARTIFACT_REGISTRY_FILE, S3_BUCKETS_FILE
+from infra.proxy.armor import ARMOR_FILE, PATHS_FILE
 from infra.proxy.declarations import load_proxy_declarations
 from infra.proxy.model import COMPONENT, REGIONS_KEY, SETTINGS_KEY
 
@@ -26,6 +28,8 @@ CONCERN = Concern(
     summary="the registry proxy: archeio on Cloud Run behind one global load balancer",
     check=check,
     build=build,
+    # the edge's data, and the mirrors' it redirects to
+    inputs=lambda _settings: (ARMOR_FILE, PATHS_FILE, ARTIFACT_REGISTRY_FILE, S3_BUCKETS_FILE),
     config_keys={
         SETTINGS_KEY: ConfigKey(
             "object",
