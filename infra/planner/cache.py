@@ -108,7 +108,7 @@ class PlanCache:
             return None
         if (entry.get("format"), entry.get("name"), entry.get("key")) != (KEY_FORMAT, name, key):
             return None
-        if entry.get("sha256") != _digest(entry["payload"]):
+        if entry.get("sha256") != _digest(name, key, entry["payload"]):
             return None
         with contextlib.suppress(OSError):
             os.utime(path)  # recently used: kept longest
@@ -121,7 +121,7 @@ class PlanCache:
             "format": KEY_FORMAT,
             "name": name,
             "key": key,
-            "sha256": _digest(payload),
+            "sha256": _digest(name, key, payload),
             "resources": resources,
             "payload": payload,
         }
@@ -182,8 +182,9 @@ def run_cached(
     return [results[i] for i in range(len(requests))]
 
 
-def _digest(payload: Any) -> str:
-    text = json.dumps(payload, sort_keys=True, separators=(",", ":"))
+def _digest(name: str, key: str, payload: Any) -> str:
+    """The entry's own hash: its plan, bound to the name and key it answers for."""
+    text = json.dumps([name, key, payload], sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 

@@ -45,6 +45,7 @@ from infra.planner.stack_config import read_project, read_stack_config
 # before this plan (by `k8s-infra plan`, or when the base commit merged), so
 # the program loads only what its stack builds from.
 DECLARATIONS_CHECKED_ENV = "K8S_INFRA_DECLARATIONS_CHECKED"
+PACKAGE = "infra"
 # How often the child tells how many resources it has registered.
 PROGRESS_EVERY = 50
 
@@ -56,31 +57,35 @@ class _SourceOnlyLoader(importlib.machinery.SourceFileLoader):
         return self.source_to_code(self.get_data(self.path), self.path)
 
 
-class _SourceOnlyFinder(importlib.abc.MetaPathFinder):
-    """Finds modules under ``folder`` as the path finder would, loading them from source."""
+class _ProgramFinder(importlib.abc.MetaPathFinder):
+    """Finds the ``infra`` package under the program's checkout, compiled from source.
 
-    def __init__(self, folder: Path) -> None:
-        self.prefix = str(folder) + os.sep
+    Nothing else is importable from there: the checkout is not put on
+    ``sys.path``, so a folder a change adds beside ``infra/`` (named like a
+    provider, say) is never imported.
+    """
+
+    def __init__(self, code: Path) -> None:
+        self.code = str(code)
 
     def find_spec(
         self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
     ) -> importlib.machinery.ModuleSpec | None:
-        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
-        origin = spec.origin if spec is not None else None
-        if spec is None or origin is None or not origin.startswith(self.prefix):
-            return spec
-        if origin.endswith(".py"):
-            spec.loader = _SourceOnlyLoader(fullname, origin)
+        if fullname != PACKAGE and not fullname.startswith(PACKAGE + "."):
+            return None
+        where = [self.code] if fullname == PACKAGE else list(path or [])
+        spec = importlib.machinery.PathFinder.find_spec(fullname, where)
+        if spec is not None and spec.origin is not None and spec.origin.endswith(".py"):
+            spec.loader = _SourceOnlyLoader(fullname, spec.origin)
         return spec
 
 
 def _use_program_code(code: Path) -> None:
     """Make ``import infra`` resolve to the package under ``code``, compiled from source."""
     for name in list(sys.modules):
-        if name == "infra" or name.startswith("infra."):
+        if name == PACKAGE or name.startswith(PACKAGE + "."):
             del sys.modules[name]
-    sys.path.insert(0, str(code))
-    sys.meta_path.insert(0, _SourceOnlyFinder(code))
+    sys.meta_path.insert(0, _ProgramFinder(code))
 
 
 def _aws_account(values: dict[str, str]) -> str:
