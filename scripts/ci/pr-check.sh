@@ -15,7 +15,8 @@
 # something new, unless infra/allowed-changes.yaml allows it; the files are
 # written first.
 # Exit codes are k8s-infra's: 1 problems, 2 usage, others see README.
-# Plans are kept in .cache/plans: a CI cache of that folder makes reruns fast.
+# Plans are kept in $K8S_INFRA_CACHE (default ~/.cache/k8s-infra), by content:
+# a CI cache of that folder, saved by runs on the main branch, makes reruns fast.
 set -euo pipefail
 base="${1:-${PULL_BASE_SHA:-origin/main}}"
 out="${ARTIFACTS:-.}"
