@@ -77,7 +77,10 @@ def find_stack_building(root: Path, component: str, problems: Problems) -> Stack
 
 
 def load_declarations(
-    root: Path, problems: Problems, only_stack: str | None = None
+    root: Path,
+    problems: Problems,
+    only_stack: str | None = None,
+    across: Problems | None = None,
 ) -> Declarations | None:
     """Load and check every declaration under ``root``; problems go to ``problems``.
 
@@ -87,6 +90,10 @@ def load_declarations(
     are left to a whole load: the offline planner makes one before any
     program runs, so each plan reads, and depends on, only its own stack's
     declarations.
+
+    ``across``: where the checks across concerns report (default
+    ``problems``): the planner keeps them apart, since they stop no stack's
+    plan (each stack plans from its own files) but fail the command.
 
     Returns None only when infra.yaml cannot be read at all; the caller
     decides whether errors in ``problems`` stop it.
@@ -110,7 +117,9 @@ def load_declarations(
     for concern in catalog.CONCERNS if only_stack is None else ():
         model = models.get(concern.name)
         if concern.check_group_references is not None and model is not None:
-            concern.check_group_references(model, references, problems)
+            concern.check_group_references(
+                model, references, across if across is not None else problems
+            )
     return Declarations(root, estate, stacks, MappingProxyType(models))
 
 

@@ -56,7 +56,7 @@ def graph(
     if stack not in known:
         raise UsageError(f"unknown stack `{stack}`", "known stacks: " + ", ".join(known))
     plan_cache = open_plan_cache(root)
-    problems = check_declarations(root, plan_cache)
+    problems = check_declarations(root, plan_cache).problems
     if any(p.severity == "error" for p in problems):
         raise ProblemsFound(problems)
     (result,) = run_cached([PlanRequest(stack, root)], plan_cache)

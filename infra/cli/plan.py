@@ -16,7 +16,7 @@ from rich.table import Table
 from infra.cli.console import boundary, emit_json, interactive, print_problems, stderr
 from infra.cli.context import cli_context
 from infra.core.errors import EXIT_PROBLEMS, K8sInfraError, ProblemsFound, UsageError
-from infra.core.problems import Problem, Problems
+from infra.core.problems import Position, Problem, Problems
 from infra.declarations.stacks import stack_names
 
 if TYPE_CHECKING:
@@ -103,25 +103,74 @@ def plan(
             f"unknown stack `{stack}`",
             "known stacks: " + ", ".join([*known, ALL]),
         )
-    from infra.planner.checked import check_declarations
     from infra.planner.runner import PlanRequest
 
     plan_cache = None if no_cache else open_plan_cache(root)
+    names = known if stack == ALL else [stack]
     # Invalid declarations are reported here, with their positions, before any
     # program runs (a base commit's own program checks its own declarations).
-    problems = Problems()
-    problems.extend(check_declarations(root, plan_cache))
-    allowances = _allowances(root, problems) if base is not None else []
-    if problems.has_errors:
-        raise ProblemsFound(problems.sorted())
-    requests = [PlanRequest(name, root) for name in (known if stack == ALL else [stack])]
+    # Each stack plans from its own files: an error elsewhere does not hide it.
+    problems, planned = _checked(root, names, plan_cache, with_allowances=base is not None)
+    requests = [PlanRequest(name, root) for name in planned]
     if base is None:
-        print_problems(problems.sorted())
+        if not problems.has_errors:
+            print_problems(problems.sorted())
         _plan_only(requests, plan_cache, jobs, as_json=as_json, single=stack != ALL)
-        return
-    _plan_against(root, base, requests, plan_cache, jobs, allowances, problems.sorted(),
-                  as_json=as_json, output_format=output_format, strict=strict,
-                  single=stack != ALL)  # fmt: skip
+    else:
+        allowances = _allowances(root, Problems())
+        _plan_against(root, base, requests, plan_cache, jobs, allowances, problems.sorted(),
+                      as_json=as_json, output_format=output_format, strict=strict,
+                      single=stack != ALL)  # fmt: skip
+    if problems.has_errors:
+        _fail_after_plans(problems, names, planned, printed=base is not None)
+
+
+def _checked(
+    root: Path, names: list[str], plan_cache: PlanCache | None, *, with_allowances: bool
+) -> tuple[Problems, list[str]]:
+    """Every problem of the declarations, and the stacks whose own files have no error.
+
+    A stack not planned is named by an error at its stack file; when no stack
+    can be planned, the command stops here with every problem.
+    """
+    from infra.planner.checked import blocked_stacks, check_declarations
+
+    check = check_declarations(root, plan_cache)
+    problems = Problems()
+    problems.extend(check.problems)
+    if with_allowances:
+        _allowances(root, problems)
+    found = problems.sorted()
+    blocked = blocked_stacks(root, names, found, check.across)
+    planned = [name for name in names if not blocked[name]]
+    if not planned:
+        raise ProblemsFound(found)
+    for name in names:
+        if blocked[name]:
+            problems.error(
+                Position(f"stacks/Pulumi.{name}.yaml"),
+                f"stack `{name}` is not planned: {len(blocked[name])} error(s) in the files it "
+                "reads",
+                "fix the errors listed for its files; the other stacks' plans are shown",
+            )
+    return problems, planned
+
+
+def _fail_after_plans(
+    problems: Problems, names: list[str], planned: list[str], *, printed: bool
+) -> None:
+    """Exit 1 once the plans that could be made are shown, naming what stopped the rest."""
+    if not printed:
+        print_problems(problems.sorted())
+    errors = sum(1 for p in problems if p.severity == "error")
+    left = [name for name in names if name not in planned]
+    raise K8sInfraError(
+        f"{errors} error(s) in the declarations"
+        + (
+            f"; not planned: {', '.join(left)}" if left else "; the stacks planned do not read them"
+        ),
+        "run `k8s-infra validate` for every problem with its position",
+    )
 
 
 def open_plan_cache(root: Path) -> PlanCache:

@@ -89,7 +89,7 @@ def check(
     started = time.monotonic()
     plan_cache = None if no_cache else open_plan_cache(root)
     problems = Problems()
-    problems.extend(check_declarations(root, plan_cache))
+    problems.extend(check_declarations(root, plan_cache).problems)
     config = _config(root, config_file, problems)
     if problems.has_errors:
         raise ProblemsFound(problems.sorted())
