@@ -52,8 +52,9 @@ def copy_checkout(target: Path) -> Path:
 
 def timed(repo: Path, *args: str) -> float:
     started = time.monotonic()
+    env = {**os.environ, "CI": "1", "K8S_INFRA_CACHE": str(repo.parent / "plan-cache")}
     done = subprocess.run([str(CLI), "--root", str(repo), *args], capture_output=True, text=True,
-                          check=False, env={**os.environ, "CI": "1"})  # fmt: skip
+                          check=False, env=env)  # fmt: skip
     seconds = time.monotonic() - started
     if done.returncode != 0:
         sys.exit(f"`k8s-infra {' '.join(args)}` failed:\n{done.stderr}")

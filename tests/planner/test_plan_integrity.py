@@ -375,3 +375,35 @@ def test_a_cache_in_the_checkout_is_refused_with_a_warning(
     assert "is inside the checkout" in result.output
     assert "plans are not cached" in result.output
     assert not (checkout_copy / ".cache").exists()
+
+
+def _linked_base(repo: Path) -> None:
+    """A base whose groups file is a link to a file in the same tree."""
+    path = repo / SCHEDULING
+    (repo / "shared").mkdir()
+    (repo / "shared" / "scheduling.yaml").write_text(path.read_text())
+    path.unlink()
+    path.symlink_to("../../shared/scheduling.yaml")
+
+
+@pytest.mark.parametrize("change", ["retarget", "remove"])
+def test_a_link_retargeted_or_removed_is_refused(
+    git_checkout: Callable[..., Path], tmp_path: Path, change: str
+) -> None:
+    """Neither side of a change that involves a link is planned: it cannot pass as
+    "no changes" whichever tree holds the link."""
+    repo = git_checkout(_linked_base)
+    path = repo / SCHEDULING
+    if change == "retarget":
+        (repo / "shared" / "other.yaml").write_text(add_member(path.read_text()))
+        path.unlink()
+        path.symlink_to("../../shared/other.yaml")
+    else:
+        text = path.read_text()
+        path.unlink()
+        path.write_text(add_member(text))
+    requests = [PlanRequest("groups", repo, repo)]
+    sha = resolve_commit(repo, "HEAD")
+    with checkout(repo, sha) as tree, pytest.raises(PlanFailed) as failed:
+        compare(requests, tree, sha, PlanCache(tmp_path / "cache"))
+    assert "is a symbolic link" in json.dumps(failed.value.result.error)
