@@ -11,10 +11,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 from typer.testing import CliRunner
 
 from infra.declarations.stacks import stack_names
 from infra.planner.runner import PlanFailed, PlanRequest, run_plans
+
+# No test depends on the machine's speed: a property test's examples take what
+# they take on a loaded machine (Hypothesis' default deadline is 200 ms each).
+settings.register_profile("k8s-infra", deadline=None)
+settings.load_profile("k8s-infra")
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
