@@ -148,11 +148,12 @@ def test_gke_security_groups_rules_apply_only_when_it_is_declared(tmp_path: Path
         extra=settings + "    members:\n      - K8S-infra-rbac-x@kubernetes.io\n",
     )
     write_tree(tmp_path, {"s/groups.yaml": groups_file(rbac, parent)})
-    # a member in another case is the same group: only the case is reported
+    # a member in another case is the same group: only the case is reported, as a warning
     assert lines(tmp_path) == [
-        "groups/s/groups.yaml:13:9: error: member `K8S-infra-rbac-x@kubernetes.io` has "
-        "uppercase letters (hint: write `k8s-infra-rbac-x@kubernetes.io`: Google compares "
-        "addresses case-insensitively and stores them in lowercase)"
+        "groups/s/groups.yaml:13:9: warning: member `K8S-infra-rbac-x@kubernetes.io` has "
+        "uppercase letters; it is planned as `k8s-infra-rbac-x@kubernetes.io` (hint: write "
+        "`k8s-infra-rbac-x@kubernetes.io`: Google compares addresses case-insensitively and "
+        "stores them in lowercase)"
     ]
 
 
