@@ -324,7 +324,9 @@ def _check_duplicate_members(item: Declared, problems: Problems) -> None:
 
     Members are grouped by ``address_key``, as the engine compares them; within
     one key, a second spelling of one mailbox is an error, and a dot-only
-    difference Google keeps apart (outside Gmail) a warning.
+    difference Google keeps apart (outside Gmail) a warning. The one
+    exception is a repeat in the same role differing only by case: Google
+    holds one member, and the plan lists it once, so it is only a warning.
     """
     seen: dict[str, list[tuple[str, str, int]]] = {}
     for role_key, role in ROLE_KEYS.items():
@@ -335,6 +337,17 @@ def _check_duplicate_members(item: Declared, problems: Problems) -> None:
             if first is not None:
                 first_address, first_role, line = first
                 same = "" if first_address == address else f" (as `{first_address}`)"
+                only_case = first_address != address and canonical(first_address) == canonical(
+                    address
+                )
+                if first_role == role and only_case:
+                    problems.warning(
+                        where,
+                        f"`{address}` is already {_article(first_role)} of this group{same}, "
+                        f"on line {line}; it is one member, planned once",
+                        "keep one entry",
+                    )
+                    continue
                 problems.error(
                     where,
                     f"`{address}` is already {_article(first_role)} of this group{same}, "
