@@ -15,6 +15,7 @@ import typer
 from infra import __version__
 from infra.cli import adopt, graph, plan, pulumi_ops, validate
 from infra.cli.context import CliContext
+from infra.cli.global_options import GlobalOptionsGroup, quiet_libraries
 from infra.cli.groups import groups_app
 from infra.cli.policy import policy_app
 from infra.cli.promoter import promoter_app
@@ -22,11 +23,13 @@ from infra.cli.staging import staging_app
 
 app = typer.Typer(
     name="k8s-infra",
+    cls=GlobalOptionsGroup,
     help=(
         "Manage the registry.k8s.io estate: staging projects and registries, Google Groups, "
         "mirrors and the registry proxy, as Pulumi programs.\n\n"
         "Exit codes: 0 ok, 1 problems found, 2 usage error, 3 Pulumi CLI missing or too old, "
-        "4 credentials or state backend missing."
+        "4 credentials or state backend missing.\n\n"
+        "Global options (--root, -v) may be written before or after the command."
     ),
     rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -54,11 +57,20 @@ def root(
             show_default=False,
         ),
     ] = None,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose",
+            "-v",
+            help="Show the warnings of the libraries underneath (hidden by default).",
+        ),
+    ] = False,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = False,
 ) -> None:
+    quiet_libraries(verbose)
     ctx.obj = CliContext(root_dir)
 
 

@@ -319,7 +319,15 @@ class Fields:
         if not iam.is_member(value):
             self.error(path, f"`{printable(value)}` is not an IAM member", f"write {forms}")
             return None
-        return value
+        planned = iam.canonical_member(value)
+        if planned != value:
+            self.warning(
+                path,
+                f"member `{value}` has uppercase letters; it is planned as `{planned}`",
+                f"write `{planned}`: Google compares addresses case-insensitively "
+                "and stores them in lowercase",
+            )
+        return planned
 
     def project_id(self, value: Any, path: FieldPath, *, key: bool = False) -> str | None:
         """A Google Cloud project id (6-30 characters...); ``key``: written as a mapping key."""

@@ -25,3 +25,19 @@ def is_member(value: object) -> bool:
 def group_address(member: str) -> str | None:
     """The group a member names, if it names one."""
     return member.removeprefix("group:") if member.startswith("group:") else None
+
+
+# The member kinds whose value is an e-mail address (or a domain), which IAM
+# compares without case and returns in lowercase.
+_ADDRESS_KINDS = ("user", "group", "serviceAccount", "domain")
+
+
+def canonical_member(member: str) -> str:
+    """``member`` as IAM stores it: the address (or domain) after its kind in lowercase.
+
+    Other forms (``allUsers``, principal URIs) are kept as written.
+    """
+    kind, colon, address = member.partition(":")
+    if colon and kind in _ADDRESS_KINDS:
+        return f"{kind}:{address.lower()}"
+    return member

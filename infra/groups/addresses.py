@@ -69,6 +69,17 @@ def shown(address: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in address)
 
 
+def canonical(address: str) -> str:
+    """The address as Google stores it, and as every plan writes it: in lowercase.
+
+    Google compares addresses without case (upstream's reconciler too, with
+    its ``EmailAddressEquals``) and answers with the lowercase form, so a
+    plan that kept a file's case would show a difference after adoption and
+    on every refresh.
+    """
+    return address.strip().lower()
+
+
 def address_key(address: str) -> str:
     """The one key of an address: equal for two addresses that are one.
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pulumi
 
+from infra.groups.addresses import canonical
 from infra.groups.model import Group
 from infra.groups.provider import group_inputs
 from infra.groups.resource import GoogleGroup
@@ -30,8 +31,8 @@ class GoogleGroups(pulumi.ComponentResource):
         # (deleting is the opt-in `k8s-infra groups sync --delete-unmanaged`).
         child = pulumi.ResourceOptions(parent=self, retain_on_delete=True)
         self.groups = {
-            group.email.lower(): GoogleGroup(
-                f"{name}-{group.email.lower()}",
+            canonical(group.email): GoogleGroup(
+                f"{name}-{canonical(group.email)}",
                 group_inputs(group, desired_settings(group.settings)),
                 opts=child,
             )

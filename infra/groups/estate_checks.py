@@ -30,6 +30,7 @@ from typing import Any
 
 from infra.core.fields import Fields
 from infra.core.problems import Position, Problems
+from infra.groups.addresses import canonical
 from infra.groups.rules import Declared, GroupSite, check_address, read_addresses, read_settings
 from infra.groups.settings_table import RECONCILE_MEMBERS
 
@@ -96,6 +97,11 @@ def _by_group(fields: Fields, value: Any, key: str) -> dict[str, Any]:
     }
 
 
+def _canonical_keys(found: Mapping[str, Any]) -> dict[str, Any]:
+    """Keys as Google compares addresses: in lowercase."""
+    return {canonical(group): value for group, value in found.items()}
+
+
 def _address_lists(fields: Fields, value: Any, key: str) -> dict[str, tuple[str, ...]]:
     found: dict[str, tuple[str, ...]] = {}
     for group, raw in _by_group(fields, value, key).items():
@@ -106,8 +112,8 @@ def _address_lists(fields: Fields, value: Any, key: str) -> dict[str, tuple[str,
             for i, a in listed.items()
             if check_address(a, "address", fields.at((*path, i)), fields.problems)
         )
-        found[group] = tuple(valid)
-    return found
+        found[group] = tuple(canonical(a) for a in valid)
+    return _canonical_keys(found)
 
 
 def _required_settings(fields: Fields, value: Any) -> dict[str, Mapping[str, str]]:
@@ -117,7 +123,7 @@ def _required_settings(fields: Fields, value: Any) -> dict[str, Mapping[str, str
         if reconcile is not None:
             settings[RECONCILE_MEMBERS] = reconcile
         found[group] = MappingProxyType(settings)
-    return found
+    return _canonical_keys(found)
 
 
 _PARTIAL_TREE = (
@@ -169,7 +175,7 @@ class _EstateCheck:
             source = self.find(source_address, "its owners are copied to other groups")
             for copy_address in copies:
                 copy = self.find(copy_address, f"it must have the owners of `{source_address}`")
-                if source is None or copy is None or copy.group.owners == source.group.owners:
+                if source is None or copy is None or _owners(copy) == _owners(source):
                     continue
                 self.problems.error(
                     _key_or_group(copy.site, "owners"),
@@ -183,7 +189,7 @@ class _EstateCheck:
             item = self.find(address, "its members are pinned")
             if item is None:
                 continue
-            found = {m.lower() for m in item.group.members}
+            found = {canonical(m) for m in item.group.members}
             if found == pinned:
                 continue
             missing = ", ".join(f"`{m}`" for m in sorted(pinned - found)) or "none"
@@ -209,6 +215,11 @@ class _EstateCheck:
                         f'`{address}` must set `{key}: "{value}"`',
                         "the estate relies on this setting",
                     )
+
+
+def _owners(item: Declared) -> tuple[str, ...]:
+    """A group's owners in order, compared as Google compares addresses: without case."""
+    return tuple(canonical(owner) for owner in item.group.owners)
 
 
 def _key_or_group(site: GroupSite, key: str) -> Position:

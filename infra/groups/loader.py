@@ -251,6 +251,17 @@ class _FileReader:
         )
         if top is None:
             return []
+        others = [key for key in top if key != "groups"]
+        if "groups" not in top and others:
+            # One problem for one slip (upstream has files under `teams:`): the
+            # groups written there are never created, by upstream or here.
+            fields.key_error(
+                (others[0],),
+                f"top-level key `{others[0]}` instead of `groups`: the groups under it "
+                "are never created",
+                f"rename `{others[0]}:` to `groups:`",
+            )
+            return []
         fields.known_keys(top, (), ("groups",), None)
         if "groups" not in top:
             fields.error(

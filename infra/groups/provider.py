@@ -35,7 +35,7 @@ from infra.core.fields import Fields, locate_file
 from infra.core.problems import Problems
 from infra.declarations.stacks import NAMESPACE
 from infra.groups.access import GroupsAccess, parse_groups_object
-from infra.groups.addresses import address_key
+from infra.groups.addresses import address_key, canonical
 from infra.groups.model import ROLES, Group
 from infra.groups.settings_table import SETTINGS
 
@@ -59,16 +59,26 @@ _YAML_KEY = {spec.api_name: spec.key for spec in SETTINGS.values()}
 
 
 def group_inputs(group: Group, desired: Mapping[str, str]) -> dict[str, Any]:
-    """A declared group as resource inputs; ``desired`` are its API settings."""
+    """A declared group as resource inputs; ``desired`` are its API settings.
+
+    Addresses are planned as Google stores them (``canonical``: lowercase),
+    each once: an address written twice in two cases is one member, in its
+    first (highest) role, as the engine applies it.
+    """
+    seen: set[str] = set()
+    roles: dict[str, list[str]] = {key: [] for key in _ROLE_KEYS.values()}
+    for membership in group.memberships():
+        address = canonical(membership.email)
+        if address not in seen:
+            seen.add(address)
+            roles[_ROLE_KEYS[membership.role]].append(address)
     return {
-        "email": group.email,
+        "email": canonical(group.email),
         "name": group.name,
         "description": group.description,
         "settings": dict(sorted(desired.items())),
         "reconcileMembers": group.reconcile_members,
-        "owners": list(group.owners),
-        "managers": list(group.managers),
-        "members": list(group.members),
+        **roles,
     }
 
 
@@ -186,7 +196,10 @@ class GroupProvider(ResourceProvider):
 
 
 def _normal(key: str, value: Any) -> Any:
-    """Member lists compare as sets of addresses (order and case in a file are not changes)."""
+    """Member lists compare as sets of addresses, the group's address without case
+    (order and case in a file are not changes)."""
     if key in _ROLE_KEYS.values() and isinstance(value, Sequence):
         return sorted({address_key(str(v)) for v in value})
+    if key == "email" and isinstance(value, str):
+        return canonical(value)
     return value

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from infra.core import names
 from infra.core.fields import FieldPath, Fields
 from infra.core.problems import Position, Problems
-from infra.groups.addresses import address_key, same_mailbox, shown, syntax_problem
+from infra.groups.addresses import address_key, canonical, same_mailbox, shown, syntax_problem
 from infra.groups.settings_table import BOOL_VALUES, RECONCILE_MEMBERS, SETTINGS
 
 if TYPE_CHECKING:
@@ -146,20 +146,24 @@ def _setting(
 
 
 def check_address(address: str, what: str, where: Position, problems: Problems) -> bool:
-    """Valid ``local@domain`` syntax, in lowercase; False when reported."""
+    """Valid ``local@domain`` syntax; False when reported as an error.
+
+    Uppercase letters are only a warning: Google compares addresses without
+    case and stores them in lowercase, and so does every plan here
+    (``canonical``), so the written case changes nothing.
+    """
     problem = syntax_problem(address)
     if problem is not None:
         reason, fix = problem
         problems.error(where, f"{what} `{shown(address)}` is not a valid address: it {reason}", fix)
         return False
-    if address != address.lower():
-        problems.error(
+    if address != canonical(address):
+        problems.warning(
             where,
-            f"{what} `{address}` has uppercase letters",
-            f"write `{address.lower()}`: Google compares addresses case-insensitively "
+            f"{what} `{address}` has uppercase letters; it is planned as `{canonical(address)}`",
+            f"write `{canonical(address)}`: Google compares addresses case-insensitively "
             "and stores them in lowercase",
         )
-        return False
     return True
 
 
@@ -235,9 +239,9 @@ def check_tree(declared: list[Declared], domain: str, problems: Problems) -> lis
 
 def _check_name(group: Group, site: GroupSite, domain: str, problems: Problems) -> None:
     email = group.email
-    local, _, group_domain = email.rpartition("@")
-    expected = NAME_EXCEPTIONS.get(email, local)
-    if email not in NAME_EXCEPTIONS and group_domain.lower() != domain:
+    local, _, group_domain = canonical(email).rpartition("@")
+    expected = NAME_EXCEPTIONS.get(canonical(email), local)
+    if canonical(email) not in NAME_EXCEPTIONS and group_domain != domain:
         problems.error(
             site.at("email-id"),
             f"group `{email}` is outside the `{domain}` domain",
@@ -250,7 +254,7 @@ def _check_name(group: Group, site: GroupSite, domain: str, problems: Problems) 
             f"group `{email}` has no `name`",
             f"add `name: {expected}`, the address's local part",
         )
-    elif group.name != expected and isinstance(site.raw("name"), str):
+    elif group.name.lower() != expected and isinstance(site.raw("name"), str):
         problems.error(
             site.at("name"),
             f"name `{group.name}` does not match email-id `{email}`",
@@ -320,7 +324,9 @@ def _check_duplicate_members(item: Declared, problems: Problems) -> None:
 
     Members are grouped by ``address_key``, as the engine compares them; within
     one key, a second spelling of one mailbox is an error, and a dot-only
-    difference Google keeps apart (outside Gmail) a warning.
+    difference Google keeps apart (outside Gmail) a warning. The one
+    exception is a repeat in the same role differing only by case: Google
+    holds one member, and the plan lists it once, so it is only a warning.
     """
     seen: dict[str, list[tuple[str, str, int]]] = {}
     for role_key, role in ROLE_KEYS.items():
@@ -331,6 +337,17 @@ def _check_duplicate_members(item: Declared, problems: Problems) -> None:
             if first is not None:
                 first_address, first_role, line = first
                 same = "" if first_address == address else f" (as `{first_address}`)"
+                only_case = first_address != address and canonical(first_address) == canonical(
+                    address
+                )
+                if first_role == role and only_case:
+                    problems.warning(
+                        where,
+                        f"`{address}` is already {_article(first_role)} of this group{same}, "
+                        f"on line {line}; it is one member, planned once",
+                        "keep one entry",
+                    )
+                    continue
                 problems.error(
                     where,
                     f"`{address}` is already {_article(first_role)} of this group{same}, "

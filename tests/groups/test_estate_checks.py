@@ -58,17 +58,20 @@ def test_malformed_expectations_are_reported_at_the_key(tmp_path: Path) -> None:
         "(hint: write one full address, local-part@domain)",
         at + "an entry of `admins@kubernetes.io` must be a non-empty string, found a number (7) "
         "(hint: fix the value's type)",
-        at + "group `Leads@kubernetes.io` has uppercase letters (hint: write "
-        "`leads@kubernetes.io`: Google compares addresses case-insensitively and stores them "
-        "in lowercase)",
         at + 'setting `AllowWebPosting` is the YAML boolean true; the API takes the string "true" '
         '(hint: quote it: `AllowWebPosting: "true"`)',
         at + "unknown key `WhoCanJion` in `leads@kubernetes.io` (hint: did you mean `WhoCanJoin`?)",
         at
         + "unknown key `pinned_member` in `estate_checks` (hint: did you mean `pinned_members`?)",
+        "stacks/Pulumi.groups.yaml:4:5: warning: group `Leads@kubernetes.io` has uppercase "
+        "letters; it is planned as `leads@kubernetes.io` (hint: write `leads@kubernetes.io`: "
+        "Google compares addresses case-insensitively and stores them in lowercase)",
     ]
     assert found == EstateExpectations(
-        pinned_members={"admins@kubernetes.io": frozenset({"a@example.com"})},
+        pinned_members={
+            "leads@kubernetes.io": frozenset({"a@example.com"}),
+            "admins@kubernetes.io": frozenset({"a@example.com"}),
+        },
         required_settings={"leads@kubernetes.io": {}},
     )
 

@@ -139,6 +139,37 @@ def test_diff_ignores_order_and_case_of_members() -> None:
     assert provider.diff("id", old, moved).replaces == ["email"]
 
 
+def test_a_mixed_case_declaration_adopted_shows_no_difference(fake: FakeGoogle) -> None:
+    """Google holds the group and its members in lowercase; the file may not.
+
+    The inputs are planned in lowercase, so the state an import reads back
+    equals them: no difference at adoption, and none on later refreshes.
+    """
+    live = fake.workspace.add_group(
+        G,
+        "sig-test",
+        settings=desired_settings({"WhoCanJoin": "ANYONE_CAN_JOIN"}),
+        owners=(ALICE,),
+        members=(BOB,),
+    )
+    declared = group(
+        "SIG-Test@Example.com",
+        settings={"WhoCanJoin": "ANYONE_CAN_JOIN"},
+        owners=("Alice@Example.com",),
+        members=("BOB@example.com",),
+    )
+    inputs = {**group_inputs(declared, desired_settings(declared.settings)), "name": "sig-test"}
+    assert (inputs["email"], inputs["owners"], inputs["members"]) == (G, [ALICE], [BOB])
+    provider = GroupProvider()
+    read = provider.read(live.id, inputs)
+    assert read.outs is not None
+    assert provider.diff(live.id, read.outs, inputs).changes is False
+    assert (
+        provider.diff(live.id, {**read.outs, "email": "Sig-Test@example.com"}, inputs).changes
+        is False
+    )
+
+
 def test_check_reports_bad_inputs() -> None:
     result = GroupProvider().check({}, {"email": "nobody", "owners": "alice@example.com"})
     assert {f.property for f in result.failures} == {"email", "owners"}

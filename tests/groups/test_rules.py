@@ -13,6 +13,7 @@ import pytest
 
 from infra.core.problems import Problems
 from infra.groups.loader import load_groups
+from infra.groups.provider import group_inputs
 from tests.groups.tree import ALLOW_ALL, UPSTREAM_ESTATE, lines, load, write_tree
 
 
@@ -148,11 +149,12 @@ def test_gke_security_groups_rules_apply_only_when_it_is_declared(tmp_path: Path
         extra=settings + "    members:\n      - K8S-infra-rbac-x@kubernetes.io\n",
     )
     write_tree(tmp_path, {"s/groups.yaml": groups_file(rbac, parent)})
-    # a member in another case is the same group: only the case is reported
+    # a member in another case is the same group: only the case is reported, as a warning
     assert lines(tmp_path) == [
-        "groups/s/groups.yaml:13:9: error: member `K8S-infra-rbac-x@kubernetes.io` has "
-        "uppercase letters (hint: write `k8s-infra-rbac-x@kubernetes.io`: Google compares "
-        "addresses case-insensitively and stores them in lowercase)"
+        "groups/s/groups.yaml:13:9: warning: member `K8S-infra-rbac-x@kubernetes.io` has "
+        "uppercase letters; it is planned as `k8s-infra-rbac-x@kubernetes.io` (hint: write "
+        "`k8s-infra-rbac-x@kubernetes.io`: Google compares addresses case-insensitively and "
+        "stores them in lowercase)"
     ]
 
 
@@ -369,3 +371,20 @@ def test_allow_all_helper_allows_all(tmp_path: Path) -> None:
     """The helper other tests rely on: no restriction problem for any file."""
     write_tree(tmp_path, {"a/b/c/groups.yaml": groups_file(group("x@kubernetes.io"))}, ALLOW_ALL)
     assert lines(tmp_path) == []
+
+
+def test_a_member_repeated_in_another_case_in_one_role_is_one_member(tmp_path: Path) -> None:
+    """Google holds one member: a warning, and the plan lists it once, in lowercase."""
+    extra = "    members:\n      - jane@example.com\n      - Jane@Example.com\n"
+    write_tree(tmp_path, {"s/groups.yaml": groups_file(group("sig-a@kubernetes.io", extra=extra))})
+    found = lines(tmp_path)
+    assert [line.split(": ", 2)[1] for line in found] == ["warning", "warning"]
+    assert found[0].startswith(
+        "groups/s/groups.yaml:6:9: warning: `Jane@Example.com` is already a member of this group "
+        "(as `jane@example.com`), on line 5; it is one member, planned once"
+    )
+    assert "has uppercase letters" in found[1]
+    tree, _ = load(tmp_path)
+    assert tree is not None
+    (declared,) = tree.groups
+    assert group_inputs(declared, {})["members"] == ["jane@example.com"]

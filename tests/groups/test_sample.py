@@ -114,7 +114,7 @@ def test_restrictions_allow_exactly_what_the_sample_declares(sample: GroupsTree)
 
 
 def test_each_group_sits_where_upstream_allows_it(sample: GroupsTree) -> None:
-    upstream = restrictions_of(FIXTURES, "groups-upstream")
+    upstream = restrictions_of(FIXTURES / "upstream-tree", "groups")
     for group in sample.groups:
         path = group.file.removeprefix("groups/")
         allowed = upstream.allows(path, group.email)

@@ -1,144 +1,232 @@
-"""Upstream's groups files load unchanged, and the loader finds what is wrong in them.
+"""Upstream's own tree as `--root`: only its real problems are reported, and fixed, it plans.
 
-The fixture holds upstream snapshots of different dates (its README says
-which); the older two break rules the newer restrictions file sets.
+The fixture (tests/fixtures/upstream-tree) holds every upstream groups file,
+the restrictions and infra.yaml; `tests/groups/upstream_tree.py` says which
+of its problems are upstream's data bugs and which come from mixing file
+versions, and how a copy fixes each.
 """
 
 from __future__ import annotations
 
-import shutil
+import json
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
-from tests.conftest import FIXTURES, invoke
-from tests.groups.tree import (
-    UPSTREAM_ESTATE,
-    UPSTREAM_ESTATE_YAML,
-    load,
-    problem_lines,
-    write_groups_stack,
+from tests.conftest import invoke
+from tests.groups.tree import load, problem_lines
+from tests.groups.upstream_tree import (
+    GROUPS,
+    UPSTREAM_TREE,
+    copy_tree,
+    declared,
+    fixed_copy,
+    memberships,
 )
 
-UPSTREAM = FIXTURES / "groups-upstream"
-NEWER = ("sig-agentic-net", "sig-scheduling", "sig-storage", "wg-node-identity")
-OLDER = ("sig-k8s-infra", "sig-release")
+# The fixture's counts, read with plain YAML (groups under `groups:` keys only).
+GROUPS_DECLARED, MEMBERSHIPS_DECLARED = 276, 1463
+# Fixed: the three `teams:` files' 6 groups count, 8 version-mix groups go, 7 come.
+GROUPS_FIXED, MEMBERSHIPS_FIXED = 281, 1447
+STAGING_PROJECTS = 93
 
+# Upstream's data bugs, as reported: (location, what the line says).
+REAL_BUGS = [
+    ("groups/sig-api-machinery/groups.yaml:92:15: error:",
+     "group `k8s-infra-staging-storage-migrator@kubernetes.io` is not allowed in this file"),
+    ("groups/sig-etcd/groups.yaml:42:7: error:",
+     "member `sig-etcd-leads` is not a valid address: it has no `@`"),
+    ("groups/sig-multicluster/groups.yaml:1:1: error:",
+     "top-level key `teams` instead of `groups`: the groups under it are never created"),
+    ("groups/wg-policy/groups.yaml:1:1: error:",
+     "top-level key `teams` instead of `groups`: the groups under it are never created"),
+    ("groups/wg-structured-logging/groups.yaml:1:1: error:",
+     "top-level key `teams` instead of `groups`: the groups under it are never created"),
+]  # fmt: skip
 
-def copy_tree(root: Path, folders: tuple[str, ...] = NEWER + OLDER) -> Path:
-    target = root / "groups"
-    target.mkdir(parents=True)
-    shutil.copy(UPSTREAM / "restrictions.yaml", target / "restrictions.yaml")
-    for folder in folders:
-        shutil.copytree(UPSTREAM / folder, target / folder)
-    return root
-
-
-def test_the_newer_files_and_the_restrictions_pass(tmp_path: Path) -> None:
-    tree, found = load(copy_tree(tmp_path, NEWER))
-    assert found == []
-    assert tree is not None
-    assert len(tree.groups) == 18
-    assert {g.file for g in tree.groups} == {f"groups/{f}/groups.yaml" for f in NEWER}
-
-
-def test_groups_keep_their_fields_file_and_line(tmp_path: Path) -> None:
-    tree, _ = load(copy_tree(tmp_path, NEWER))
-    assert tree is not None
-    group = tree.find("WG-Node-Identity@kubernetes.io")
-    assert group is not None
-    assert (group.file, group.line) == ("groups/wg-node-identity/groups.yaml", 28)
-    assert group.name == "wg-node-identity"
-    assert group.description == "Public mailing list for WG Node Identity"
-    assert group.reconcile_members is False
-    assert "ReconcileMembers" not in group.settings
-    assert group.settings["WhoCanJoin"] == "ANYONE_CAN_JOIN"
-    assert len(group.settings) == 9
-    assert group.owners[0] == "contributors@kubernetes.io"
-    assert group.members == ("wg-node-identity-leads@kubernetes.io",)
-    leads = tree.find("group:kueue-alerts@kubernetes.io")
-    assert leads is not None
-    assert leads.reconcile_members is True
-    assert [m.role for m in leads.memberships()] == ["MANAGER"] * 2 + ["MEMBER"] * 5
-
-
-def test_the_older_snapshots_break_the_newer_restrictions(tmp_path: Path) -> None:
-    """The three groups upstream later dropped from the allow-list, and one long description."""
-    _, found = load(copy_tree(tmp_path))
-    assert found == [
-        "groups/sig-k8s-infra/groups.yaml:410:15: error: group "
-        "`k8s-infra-gcs-access-logs@kubernetes.io` is not allowed in this file: rule "
-        "`sig-k8s-infra/groups.yaml` (groups/restrictions.yaml:292) does not list it "
-        "(hint: add '^k8s-infra-gcs-access-logs@kubernetes\\.io$' to that rule's allowedGroups)",
-        "groups/sig-release/groups.yaml:2:15: error: group "
-        "`k8s-infra-rbac-triageparty-release@kubernetes.io` is not allowed in this file: rule "
-        "`sig-release/groups.yaml` (groups/restrictions.yaml:195) does not list it "
-        "(hint: add '^k8s-infra-rbac-triageparty-release@kubernetes\\.io$' to that rule's "
-        "allowedGroups)",
-        "groups/sig-release/groups.yaml:134:18: error: description has 578 characters; "
-        "at most 300 are allowed (hint: shorten it, and link to a document for the details)",
-        "groups/sig-release/groups.yaml:172:15: error: group "
-        "`k8s-infra-staging-mirror@kubernetes.io` is not allowed in this file: rule "
-        "`sig-release/groups.yaml` (groups/restrictions.yaml:195) does not list it "
-        "(hint: add '^k8s-infra-staging-mirror@kubernetes\\.io$' to that rule's allowedGroups)",
-    ]
-
-
-def test_through_the_cli(tmp_path: Path, cli: CliRunner) -> None:
-    result = invoke(cli, "--root", str(copy_tree(tmp_path)), "groups", "validate")
-    assert result.exit_code == 1, result.output
-    assert len(problem_lines(result.stderr)) == 4
-    assert "4 error(s), 0 warning(s)" in result.stderr
-    result = invoke(cli, "--root", str(copy_tree(tmp_path / "newer", NEWER)), "groups", "validate")
-    assert result.exit_code == 0, result.output
-    assert "valid: 18 group(s), 0 warning(s)" in result.stderr
-
-
-ESTATE_PROBLEMS = [
-    "groups:1:1: error: group `distributors-announce@kubernetes.io` is not declared",
-    "groups:1:1: error: group `leads@kubernetes.io` is not declared",
-    "groups:1:1: error: group `security-discuss-private@kubernetes.io` is not declared",
-    "groups:1:1: error: group `security@kubernetes.io` is not declared",
-    "groups:1:1: error: no group is named `community`",
-    "groups/sig-k8s-infra/groups.yaml:403:5: error: members of "
-    "`k8s-infra-gcp-org-admins@kubernetes.io` are pinned: missing "
-    "`sig-k8s-infra-leads@kubernetes.io`; not expected `person-004@example.com`, "
-    "`person-017@example.com`, `person-108@example.com`, `person-112@example.com`",
-    "groups/sig-k8s-infra/groups.yaml:428:5: error: members of "
-    "`k8s-infra-group-admins@kubernetes.io` are pinned: missing `person-010@example.com`, "
-    "`sig-k8s-infra-leads@kubernetes.io`; not expected `person-004@example.com`, "
-    "`person-017@example.com`, `person-082@example.com`, `person-108@example.com`, "
-    "`person-112@example.com`",
+# What only the two older files bring (see the fixture's README).
+_CONFORM = ("inspur", "capi-openstack", "cri-o", "huaweicloud", "provider-openstack", "s390x-k8s")
+_CONFORM_LINES = (152, 172, 186, 197, 207, 218)
+VERSION_MIX = [
+    *(
+        (f"groups/sig-architecture/groups.yaml:{line}:15: error:",
+         f"group `k8s-infra-conform-{name}@kubernetes.io` is not allowed in this file")
+        for line, name in zip(_CONFORM_LINES, _CONFORM, strict=True)
+    ),
+    *(
+        (f"groups/sig-architecture/groups.yaml:{line}:7: error:", f"unknown key `{key}`")
+        for line, key in zip(
+            (162, 163, 164, 165),
+            ("WhoCanInvite", "WhoCanAdd", "WhoCanApproveMembers", "WhoCanModifyMembers"),
+            strict=True,
+        )
+    ),
+    ("groups/sig-release/groups.yaml:146:15: error:",
+     "group `k8s-infra-staging-mirror@kubernetes.io` is not allowed in this file"),
+    ("groups/sig-release/groups.yaml:429:15: error:",
+     "RBAC group `k8s-infra-rbac-triageparty-release@kubernetes.io` is not a member of"),
+    ("groups/sig-release/groups.yaml:429:15: error:",
+     "group `k8s-infra-rbac-triageparty-release@kubernetes.io` is not allowed in this file"),
+]  # fmt: skip
+# ...and in the estate's grants, groups the newer files declare.
+VERSION_MIX_GRANTS = [
+    ("infra/data/prod-storage.yaml:28:41: error:", "k8s-infra-push-sig-release@kubernetes.io"),
+    ("infra/gcp/infra.yaml:306:7: error:", "k8s-infra-staging-bom@kubernetes.io"),
+    ("infra/gcp/infra.yaml:356:7: error:", "k8s-infra-staging-kubebuilder@kubernetes.io"),
+    ("infra/gcp/infra.yaml:372:7: error:", "k8s-infra-staging-publishing-bot@kubernetes.io"),
+    ("infra/gcp/infra.yaml:387:7: error:", "k8s-infra-staging-zeitgeist@kubernetes.io"),
+    ("infra/gcp/infra.yaml:388:7: error:", "k8s-infra-staging-tejolote@kubernetes.io"),
+    ("infra/gcp/infra.yaml:390:7: error:", "k8s-infra-staging-tg-exporter@kubernetes.io"),
 ]
 
+# Warnings only: addresses with uppercase letters, planned in lowercase.
+MIXED_CASE = [
+    ("groups/committee-security-response/groups.yaml:65:9", "member", "Person-041@example.com"),
+    ("groups/sig-release/groups.yaml:333:9", "member", "Person-088@example.com"),
+    ("groups/sig-release/groups.yaml:334:9", "member", "Person-423@example.com"),
+    ("groups/sig-release/groups.yaml:384:9", "member", "Person-423@example.com"),
+    ("groups/wg-node-lifecycle/groups.yaml:20:9", "owner", "Person-540@example.com"),
+    ("groups/wg-node-lifecycle/groups.yaml:45:9", "owner", "Person-540@example.com"),
+]
+ESTATE_WARNINGS = [
+    ("infra/gcp/infra.yaml:281:28: warning:", "project `k8s-infra-purgatory` has a bare string"),
+    ("infra/gcp/infra.yaml:286:7: warning:", "project `k8s-release-test-prod` is listed in"),
+]  # fmt: skip
 
-def test_estate_checks_are_opt_in_and_fail_on_a_partial_tree(tmp_path: Path) -> None:
-    root = copy_tree(tmp_path)
-    _, without = load(root)
-    _, found = load(root, estate=UPSTREAM_ESTATE)
-    added = [line for line in found if line not in without]
-    assert len(added) == len(ESTATE_PROBLEMS)
-    for line, start in zip(added, ESTATE_PROBLEMS, strict=True):
-        assert line.startswith(start), line
+
+def case_warning(where: str, role: str, address: str) -> str:
+    lower = address.lower()
+    return (
+        f"{where}: warning: {role} `{address}` has uppercase letters; it is planned as `{lower}` "
+        f"(hint: write `{lower}`: Google compares addresses case-insensitively and stores them "
+        "in lowercase)"
+    )
 
 
-def test_estate_checks_read_their_expectations_from_the_groups_stack(
-    tmp_path: Path, cli: CliRunner
-) -> None:
-    root = copy_tree(tmp_path)
-    write_groups_stack(root, "root: groups\n" + UPSTREAM_ESTATE_YAML)
-    _, expected = load(root, estate=UPSTREAM_ESTATE)
-    result = invoke(cli, "--root", str(root), "groups", "validate", "--estate-checks")
+def assert_reported(lines: list[str], expected: list[tuple[str, str]]) -> None:
+    """Exactly these problems, each at its place, in the order printed (sorted)."""
+    assert len(lines) == len(expected), "\n".join(lines)
+    for line, (where, says) in zip(lines, sorted(expected), strict=True):
+        assert line.startswith(where), line
+        assert says in line, line
+
+
+def case_lines(lines: list[str]) -> list[str]:
+    return [line for line in lines if "has uppercase letters" in line]
+
+
+def test_the_fixture_holds_what_its_readme_says() -> None:
+    folders = sorted(p.parent.name for p in GROUPS.rglob("groups.yaml"))
+    assert len(folders) == 43
+    readme = (UPSTREAM_TREE / "README.md").read_text(encoding="utf-8")
+    for folder in folders:
+        assert f"`groups/{folder}/groups.yaml` | `" in readme, folder
+    assert "`groups/restrictions.yaml` | `" in readme
+    assert "`infra/gcp/infra.yaml` | `" in readme
+    groups = list(declared(UPSTREAM_TREE))
+    assert len(groups) == GROUPS_DECLARED
+    assert sum(len(memberships(g)) for g in groups) == MEMBERSHIPS_DECLARED
+
+
+def test_validate_reports_the_real_bugs_and_the_version_mix(cli: CliRunner) -> None:
+    result = invoke(cli, "validate", "--root", str(UPSTREAM_TREE))
     assert result.exit_code == 1, result.output
-    assert problem_lines(result.stderr) == expected
-    result = invoke(cli, "--root", str(root), "groups", "validate")
-    assert len(problem_lines(result.stderr)) == 4  # set, but off unless asked for
+    lines = problem_lines(result.stderr)
+    assert case_lines(lines) == sorted(case_warning(*c) for c in MIXED_CASE)
+    others = [line for line in lines if line not in case_lines(lines)]
+    assert_reported(others, REAL_BUGS + VERSION_MIX + VERSION_MIX_GRANTS + ESTATE_WARNINGS)
+    assert "25 error(s), 8 warning(s)" in result.stderr
+    assert result.stdout == ""
 
 
-@pytest.mark.parametrize("folder", NEWER + OLDER)
-def test_no_personal_address_is_left_in_the_fixture(folder: str) -> None:
-    text = (UPSTREAM / folder / "groups.yaml").read_text(encoding="utf-8")
-    for word in text.split():
-        if "@" in word and not word.startswith("^"):
-            assert word.endswith(("@kubernetes.io", "@example.com", "@lists.cncf.io")), word
+def test_groups_validate_reports_the_groups_problems_only(cli: CliRunner) -> None:
+    result = invoke(cli, "groups", "validate", "--root", str(UPSTREAM_TREE))
+    assert result.exit_code == 1, result.output
+    lines = problem_lines(result.stderr)
+    assert_reported(
+        [line for line in lines if line not in case_lines(lines)], REAL_BUGS + VERSION_MIX
+    )
+    assert "18 error(s), 6 warning(s)" in result.stderr
+
+
+def test_with_the_real_bugs_fixed_only_the_version_mix_is_left(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    root = fixed_copy(tmp_path / "tree", mixing=False)
+    lines = problem_lines(invoke(cli, "validate", "--root", str(root)).stderr)
+    others = [line for line in lines if line not in case_lines(lines)]
+    assert_reported(others, VERSION_MIX + VERSION_MIX_GRANTS + ESTATE_WARNINGS)
+
+
+def test_fixed_it_validates(cli: CliRunner, tmp_path: Path) -> None:
+    root = fixed_copy(tmp_path / "tree")
+    result = invoke(cli, "validate", "--root", str(root))
+    assert result.exit_code == 0, result.output
+    lines = problem_lines(result.stderr)
+    assert len(case_lines(lines)) == len(MIXED_CASE)
+    assert len(lines) == len(MIXED_CASE) + len(ESTATE_WARNINGS)
+    tree, found = load(root)
+    assert tree is not None
+    assert len(tree.groups) == GROUPS_FIXED
+    assert not [line for line in found if ": error:" in line]
+
+
+def test_a_broken_groups_file_is_not_planned(cli: CliRunner, tmp_path: Path) -> None:
+    """The groups stack's own inputs are broken: no plan (a partial one reads as deletions)."""
+    result = invoke(cli, "plan", "groups", "--json", "--root", str(copy_tree(tmp_path / "tree")))
+    assert result.exit_code == 1, result.output
+    assert result.stdout == ""
+    assert "member `sig-etcd-leads` is not a valid address" in result.stderr
+
+
+def plan(cli: CliRunner, root: Path, stack: str) -> dict[str, Any]:
+    result = invoke(cli, "plan", stack, "--json", "--no-cache", "--root", str(root))
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+@pytest.mark.plan
+def test_fixed_it_plans_every_group_and_membership(cli: CliRunner, tmp_path: Path) -> None:
+    root = fixed_copy(tmp_path / "tree")
+    planned = plan(cli, root, "groups")["resources"]
+    groups = [r["inputs"] for r in planned if r["type"].endswith(":GoogleGroup")]
+    expected = {g["email-id"].lower(): memberships(g) for g in declared(root)}
+    assert len(groups) == len(expected) == GROUPS_FIXED
+    found = {g["email"]: {*g["owners"], *g["managers"], *g["members"]} for g in groups}
+    assert found == expected
+    assert sum(len(m) for m in found.values()) == MEMBERSHIPS_FIXED
+    # The mixed-case addresses are planned as Google stores them.
+    leads = found["wg-node-lifecycle-leads@kubernetes.io"]
+    assert "person-540@example.com" in leads
+    assert all(a == a.lower() for members in found.values() for a in members)
+
+
+@pytest.mark.plan
+def test_fixed_it_plans_every_staging_project(cli: CliRunner, tmp_path: Path) -> None:
+    """Every staging project of upstream's infra.yaml.
+
+    On a copy with the groups fixed: that `plan staging` also plans while a
+    groups file is broken comes with each stack planning from its own inputs.
+    """
+    root = fixed_copy(tmp_path / "tree")
+    estate = yaml.safe_load((root / "infra" / "gcp" / "infra.yaml").read_text(encoding="utf-8"))
+    projects = set(estate["infra"]["staging"]["projects"])
+    assert len(projects) == STAGING_PROJECTS
+    planned = plan(cli, root, "staging")["resources"]
+    types = Counter(r["type"] for r in planned)
+    assert types["gcp:organizations/project:Project"] == STAGING_PROJECTS
+    names = {r["inputs"]["projectId"] for r in planned if r["type"].endswith("/project:Project")}
+    assert names == projects
+
+
+@pytest.mark.parametrize("path", sorted(GROUPS.rglob("groups.yaml")), ids=lambda p: p.parent.name)
+def test_no_personal_address_is_left_in_the_fixture(path: Path) -> None:
+    kept = ("@kubernetes.io", "@example.com", "@Example.com", "@lists.cncf.io", "@etcd.io",
+            ".iam.gserviceaccount.com")  # fmt: skip
+    for word in path.read_text(encoding="utf-8").split():
+        if "@" in word[1:] and not word.startswith(("^", '"^')):  # `@handle` is not an address
+            assert word.endswith(kept), word

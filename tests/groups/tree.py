@@ -19,9 +19,9 @@ restrictions:
 """
 
 
-# What upstream's tests assert of its tree, with the synthetic addresses of the
-# upstream fixture (tests/fixtures/groups-upstream); a stack would set these as
-# `estate_checks` (UPSTREAM_ESTATE_YAML, the same in the stack's words).
+# What upstream's tests assert of its tree, in the form of synthetic addresses;
+# a stack would set these as `estate_checks` (UPSTREAM_ESTATE_YAML, the same in
+# the stack's words).
 UPSTREAM_ESTATE = EstateExpectations(
     required_names=("community",),
     same_owners=MappingProxyType(

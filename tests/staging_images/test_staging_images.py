@@ -246,3 +246,35 @@ def test_adding_a_registry_creates_exactly_its_resources(repo_copy: Path, cli: C
         "gcp:serviceaccount/iAMBinding:IAMBinding": 1,
     })  # fmt: skip
     assert all("kind-tools" in urn for urn in diff["create"])
+
+
+@pytest.mark.plan
+def test_a_writer_group_in_another_case_is_planned_in_lowercase(
+    checkout_copy: Path, cli: CliRunner
+) -> None:
+    """IAM, like Google Groups, stores addresses in lowercase: the plan writes that form."""
+    infra_yaml = checkout_copy / "infra" / "infra.yaml"
+    text = infra_yaml.read_text()
+    written = "kueue: {writers: [group:k8s-infra-staging-kueue@kubernetes.io]}"
+    assert written in text
+    infra_yaml.write_text(
+        text.replace(written, written.replace("k8s-infra-staging-kueue", "K8s-Infra-Staging-Kueue"))
+    )
+    result = invoke(cli, "--root", str(checkout_copy), "validate")
+    assert result.exit_code == 0, result.output
+    assert (
+        "warning: member `group:K8s-Infra-Staging-Kueue@kubernetes.io` has uppercase letters; "
+        "it is planned as `group:k8s-infra-staging-kueue@kubernetes.io`"
+    ) in result.stderr
+    planned = invoke(
+        cli, "--root", str(checkout_copy), "plan", "staging-images", "--json", "--no-cache"
+    )
+    assert planned.exit_code == 0, planned.output
+    members = {
+        r["inputs"].get("member")
+        for r in json.loads(planned.stdout)["resources"]
+        if "kueue" in r["name"] and "member" in r["inputs"]
+    }
+    assert "group:k8s-infra-staging-kueue@kubernetes.io" in members
+    addresses = [m.partition(":")[2] for m in members if m and ":" in m]
+    assert addresses and all(a == a.lower() for a in addresses), addresses

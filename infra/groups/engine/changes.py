@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from infra.groups.addresses import address_key
+from infra.groups.addresses import address_key, canonical
 from infra.groups.engine.live import GroupState, LiveMember
 from infra.groups.model import ROLES, Group
 from infra.groups.settings_table import desired_settings
@@ -78,8 +78,11 @@ def sort_key(change: Change) -> tuple[str, int, str]:
 
 
 def group_changes(declared: Group, state: GroupState | None) -> tuple[Change, ...]:
-    """Every change that brings ``state`` (None: the group does not exist) to ``declared``."""
-    email = declared.email
+    """Every change that brings ``state`` (None: the group does not exist) to ``declared``.
+
+    Addresses are written as Google stores them (lowercase, ``canonical``),
+    whatever case the file used."""
+    email = canonical(declared.email)
     changes: list[Change] = []
     if state is None:
         changes.append(Change(email, "create_group", email, new=declared.name or None))
@@ -108,24 +111,22 @@ def group_changes(declared: Group, state: GroupState | None) -> tuple[Change, ..
 def member_changes(declared: Group, live: tuple[LiveMember, ...]) -> list[Change]:
     wanted: dict[str, tuple[str, str]] = {}
     for membership in declared.memberships():  # owners first: the highest role wins
-        wanted.setdefault(address_key(membership.email), (membership.email, membership.role))
+        address = canonical(membership.email)
+        wanted.setdefault(address_key(address), (address, membership.role))
+    group = canonical(declared.email)
     present = {address_key(m.email): m for m in live}
     changes: list[Change] = []
     for key, (address, role) in wanted.items():
         member = present.get(key)
         if member is None:
-            changes.append(Change(declared.email, "add_member", address, role, None, role))
+            changes.append(Change(group, "add_member", address, role, None, role))
         elif member.role != role:
-            changes.append(
-                Change(declared.email, "change_role", member.email, role, member.role, role)
-            )
+            changes.append(Change(group, "change_role", member.email, role, member.role, role))
     for key, member in present.items():
         if key in wanted:
             continue
         if declared.reconcile_members or member.role != "MEMBER":
-            changes.append(
-                Change(declared.email, "remove_member", member.email, member.role, member.role)
-            )
+            changes.append(Change(group, "remove_member", member.email, member.role, member.role))
     return sorted(changes, key=_member_order)
 
 

@@ -6,6 +6,8 @@ filled in) must equal the declarations, and a second run must find nothing to do
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from infra.groups.engine.apis import GoogleApis
 from infra.groups.engine.reconcile import Options, compare_all
 from infra.groups.model import Group, GroupsTree
@@ -168,3 +170,25 @@ def test_name_description_and_settings_follow_the_file(
     # A setting upstream never wrote keeps the group's value when the file leaves it out.
     assert live.settings["allowWebPosting"] == "true"
     assert_converged(fake, apis, options, declared)
+
+
+def test_addresses_in_any_case_are_written_in_lowercase(
+    fake: FakeGoogle, apis: GoogleApis, options: Options
+) -> None:
+    """As Google stores them: what is written is what a later read returns."""
+    seed(fake, members=(BOB,))
+    declared = replace(
+        group("SIG-Test@Example.com", owners=("Alice@Example.com",), members=("BOB@example.com",)),
+        name="sig-test",
+    )
+    report = sync(apis, options, declared)
+    assert {(c.group, c.kind, c.field_or_member) for c in report.applied} == {
+        (G, "add_member", ALICE),
+    }
+    live = fake.workspace.by_email(G)
+    assert sorted(m.email for m in live.members) == [ALICE, BOB]
+    assert compare_all(apis, GroupsTree((declared,)), options).changes == ()
+    created = group("New-Group@Example.com", members=("Carol@Example.com",))
+    sync(apis, options, created)
+    assert "new-group@example.com" in {g.email for g in fake.workspace.groups.values()}
+    assert [m.email for m in fake.workspace.by_email("new-group@example.com").members] == [CAROL]
