@@ -223,6 +223,21 @@ def test_fixed_it_plans_every_staging_project(cli: CliRunner, tmp_path: Path) ->
     assert names == projects
 
 
+@pytest.mark.plan
+def test_staging_plans_from_the_tree_as_it_is(cli: CliRunner, tmp_path: Path) -> None:
+    """Each stack plans from what it reads: upstream's groups files as they are (broken
+    ones included) stop the groups stack, not the 93 staging projects; the command
+    exits 1, listing the problems."""
+    root = copy_tree(tmp_path / "tree")
+    result = invoke(cli, "plan", "staging", "--json", "--root", str(root))
+    assert result.exit_code == 1, result.output
+    planned = json.loads(result.stdout)["resources"]
+    projects = [r for r in planned if r["type"] == "gcp:organizations/project:Project"]
+    assert len(projects) == STAGING_PROJECTS
+    assert "member `sig-etcd-leads` is not a valid address" in result.stderr
+    assert "the stacks planned do not read them" in result.stderr
+
+
 @pytest.mark.parametrize("path", sorted(GROUPS.rglob("groups.yaml")), ids=lambda p: p.parent.name)
 def test_no_personal_address_is_left_in_the_fixture(path: Path) -> None:
     kept = ("@kubernetes.io", "@example.com", "@Example.com", "@lists.cncf.io", "@etcd.io",
