@@ -2,9 +2,10 @@
 
 A concern declares the paths its loaders read under the data root: an exact
 file (``infra/data/prod-storage.yaml``) or a folder with everything below it
-(``groups/**``). Every stack also reads ``SHARED``: the project file,
-infra.yaml (in this project's place or upstream's) and its own stack file.
-The program's code is every file of the ``infra`` package.
+(``groups/**``). Every stack also reads the project file, infra.yaml (in
+this project's place or upstream's) and its own stack file. The program's
+code is every Python file of the ``infra`` package and the data files the
+package ships (``infra/data/**``).
 
 One rule for the loaders and for the plan's key alike:
 
@@ -28,8 +29,10 @@ from pathlib import Path, PurePosixPath
 
 from infra.declarations.layout import INFRA_YAML, STACKS_DIR, UPSTREAM_INFRA_YAML
 
-# Below a folder pattern: everything, at any depth.
+# Below a folder pattern: everything, at any depth (``folder/**``), or every
+# file whose name ends so (``folder/**/*.py``).
 EVERYTHING = "/**"
+ENDING = "/**/*"
 PROJECT_FILE = "Pulumi.yaml"
 CODE_PACKAGE = "infra"
 # Compiled code, written by Python beside the sources; plans never read it.
@@ -50,7 +53,7 @@ def shared_inputs(stack: str) -> tuple[str, ...]:
 def check_pattern(pattern: str) -> str:
     """``pattern`` when it is a relative path (ending in ``/**`` for a folder): a
     concern's declaration is code, so a bad one is a bug, raised at once."""
-    folder = pattern.removesuffix(EVERYTHING)
+    folder = pattern.split(ENDING, maxsplit=1)[0].removesuffix(EVERYTHING)
     parts = PurePosixPath(folder).parts
     if not folder or PurePosixPath(folder).is_absolute() or {"..", ".", "**"} & set(parts):
         raise ValueError(f"input pattern {pattern!r}: a relative path, or a folder + '/**'")
@@ -100,8 +103,20 @@ def scan(
 
     An exact path is always listed (``absent`` when missing). A folder
     pattern lists every entry below the folder, folders included, without
-    following links; a folder that cannot be listed is listed as such.
+    following links; a folder that cannot be listed is listed as such. An
+    ending pattern lists only the entries whose name ends so.
     """
+    top, _, ending = pattern.partition(ENDING)
+    if ending:
+        found = fingerprint(base / top)
+        yield top, found
+        if found == "folder":
+            yield from sorted(
+                entry
+                for entry in _below(base, top, excluded)
+                if entry[0].endswith(ending) or entry[1].startswith("unlistable")
+            )
+        return
     if not pattern.endswith(EVERYTHING):
         yield pattern, fingerprint(base / pattern)
         return
@@ -144,5 +159,6 @@ def files(base: Path, patterns: Iterable[str], excluded: frozenset[str] = frozen
 
 
 def code_patterns() -> tuple[str, ...]:
-    """The program's code under its checkout: the package and the project file."""
-    return (CODE_PACKAGE + EVERYTHING, PROJECT_FILE)
+    """The program's code under its checkout: the package's Python files, the data
+    files it ships, and the project file."""
+    return (f"{CODE_PACKAGE}{ENDING}.py", f"{CODE_PACKAGE}/data{EVERYTHING}", PROJECT_FILE)

@@ -58,11 +58,12 @@ class _SourceOnlyLoader(importlib.machinery.SourceFileLoader):
 
 
 class _ProgramFinder(importlib.abc.MetaPathFinder):
-    """Finds the ``infra`` package under the program's checkout, compiled from source.
+    """Finds the ``infra`` package under the program's checkout, from Python sources only.
 
     Nothing else is importable from there: the checkout is not put on
     ``sys.path``, so a folder a change adds beside ``infra/`` (named like a
-    provider, say) is never imported.
+    provider, say) is never imported; and only ``.py`` files are: a compiled
+    or native module a change adds beside a source is never loaded.
     """
 
     def __init__(self, code: Path) -> None:
@@ -73,11 +74,14 @@ class _ProgramFinder(importlib.abc.MetaPathFinder):
     ) -> importlib.machinery.ModuleSpec | None:
         if fullname != PACKAGE and not fullname.startswith(PACKAGE + "."):
             return None
-        where = [self.code] if fullname == PACKAGE else list(path or [])
-        spec = importlib.machinery.PathFinder.find_spec(fullname, where)
-        if spec is not None and spec.origin is not None and spec.origin.endswith(".py"):
-            spec.loader = _SourceOnlyLoader(fullname, spec.origin)
-        return spec
+        for entry in [self.code] if fullname == PACKAGE else list(path or []):
+            finder = importlib.machinery.FileFinder(
+                entry, (_SourceOnlyLoader, importlib.machinery.SOURCE_SUFFIXES)
+            )
+            spec = finder.find_spec(fullname)
+            if spec is not None:
+                return spec
+        raise ModuleNotFoundError(f"no module named {fullname!r} in {self.code}", name=fullname)
 
 
 def _use_program_code(code: Path) -> None:

@@ -5,8 +5,9 @@ A stack's offline plan is a pure function of:
 - the files its concerns declare under the data root, and those every stack
   reads (``infra.declarations.inputs``), links and modes included;
 - the stack file it is planned with;
-- the program's code (every file of the ``infra`` package in the code's
-  checkout) and the planner's (the running package, which runs the program);
+- the program's code (every Python file of the ``infra`` package in the
+  code's checkout, and its data files) and the planner's (the running
+  package, which runs the program);
 - the stack's name, Python and every installed package's version.
 
 Two plans with the same key are the same plan: the key answers cache hits
@@ -31,6 +32,7 @@ from infra import catalog
 from infra.core.problems import Problems
 from infra.declarations.inputs import (
     CODE_EXCLUDED,
+    check_pattern,
     code_patterns,
     files,
     fingerprint,
@@ -87,7 +89,7 @@ def stack_inputs(root: Path, stack: str) -> tuple[str, ...]:
     )
     patterns = list(shared_inputs(stack))
     for concern in concerns:
-        patterns += concern.inputs(settings)
+        patterns += [check_pattern(p) for p in concern.inputs(settings)]
     return tuple(sorted(set(patterns)))
 
 

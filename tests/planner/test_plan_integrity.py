@@ -126,6 +126,14 @@ def _cache_tag() -> str:
     return tag
 
 
+def native_module(repo: Path) -> None:
+    """A native module beside a source, which Python's default finder would prefer."""
+    import importlib.machinery
+
+    suffix = importlib.machinery.EXTENSION_SUFFIXES[0]
+    (repo / "infra" / "groups" / f"build{suffix}").write_bytes(b"\x7fELF not a module")
+
+
 def code_comment(repo: Path) -> None:
     path = repo / "infra" / "groups" / "build.py"
     path.write_text(path.read_text() + "\n# a change in code\n")
@@ -184,6 +192,7 @@ CASES = {
     # only the `infra` package is imported from a checkout: nothing else there runs
     "a package shadowing a provider": Case(shadow_a_provider, "groups", "same plan"),
     "compiled code beside its source": Case(forged_bytecode, "groups", "same plan"),
+    "a native module beside its source": Case(native_module, "groups", "same plan"),
 }
 
 
@@ -407,3 +416,11 @@ def test_a_link_retargeted_or_removed_is_refused(
     with checkout(repo, sha) as tree, pytest.raises(PlanFailed) as failed:
         compare(requests, tree, sha, PlanCache(tmp_path / "cache"))
     assert "is a symbolic link" in json.dumps(failed.value.result.error)
+
+
+@pytest.mark.parametrize("pattern", ["", "/etc/passwd", "../groups/**", "groups/../x", "**"])
+def test_a_concern_declaring_a_path_outside_the_root_is_a_bug(pattern: str) -> None:
+    from infra.declarations.inputs import check_pattern
+
+    with pytest.raises(ValueError, match="input pattern"):
+        check_pattern(pattern)
