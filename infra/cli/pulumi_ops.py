@@ -230,8 +230,11 @@ def up(
             apply_stack(root, name, yes=yes, refresh=refresh, command=command, policy_pack=pack)
 
 
-def check_may_apply(stack: str, *, yes: bool, allow_prod: bool) -> None:
-    """Refuse, before anything runs, what would need a person who is not there."""
+def check_may_apply(stack: str, *, yes: bool, allow_prod: bool, verb: str = "up") -> None:
+    """Refuse, before anything runs, what would need a person who is not there.
+
+    ``verb`` is the command asking (`up`, `adopt`...), named in the message.
+    """
     if stack in PRODUCTION_STACKS and yes and not allow_prod:
         raise UsageError(
             f"`{stack}` is a production stack: --yes alone does not apply it",
@@ -239,7 +242,7 @@ def check_may_apply(stack: str, *, yes: bool, allow_prod: bool) -> None:
         )
     if not yes and not can_prompt():
         raise UsageError(
-            f"`up {stack}` needs a confirmation and there is no terminal",
+            f"`{verb} {stack}` needs a confirmation and there is no terminal",
             "review `k8s-infra preview` first, then pass --yes",
         )
 
