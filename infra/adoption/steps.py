@@ -41,6 +41,7 @@ REPLACE_OPS = frozenset(
 DELETE_OPS = frozenset({"delete", "discard", "discard-replaced", "remove-pending-replace"})
 STACK_TYPE = "pulumi:pulumi:Stack"
 ABSENT = object()
+SHOWN_STRUCTURE = 400
 
 
 @dataclass(frozen=True)
@@ -190,7 +191,10 @@ def _show(value: Any) -> str:
     if value is ABSENT:
         return "(absent)"
     text = json.dumps(value, sort_keys=True, default=str)
-    return text if len(text) <= 120 else text[:117] + "..."
+    # a value is shown whole; only a structure past this length is cut (its leaves differ too)
+    if isinstance(value, (dict, list)) and len(text) > SHOWN_STRUCTURE:
+        return text[: SHOWN_STRUCTURE - 3] + "..."
+    return text
 
 
 def report_lines(verdicts: Sequence[ResourceVerdict]) -> list[str]:
