@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from infra.adoption.ids import RULES, Created
+from infra.adoption.ids import RULES, Created, Imported
 from infra.engines import EngineStep
 
 Verdict = Literal["fine", "difference", "refused"]
@@ -210,6 +210,25 @@ def report_lines(verdicts: Sequence[ResourceVerdict]) -> list[str]:
         elif verdict.verdict == "difference":
             lines.append("      (the engine named no property)")
     return lines
+
+
+def changing(verdicts: Sequence[ResourceVerdict]) -> list[ResourceVerdict]:
+    """The resources an ordinary update changes in place, replaces or deletes."""
+    touching = UPDATE_OPS | REPLACE_OPS | DELETE_OPS
+    return [v for v in verdicts if touching & set(v.ops)]
+
+
+def not_routine(verdicts: Sequence[ResourceVerdict]) -> list[ResourceVerdict]:
+    """Replacements and deletions of live objects the adoption table imports.
+
+    Such an object existed before the stack (or cannot be made again
+    unseen): losing it is never routine, whatever the update's other steps.
+    """
+    return [
+        v
+        for v in verdicts
+        if (REPLACE_OPS | DELETE_OPS) & set(v.ops) and isinstance(RULES.get(v.type), Imported)
+    ]
 
 
 def counts(verdicts: Sequence[ResourceVerdict]) -> dict[str, int]:
