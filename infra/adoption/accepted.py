@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from infra.adoption.steps import ResourceVerdict, covers
 from infra.core.fields import Fields
 from infra.core.located_yaml import load_yaml
-from infra.core.problems import Problems
+from infra.core.problems import Position, Problems
 
 ACCEPTED_FILE = Path("stacks") / "accepted-differences.yaml"
 URN = re.compile(r"urn:pulumi:[A-Za-z0-9_.-]+::[A-Za-z0-9_.-]+::\S+::\S+")
@@ -42,6 +42,7 @@ class Acceptance:
     urn: str
     properties: tuple[str, ...]
     reason: str
+    position: Position | None = field(default=None, compare=False)
 
     @property
     def stack(self) -> str:
@@ -100,8 +101,24 @@ def read_accepted(path: Path, display: str, problems: Problems) -> list[Acceptan
             fields.error((*where, "urn"), f"`{urn}` is listed twice", "merge the entries")
             continue
         seen.add(urn)
-        found.append(Acceptance(urn, properties, reason))
+        found.append(Acceptance(urn, properties, reason, document.at(*where, "urn")))
     return found
+
+
+def check_accepted(root: Path, stacks: Sequence[str], problems: Problems) -> None:
+    """`validate`'s check of the file: its shape, and that each entry names a known stack."""
+    path = accepted_path(root)
+    try:
+        display = str(path.relative_to(root))
+    except ValueError:
+        display = str(path)
+    for entry in read_accepted(path, display, problems):
+        if entry.stack not in stacks:
+            problems.error(
+                entry.position or Position(display),
+                f"`{entry.urn}` names the stack `{entry.stack}`, which does not exist",
+                "known stacks: " + ", ".join(stacks),
+            )
 
 
 def judge(

@@ -172,3 +172,24 @@ def test_each_cli_version_has_its_import_behaviour(
     behaviour = import_behaviour(version)
     assert behaviour.then_update is then_update
     assert (warned in " ".join(behaviour.warnings)) if warned else not behaviour.warnings
+
+
+def test_validate_checks_the_accepted_file(tmp_path: Path) -> None:
+    import shutil
+
+    from infra.adoption.accepted import check_accepted
+
+    root = tmp_path / "root"
+    shutil.copytree(Path(__file__).parents[2] / "stacks", root / "stacks")
+    (root / "stacks" / "accepted-differences.yaml").write_text(
+        "accepted:\n"
+        f"  - urn: {SERVICE}\n    properties: [template]\n    reason: archeio from AR\n"
+        "  - urn: urn:pulumi:nowhere::k8s-infra::t::n\n    properties: [x]\n    reason: r\n"
+    )
+    problems = Problems()
+    check_accepted(root, ["registry-prod", "staging"], problems)
+    assert [p.format() for p in problems.sorted()] == [
+        "stacks/accepted-differences.yaml:5:10: error: `urn:pulumi:nowhere::k8s-infra::t::n` "
+        "names the stack `nowhere`, which does not exist (hint: known stacks: registry-prod, "
+        "staging)"
+    ]
