@@ -35,6 +35,19 @@ BACKEND_ENV = "PULUMI_BACKEND_URL"
 # the Automation API of the locked SDK speaks.
 MIN_VERSION = "3.150.0"
 SUPPORTED_MAJOR = 3
+# How the engine treats an import whose inputs differ from the live resource.
+# Before 3.174.0 the import fails, naming the properties. From 3.174.0
+# (pulumi/pulumi CHANGELOG: "Overhaul of how the import option works, the
+# engine can now import and then update a resource in a single deployment",
+# pulumi/pulumi#19339) it imports the resource and then updates it to the
+# program's inputs, two steps of one run; pulumi/docs#18114 records it.
+IMPORT_THEN_UPDATE_VERSION = "3.174.0"
+# 3.174.0 itself could panic while importing (3.175.0: "Fix panic when
+# importing resources", pulumi/pulumi#19750).
+IMPORT_PANIC_FIXED_VERSION = "3.175.0"
+# The SDK this project locks: its Automation API (pulumi/automation/events.py)
+# defines the engine events read here. A newer CLI may send more.
+EVENTS_CHECKED_VERSION = "3.272.0"
 # Pulumi.yaml attribute of this project (Pulumi ignores top-level keys it does
 # not know): the secrets provider every stack is created with.
 SECRETS_PROVIDER_KEY = "k8s-infra:secretsProvider"
@@ -134,6 +147,44 @@ def check_version(version: Any) -> None:
         )
 
 
+@dataclass(frozen=True)
+class ImportBehaviour:
+    """What a CLI version's engine does with an import whose inputs differ."""
+
+    version: str
+    then_update: bool  # True: import, then update; False: the import fails
+    warnings: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        how = (
+            "imports, then updates to the program's inputs (adopt reads each step)"
+            if self.then_update
+            else "fails the import, naming the properties"
+        )
+        return f"Pulumi CLI {self.version}: an import whose inputs differ {how}"
+
+
+def import_behaviour(version: Any) -> ImportBehaviour:
+    """The import behaviour of ``version`` (a checked CLI), with what adopt warns about."""
+    from semver import VersionInfo
+
+    parsed = VersionInfo.parse(str(version))
+    then_update = parsed >= VersionInfo.parse(IMPORT_THEN_UPDATE_VERSION)
+    warnings: list[str] = []
+    if then_update and parsed < VersionInfo.parse(IMPORT_PANIC_FIXED_VERSION):
+        warnings.append(
+            f"Pulumi CLI {parsed} can panic while importing (fixed in "
+            f"{IMPORT_PANIC_FIXED_VERSION}): install {IMPORT_PANIC_FIXED_VERSION} or newer"
+        )
+    if parsed > VersionInfo.parse(EVENTS_CHECKED_VERSION):
+        warnings.append(
+            f"Pulumi CLI {parsed} is newer than the SDK this project locks "
+            f"({EVENTS_CHECKED_VERSION}): its steps are read as that SDK defines them, and an "
+            "operation adopt does not know stops it"
+        )
+    return ImportBehaviour(str(parsed), then_update, tuple(warnings))
+
+
 def select_stack(
     root: Path, stack: str, command: Any = None, env: Mapping[str, str] | None = None
 ) -> Any:
@@ -195,12 +246,61 @@ class Targets:
 
 
 @dataclass(frozen=True)
+class EngineStep:
+    """One step of a preview or update, from the engine's ``resourcePreEvent``.
+
+    The shape of the Automation API's ``StepEventMetadata``
+    (``pulumi/automation/events.py``): the operation, the resource, its old
+    state (for an update after an import: the inputs read from the live
+    resource) and its new state (the program's inputs), the keys that differ
+    (``diffs``), each property path with its kind (``detailedDiff``) and the
+    keys that force a replacement (``keys``). Plain data: no SDK object.
+    """
+
+    op: str
+    urn: str
+    type: str
+    old_inputs: Mapping[str, Any] | None = None
+    new_inputs: Mapping[str, Any] | None = None
+    old_outputs: Mapping[str, Any] | None = None
+    diffs: tuple[str, ...] = ()
+    detailed_diff: Mapping[str, str] = field(default_factory=dict)
+    keys: tuple[str, ...] = ()
+    custom: bool | None = None
+
+    @property
+    def name(self) -> str:
+        return self.urn.rsplit("::", 1)[-1]
+
+
+def step_from_metadata(metadata: Any) -> EngineStep:
+    """An ``EngineStep`` from the SDK's ``StepEventMetadata``."""
+    old, new = metadata.old, metadata.new
+    return EngineStep(
+        op=str(getattr(metadata.op, "value", metadata.op)),
+        urn=metadata.urn,
+        type=metadata.type,
+        old_inputs=dict(old.inputs or {}) if old is not None else None,
+        new_inputs=dict(new.inputs or {}) if new is not None else None,
+        old_outputs=dict(old.outputs or {}) if old is not None else None,
+        diffs=tuple(metadata.diffs or ()),
+        detailed_diff={
+            path: str(getattr(d.diff_kind, "value", d.diff_kind))
+            for path, d in (metadata.detailed_diff or {}).items()
+        },
+        keys=tuple(metadata.keys or ()),
+        custom=(new or old).custom if (new or old) is not None else None,
+    )
+
+
+@dataclass(frozen=True)
 class EngineRun:
-    """What one preview or update of one stack did, from the engine's summary."""
+    """What one preview or update of one stack did: the summary's counts and each step."""
 
     stack: str
     operation: str
     changes: Mapping[str, int] = field(default_factory=dict)
+    steps: tuple[EngineStep, ...] = ()
 
     @property
     def changed(self) -> int:
@@ -246,7 +346,15 @@ def run(
     from pulumi import automation as auto
 
     selected = select_stack(root, stack, command, env)
-    options: dict[str, Any] = {"on_output": on_output, "diff": True, "refresh": refresh}
+    steps: list[EngineStep] = []
+
+    def on_event(event: Any) -> None:
+        if event.resource_pre_event is not None:
+            steps.append(step_from_metadata(event.resource_pre_event.metadata))
+
+    options: dict[str, Any] = {
+        "on_output": on_output, "on_event": on_event, "diff": True, "refresh": refresh,
+    }  # fmt: skip
     if targets is not None:
         options["target"] = list(targets.urns)
         options["target_dependents"] = targets.dependents or None
@@ -255,9 +363,9 @@ def run(
     try:
         if operation == "preview":
             previewed = selected.preview(**options)
-            return EngineRun(stack, operation, _counts(previewed.change_summary))
+            return EngineRun(stack, operation, _counts(previewed.change_summary), tuple(steps))
         updated = selected.up(**options)
-        return EngineRun(stack, operation, _counts(updated.summary.resource_changes))
+        return EngineRun(stack, operation, _counts(updated.summary.resource_changes), tuple(steps))
     except (auto.CommandError, RuntimeError) as exc:
         raise _engine_failure(stack, operation, exc) from None
 

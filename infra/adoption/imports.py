@@ -11,7 +11,10 @@ map and the program disagree, and adopting half a stack is worse than none.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -47,9 +50,39 @@ def read_map(path: Path) -> dict[str, str]:
     return loaded
 
 
-def write_map(path: Path, ids: Mapping[str, str]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(dict(sorted(ids.items())), indent=2) + "\n", encoding="utf-8")
+def write_map(path: Path, ids: Mapping[str, str]) -> bool:
+    """Write the map as a new file; True when its folder was made for it.
+
+    Never through a symbolic link: the map is written to a new file beside
+    it and renamed over the name, which replaces a link instead of following
+    it; a folder that is a link is refused.
+    """
+    folder = path.parent
+    if folder.is_symlink():
+        raise K8sInfraError(
+            f"{folder} is a symbolic link: adopt writes its id map only into a real folder",
+            f"remove the link {folder}",
+        )
+    created = not folder.exists()
+    folder.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(dict(sorted(ids.items())), indent=2) + "\n"
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return created
+
+
+def remove_map(path: Path, created_folder: bool) -> None:
+    """Remove the map, and its folder when adopt made it and nothing else is in it."""
+    path.unlink(missing_ok=True)
+    if created_folder:
+        with contextlib.suppress(OSError):  # something else is in it: leave it
+            path.parent.rmdir()
 
 
 class ImportOptions:

@@ -3,12 +3,16 @@
 Steps, each with the real engine: plan offline and derive every imported
 resource's id (``infra.adoption.ids``); write the id map
 ``stacks/imports/<stack>.json`` under the data root; an import preview,
-which fails on any input that differs from the live resource; a
-confirmation; the update, with the map; a preview without the map, which
-must show no changes. The map is removed at the end, whatever happened: it
-is derived from the declarations and written afresh by every run, and the
-program reads it only when adopt names it (a rerun after a failed update is
-safe: a resource already in the state under its id is not imported again).
+whose every step is read (``infra.adoption.steps``): an update, replacement
+or deletion, or an import the engine follows with an update, stops adopt
+before the update, listing each differing input, unless the reviewed file
+``stacks/accepted-differences.yaml`` accepts exactly those
+(``infra.adoption.accepted``); a confirmation; the update, with the map; a
+preview without the map, which must show no changes. The map is removed at
+the end, whatever happened: it is derived from the declarations and written
+afresh by every run, and the program reads it only when adopt names it (a
+rerun after a failed update is safe: a resource already in the state under
+its id is not imported again).
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from infra.cli.pulumi_ops import (
     guard_rails,
     stream,
 )
-from infra.core.errors import EXIT_PROBLEMS, K8sInfraError, UsageError
+from infra.core.errors import EXIT_PROBLEMS, K8sInfraError, ProblemsFound, UsageError
 from infra.declarations.stacks import stack_file, stack_names
 
 GROUPS_STACK = "groups"
@@ -70,10 +74,14 @@ def adopt(
 ) -> None:
     """Take over a live stack: import preview, confirmation, update, a preview without changes.
 
-    Needs the Pulumi CLI and credentials. The import preview fails on every
-    planned input that differs from the live resource: that is the review,
-    resource by resource. Values no offline check can confirm are listed
-    first. The groups stack is adopted by its first `up` instead.
+    Needs the Pulumi CLI and credentials. Every step of the import preview
+    is read: an update, replacement or deletion (an import the engine
+    follows with an update included) stops adopt before anything is
+    applied, even with --yes, and prints each differing input, live value
+    → program value. Only differences accepted in
+    stacks/accepted-differences.yaml let it go on. Values no offline check
+    can confirm are listed first. The groups stack is adopted by its first
+    `up` instead.
 
     [b]Examples[/b]
 
@@ -85,7 +93,7 @@ def adopt(
     """
     from infra import engines
     from infra.adoption.ids import adoption_steps
-    from infra.adoption.imports import IMPORTS_ENV, map_path, write_map
+    from infra.adoption.imports import IMPORTS_ENV, map_path, remove_map, write_map
     from infra.adoption.unchecked import unchecked_values
 
     root = cli_context(ctx).root
@@ -98,8 +106,13 @@ def adopt(
             "adopt one stack at a time, in this order: " + ", ".join(STACK_ORDER),
         )
     given = _parse_ids(live_ids or [])
-    check_may_apply(stack, yes=yes, allow_prod=allow_prod)
+    check_may_apply(stack, yes=yes, allow_prod=allow_prod, verb="adopt")
     command = engines.pulumi_command()  # fail fast, before the plan
+    behaviour = engines.import_behaviour(command.version)
+    stderr.print(behaviour.describe(), markup=False)
+    for warning in behaviour.warnings:
+        stderr.print(f"warning: {warning}", style="yellow", markup=False)
+    accepted = _read_accepted(root)
 
     plan = _offline_plan(root, stack)
     targets = _targets(stack, plan, names or [])
@@ -111,7 +124,7 @@ def adopt(
     _report_unchecked(unchecked_values(resources, steps))
 
     path = map_path(root, stack)
-    write_map(path, ids)
+    created = write_map(path, ids)
     stderr.print(f"wrote {len(ids)} import ids to {path}")
     env = {IMPORTS_ENV: str(path)}
     # The guard rails judge what adoption takes over, as they judge every preview and up.
@@ -120,13 +133,14 @@ def adopt(
         try:
             previewed = engines.run(root, stack, "preview", stream, env=env, **options)
             stderr.print(f"import {previewed.summary()}")
+            _review_steps(stack, previewed, accepted)
             if not yes and not confirm_apply(stack):
                 stderr.print(f"nothing adopted in stack {stack}")
                 return
             updated = engines.run(root, stack, "up", stream, env=env, **options)
             stderr.print(updated.summary(), style="green")
         finally:
-            path.unlink(missing_ok=True)
+            remove_map(path, created)
             stderr.print(f"removed {path}")
         final = engines.run(root, stack, "preview", stream, **options)
     stderr.print(final.summary())
@@ -138,6 +152,83 @@ def adopt(
         )
         raise typer.Exit(EXIT_PROBLEMS)
     stderr.print(f"stack {stack} adopted: {len(ids)} imported, no changes left", style="green")
+
+
+def _read_accepted(root: Path) -> list[Any]:
+    """The reviewed accepted differences; a problem in the file stops adopt before anything."""
+    from infra.adoption.accepted import accepted_path, read_accepted
+    from infra.core.problems import Problems
+
+    path = accepted_path(root)
+    problems = Problems()
+    try:
+        display = str(path.relative_to(root))
+    except ValueError:
+        display = str(path)
+    found = read_accepted(path, display, problems)
+    if problems.has_errors:
+        raise ProblemsFound(problems.sorted())
+    return found
+
+
+def _review_steps(stack: str, previewed: Any, accepted: list[Any]) -> None:
+    """Stop (exit 1) unless every step is fine or an accepted difference; say what was read."""
+    from infra.adoption.accepted import judge
+    from infra.adoption.steps import classify, counts, report_lines
+
+    verdicts = classify(previewed.steps)
+    tally = counts(verdicts)
+    stderr.print(
+        f"import preview of {stack}: {len(previewed.steps)} steps read, "
+        f"{len(verdicts)} resources: {tally.get('fine', 0)} imported, created idempotently "
+        f"or unchanged, {tally.get('difference', 0)} updated, {tally.get('refused', 0)} "
+        "replaced, deleted or created in place of an import",
+        markup=False,
+    )
+    unexplained = _unexplained_changes(previewed, verdicts)
+    judgement = judge(stack, verdicts, accepted)
+    if judgement.accepted:
+        stderr.print(f"accepted differences ({len(judgement.accepted)} resources):")
+        for line in report_lines(judgement.accepted):
+            stderr.print(line, markup=False)
+    for urn, prop in judgement.not_occurred:
+        stderr.print(f"  accepted, did not occur: {urn} {prop}", markup=False)
+    if judgement.may_proceed and not unexplained:
+        return
+    if judgement.unaccepted:
+        stderr.print(
+            f"error: adopting {stack} would change {len(judgement.unaccepted)} live "
+            "resource(s); nothing was applied:",
+            style="bold red",
+        )
+        for line in report_lines(judgement.unaccepted):
+            stderr.print(line, markup=False)
+    if unexplained:
+        stderr.print(
+            f"error: the preview counted {unexplained} but sent no such step; nothing was applied",
+            style="bold red",
+            markup=False,
+        )
+    stderr.print(
+        "hint: fix the declarations (or stack config) until the import preview has no "
+        "differences, or accept a difference the review wants in "
+        "stacks/accepted-differences.yaml (URN, properties, reason); then run adopt again",
+        markup=False,
+    )
+    raise typer.Exit(EXIT_PROBLEMS)
+
+
+def _unexplained_changes(previewed: Any, verdicts: list[Any]) -> str:
+    """Changes the summary counts that no step read shows: a preview never taken on trust."""
+    from infra.adoption.steps import FINE_OPS
+
+    seen = {op for v in verdicts for op in v.ops}
+    missing = [
+        f"{n} {op}"
+        for op, n in sorted(previewed.changes.items())
+        if n and op not in FINE_OPS and op not in seen
+    ]
+    return ", ".join(missing)
 
 
 def _targets(stack: str, plan: dict[str, Any], names: list[str]) -> Any:

@@ -230,8 +230,11 @@ def up(
             apply_stack(root, name, yes=yes, refresh=refresh, command=command, policy_pack=pack)
 
 
-def check_may_apply(stack: str, *, yes: bool, allow_prod: bool) -> None:
-    """Refuse, before anything runs, what would need a person who is not there."""
+def check_may_apply(stack: str, *, yes: bool, allow_prod: bool, verb: str = "up") -> None:
+    """Refuse, before anything runs, what would need a person who is not there.
+
+    ``verb`` is the command asking (`up`, `adopt`...), named in the message.
+    """
     if stack in PRODUCTION_STACKS and yes and not allow_prod:
         raise UsageError(
             f"`{stack}` is a production stack: --yes alone does not apply it",
@@ -239,7 +242,7 @@ def check_may_apply(stack: str, *, yes: bool, allow_prod: bool) -> None:
         )
     if not yes and not can_prompt():
         raise UsageError(
-            f"`up {stack}` needs a confirmation and there is no terminal",
+            f"`{verb} {stack}` needs a confirmation and there is no terminal",
             "review `k8s-infra preview` first, then pass --yes",
         )
 
@@ -269,7 +272,8 @@ def apply_stack(
         if not previewed.changed:
             stderr.print(f"nothing to apply to stack {stack}")
             return None
-        if not confirm_apply(stack):
+        serious = show_changes(previewed)
+        if not confirm_apply(stack, serious=bool(serious)):
             stderr.print(f"nothing applied to stack {stack}")
             return None
     updated = engines.run(root, stack, "up", stream, **options)
@@ -277,10 +281,41 @@ def apply_stack(
     return updated
 
 
-def confirm_apply(stack: str) -> bool:
-    if stack in PRODUCTION_STACKS:
+def show_changes(previewed: EngineRun) -> list[Any]:
+    """Each resource the preview changes, replaces or deletes, input by input (live → program).
+
+    The same listing adopt prints. Returns the replacements and deletions of
+    live objects the adoption table imports: never routine.
+    """
+    from infra.adoption.steps import changing, classify, not_routine, report_lines
+
+    verdicts = classify(previewed.steps)
+    changed = changing(verdicts)
+    if changed:
+        stderr.print(f"{len(changed)} resource(s) of stack {previewed.stack} change:")
+        for line in report_lines(changed):
+            stderr.print(line, markup=False)
+    serious = not_routine(verdicts)
+    if serious:
+        stderr.print(
+            f"warning: {len(serious)} live resource(s) would be replaced or deleted: "
+            + ", ".join(v.name for v in serious),
+            style="bold yellow",
+            markup=False,
+        )
+    return serious
+
+
+def confirm_apply(stack: str, *, serious: bool = False) -> bool:
+    """y/N; the stack's name typed for production, or for a replacement or deletion."""
+    if stack in PRODUCTION_STACKS or serious:
+        question = (
+            f"{stack} is a production stack. Type its name to apply these changes"
+            if stack in PRODUCTION_STACKS
+            else f"These changes replace or delete live resources. Type {stack} to apply them"
+        )
         typed = typer.prompt(
-            f"{stack} is a production stack. Type its name to apply these changes",
+            question,
             default="",
             show_default=False,
             err=True,

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from infra.adoption.accepted import check_accepted
 from infra.cli.console import boundary, report_problems
 from infra.cli.context import cli_context
 from infra.core.problems import Problems
@@ -21,7 +22,7 @@ def validate(
         bool, typer.Option("--json", help="Print the problems as JSON on stdout.")
     ] = False,
 ) -> None:
-    """Check infra/infra.yaml, the stack files, every other declaration and the allow file.
+    """Check infra/infra.yaml, the stack files, every other declaration and the allow files.
 
     Problems are printed one per line, `path:line:col: error|warning: message (hint: ...)`.
     Exits 1 when there is an error; warnings do not change the exit code.
@@ -36,4 +37,5 @@ def validate(
     problems = Problems()
     load_declarations(root, problems)
     check_allowances(root, stack_names(root), problems)
+    check_accepted(root, stack_names(root), problems)
     report_problems(problems.sorted(), root, as_json=as_json)

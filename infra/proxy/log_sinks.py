@@ -51,6 +51,15 @@ class ProxyLogSinks(pulumi.ComponentResource):
             delete_contents_on_destroy=False,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.bigquery]),
         )
+        # Upstream's analysis.tf passes bigquery_options to the log-export
+        # module (~> 11.1), whose unique_writer_identity defaults to false.
+        # The Google provider refuses that pair ("unique_writer_identity must
+        # be true when bigquery_options is supplied", its project sink's
+        # CustomizeDiff) and reads the value back as true whenever the live
+        # writer is not cloud-logs@system.gserviceaccount.com: true is the
+        # only value that plans with the options. Deliberate (README,
+        # Differences from upstream): if the live sink still writes as
+        # cloud-logs@, the import preview shows false → true and adopt stops.
         self.analytics_sink = gcp.logging.ProjectSink(
             f"{name}-analytics",
             project=spec.project,

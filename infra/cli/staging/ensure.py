@@ -17,7 +17,14 @@ import typer
 
 from infra.cli.console import boundary, stderr
 from infra.cli.context import cli_context
-from infra.cli.pulumi_ops import apply_stack, check_may_apply, guard_rails, ordered_stacks, stream
+from infra.cli.pulumi_ops import (
+    apply_stack,
+    check_may_apply,
+    guard_rails,
+    ordered_stacks,
+    show_changes,
+    stream,
+)
 from infra.core.errors import EXIT_PROBLEMS, ProblemsFound, UsageError
 from infra.core.problems import Problems
 from infra.validation import load_declarations
@@ -211,5 +218,6 @@ def _run(
             previewed = engines.run(root, stack, "preview", stream, targets=targets,
                                     command=command, policy_pack=pack)  # fmt: skip
             stderr.print(previewed.summary())
+            show_changes(previewed)
             return
         apply_stack(root, stack, yes=yes, targets=targets, command=command, policy_pack=pack)
