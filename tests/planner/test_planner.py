@@ -125,7 +125,7 @@ def test_every_placeholder_names_a_real_output_property() -> None:
 def test_a_failing_program_is_one_error_not_a_traceback(tmp_path: Path) -> None:
     project = tmp_path / "demo"
     shutil.copytree(DEMO, project)
-    (project / "infra" / "tenants.yaml").write_text("- alpha\n- Not A Valid Name\n")
+    (project / "infra" / "data" / "tenants.yaml").write_text("- alpha\n- Not A Valid Name\n")
     (project / "infra" / "tenant.py").write_text(
         (project / "infra" / "tenant.py")
         .read_text()
@@ -158,7 +158,7 @@ def demo_repo(tmp_path: Path) -> Path:
 
 
 def test_base_plan_reports_created_and_protected_deletes(demo_repo: Path) -> None:
-    (demo_repo / "infra" / "tenants.yaml").write_text("- alpha\n- gamma\n")
+    (demo_repo / "infra" / "data" / "tenants.yaml").write_text("- alpha\n- gamma\n")
     sha = resolve_commit(demo_repo, "HEAD")
     with checkout(demo_repo, sha) as tree:
         head, base = run_plans(
@@ -210,7 +210,7 @@ def test_unknown_ref_is_a_usage_error(demo_repo: Path) -> None:
 def test_a_shallow_clone_fetches_the_base_it_lacks(demo_repo: Path, tmp_path: Path) -> None:
     """PR jobs clone one branch shallowly; --base must fetch the ref it names."""
     git(demo_repo, "checkout", "-qb", "feature")
-    (demo_repo / "infra" / "tenants.yaml").write_text("- alpha\n")
+    (demo_repo / "infra" / "data" / "tenants.yaml").write_text("- alpha\n")
     git(demo_repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qam", "f")
     feature = git(demo_repo, "rev-parse", "HEAD")
     git(demo_repo, "checkout", "-q", "main")
