@@ -76,7 +76,7 @@ def staging_suffix_problem(project_id: str) -> tuple[str, str] | None:
 
 STAGING_NAME_RULE = re.compile(r"[a-z]([a-z0-9-]*[a-z0-9])?")
 REGISTRY_NAME_MAX = 63  # Artifact Registry repository ids
-SHOWN_MAX = 40  # a name longer than this is echoed cut, with its length
+SHOWN_MAX = 100  # a name longer than this is echoed cut, with its length
 
 
 def shown(name: str) -> str:

@@ -19,6 +19,7 @@ from infra.cli.console import boundary, stderr
 from infra.cli.context import cli_context
 from infra.cli.pulumi_ops import apply_stack, check_may_apply, guard_rails, ordered_stacks, stream
 from infra.core.errors import EXIT_PROBLEMS, ProblemsFound, UsageError
+from infra.core.names import REGISTRY_NAME_MAX, staging_name
 from infra.core.problems import Problems
 from infra.validation import load_declarations
 
@@ -77,6 +78,7 @@ def ensure(
 
     if names and from_diff:
         raise UsageError("give names or --from-diff, not both")
+    names = [_checked(name) for name in names or []] or None
     root = cli_context(ctx).root
     command = engines.pulumi_command()  # fail fast, before the plans
     stacks = _staging_stacks(root)
@@ -107,6 +109,14 @@ def ensure(
     _ensure_units(root, indexes, targeted, yes=yes, preview_only=preview_only, command=command)
     if unknown:
         raise typer.Exit(EXIT_PROBLEMS)
+
+
+def _checked(given: str) -> str:
+    """The name rule of `staging new`, with a registry's longer bound."""
+    name, problem = staging_name(given, longest=REGISTRY_NAME_MAX)
+    if problem is not None:
+        raise UsageError(*problem)
+    return name
 
 
 def _staging_stacks(root: Path) -> list[str]:
