@@ -151,12 +151,12 @@ def test_preview_all_runs_every_stack_in_dependency_order(
     assert fake.operations() == [("preview", stack) for stack in ORDER]
 
 
-def test_expect_no_changes_exits_1_on_drift_with_the_summary(
+def test_expect_no_changes_exits_5_on_drift_with_the_summary(
     cli: CliRunner, stand_in: StandInFactory
 ) -> None:
     fake = stand_in(changes={"groups": {"update": 1, "same": 9}, "registry-mirrors": {"same": 5}})
     result = run(cli, fake, "preview", "all", "--expect-no-changes", "--format", "markdown")
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 5, result.output  # drift: not a failed command (1)
     assert result.stdout.startswith("### Preview: 1 of 6 stack(s) would change\n")
     assert "| `groups` | 1 update (9 unchanged) |" in result.stdout
     assert "| `registry-mirrors` | no changes (5 unchanged) |" in result.stdout
