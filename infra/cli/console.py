@@ -23,6 +23,7 @@ from infra.core.problems import Problem, one_line
 P = ParamSpec("P")
 R = TypeVar("R")
 
+
 def _flags_as_flags() -> None:
     """Show a boolean flag in ``--help`` as a bare flag: typer's rich help prints
     ``<bool>`` after it, which reads as if ``--project true`` were the way to write it."""
