@@ -279,3 +279,25 @@ def test_nothing_to_apply_asks_nothing(cli: CliRunner, stand_in: StandInFactory)
     assert result.exit_code == 0, result.output
     assert "nothing to apply to stack staging" in result.stderr
     assert fake.operations() == [("preview", "staging")]
+
+
+@pytest.mark.parametrize(
+    ("stack", "error", "hint", "not_hint"),
+    [("registry-mirrors",
+      "error: configuring Terraform AWS Provider: no valid credential sources for Terraform AWS "
+      "Provider found.", "AWS: run `aws sso login`", "gcloud"),
+     ("registry-mirrors",
+      "error: InvalidClientTokenId: The security token included in the request is invalid",
+      "AWS_PROFILE", "gcloud"),
+     ("staging", "error: google: could not find default credentials.",
+      "gcloud auth application-default login", "AWS")],
+)  # fmt: skip
+def test_missing_credentials_hint_names_the_provider(
+    cli: CliRunner, stand_in: StandInFactory, stack: str, error: str, hint: str, not_hint: str
+) -> None:
+    fake = stand_in(fail={stack: error})
+    result = run(cli, fake, "preview", stack)
+    assert result.exit_code == 4, result.output
+    hint_line = next(line for line in result.stderr.splitlines() if line.startswith("hint: "))
+    assert hint in hint_line
+    assert not_hint not in hint_line
