@@ -155,7 +155,11 @@ def _plan_indexes(root: Path, stacks: list[str]) -> list[PlanIndex]:
     from infra.planner.runner import PlanFailed, PlanRequest, run_plans
 
     stderr.print(f"planning {', '.join(stacks)} offline to pick the targets")
-    results = run_plans([PlanRequest(stack, root) for stack in stacks])
+    from infra.cli.plan import _progress as plan_progress
+
+    with plan_progress(None, len(stacks)) as (on_done, on_progress):
+        results = run_plans([PlanRequest(stack, root) for stack in stacks], None, on_done,
+                            on_progress)  # fmt: skip
     for result in results:
         if result.plan is None:
             raise PlanFailed(result)
