@@ -15,7 +15,9 @@ Every command that writes declarations goes through ``editing(root)``:
   during the renames puts back the files already renamed.
 - SIGTERM and SIGHUP raise ``Interrupted`` (SIGINT raises
   ``KeyboardInterrupt``) while the edit runs, so the temporaries are removed
-  and the command says what it changed: nothing, or every file.
+  and the command says what it changed: nothing, or every file. A process
+  killed outright (SIGKILL) before its renames leaves its files as they were
+  and its temporaries behind; the next edit of those files removes them.
 
 ``checkpoint`` is called with a label at each step (``locked``, ``staged
 PATH``, ``renamed PATH``, ``committed``); it does nothing unless replaced,
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import glob
 import os
 import signal
 import stat
@@ -132,6 +135,10 @@ def _stage(path: Path, text: str, made_dirs: list[Path]) -> _Staged:
                 folder.mkdir()
                 made_dirs.append(folder)
     data = text.replace("\r\n", "\n").replace("\n", newline).encode("utf-8")
+    # under the lock no other edit is running: a temporary here was left by one that was
+    # killed outright (SIGKILL, a power cut), and is removed
+    for stale in target.parent.glob(f".{glob.escape(target.name)}.*{_TEMPORARY_SUFFIX}"):
+        stale.unlink(missing_ok=True)
     handle, name = tempfile.mkstemp(
         prefix=f".{target.name}.", suffix=_TEMPORARY_SUFFIX, dir=target.parent
     )

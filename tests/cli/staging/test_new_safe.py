@@ -225,3 +225,23 @@ def test_upstream_layout(cli: CliRunner, checkout_copy: Path) -> None:
     changed = sorted(k for k in after if after[k] != before[k])
     assert changed == sorted(["infra/gcp/infra.yaml", *FILES[1:]])
     assert invoke(cli, "--root", str(upstream), "validate").exit_code == 0
+
+
+def test_a_run_killed_outright_changes_nothing_and_the_next_one_cleans_up(
+    checkout_copy: Path, tmp_path: Path
+) -> None:
+    before = snapshot(checkout_copy)
+    running = child(checkout_copy, "staged groups/sig-testing/groups.yaml", tmp_path / "k.log",
+                    *ARGS)  # fmt: skip
+    _, status = os.waitpid(running.pid, os.WUNTRACED)
+    assert os.WIFSTOPPED(status)
+    os.kill(running.pid, signal.SIGKILL)
+    running.communicate(timeout=60)
+    assert running.returncode == -signal.SIGKILL
+    left = {k: v for k, v in snapshot(checkout_copy).items() if k not in before}
+    assert left and all(k.endswith(".k8s-infra-edit") for k in left)  # its temporaries
+    assert {k: v for k, v in snapshot(checkout_copy).items() if k in before} == before
+    again = child(checkout_copy, "-", tmp_path / "again.log", *ARGS)
+    _, err = again.communicate(timeout=120)
+    assert again.returncode == 0, err
+    assert not list(checkout_copy.rglob("*.k8s-infra-edit"))
