@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -292,3 +293,27 @@ def test_validate_one_manifest_folder_alone(cli: CliRunner, tmp_path: Path) -> N
     assert validate(cli, tree / "manifests/k8s-staging-agentic-net").exit_code == 1
     file = validate(cli, tree / "manifests/k8s-staging-kueue/promoter-manifest.yaml")
     assert file.exit_code == 0, file.output
+
+
+def test_new_writes_all_three_files_or_none(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from infra.core import safe_write
+
+    out = tmp_path / "registry.k8s.io"
+    out.mkdir()
+    renamed: list[str] = []
+    real_replace = os.replace
+
+    def fail_third(source: str, target: Path) -> None:
+        renamed.append(str(target))
+        if len(renamed) == 3:
+            raise OSError(28, "No space left on device")
+        real_replace(source, target)
+
+    monkeypatch.setattr(safe_write.os, "replace", fail_third)
+    result = invoke(cli, "--root", str(REPO), "promoter", "new", "kueue", "--out", str(out))
+    assert result.exit_code == 1, result.output
+    assert "could not write images/k8s-staging-kueue/OWNERS: " in result.stderr
+    assert "nothing was changed" in result.stderr
+    assert list(out.rglob("*")) == []  # neither files nor the folders made for them

@@ -351,8 +351,9 @@ def next_steps(onboarding: Onboarding, registries: StagingImages | None) -> str:
         steps.append(account)
     steps.append(
         "add the promoter's files to kubernetes/k8s.io: "
-        f"`k8s-infra promoter new {onboarding.name} --out <k8s.io checkout>/registry.k8s.io`"
+        f"`k8s-infra promoter new {onboarding.name} --out <k8s.io checkout>/registry.k8s.io"
         + (f" --source {_source(onboarding)}" if onboarding.own_project else "")
+        + " --approvers <GitHub handle>...` (OWNERS' approvers; without it, the writers)"
     )
     steps.append(
         f"push images to {_source(onboarding)} from a prow job, then promote them with "
