@@ -375,18 +375,43 @@ def _counts(summary: Mapping[Any, int] | None) -> dict[str, int]:
     return {str(getattr(op, "value", op)): int(n) for op, n in (summary or {}).items()}
 
 
-_CREDENTIAL_SIGNS = (
-    "could not find default credentials",
-    "application default credentials",
-    "invalid_grant",
-    "unauthenticated",
-    "pulumi login",
-    "no credentials",
-)
+# What each provider (and the backend) prints when it has no credentials, and the hint for it.
+_CREDENTIAL_SIGNS: dict[str, tuple[tuple[str, ...], str]] = {
+    "aws": (
+        (
+            "no valid credential sources",
+            "nocredentialproviders",
+            "invalidclienttokenid",
+            "expiredtoken",
+            "security token included in the request is invalid",
+            "failed to refresh cached credentials",
+            "sso session",
+            "unable to locate credentials",
+        ),
+        "AWS: run `aws sso login` (or set AWS_PROFILE, or AWS_ACCESS_KEY_ID and "
+        "AWS_SECRET_ACCESS_KEY), or give the job its role",
+    ),
+    "google": (
+        (
+            "could not find default credentials",
+            "application default credentials",
+            "invalid_grant",
+            "unauthenticated",
+            "reauthentication",
+            "no credentials",
+        ),
+        "Google Cloud: run `gcloud auth application-default login` (or give the job its identity)",
+    ),
+    "backend": (
+        ("pulumi login",),
+        "the state backend: run `pulumi login <backend>` (Pulumi.yaml's `backend.url`)",
+    ),
+}
 
 
 def _engine_failure(stack: str, operation: str, exc: Exception) -> K8sInfraError:
-    """One line from what the engine printed last; exit 4 when credentials are the cause."""
+    """One line from what the engine printed last; exit 4 when credentials are the cause,
+    with a hint for each provider whose credentials are missing."""
     lines = [
         re.sub(r"^(code|stdout|stderr):\s*", "", line.strip())
         for line in str(exc).splitlines()
@@ -394,10 +419,11 @@ def _engine_failure(stack: str, operation: str, exc: Exception) -> K8sInfraError
     ]
     errors = [line for line in lines if "error" in line.lower()]
     last = (errors or lines or ["the engine failed"])[-1]
-    if any(sign in str(exc).lower() for sign in _CREDENTIAL_SIGNS):
+    text = str(exc).lower()
+    hints = [hint for signs, hint in _CREDENTIAL_SIGNS.values() if any(s in text for s in signs)]
+    if hints:
         return CredentialsMissing(
-            f"`{operation} {stack}` failed for lack of credentials: {last}",
-            "run `gcloud auth application-default login` (or give the job its identity)",
+            f"`{operation} {stack}` failed for lack of credentials: {last}", "; ".join(hints)
         )
     return K8sInfraError(
         f"`{operation} {stack}` failed: {last}",

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Set up the virtualenv (.venv, the one Pulumi.yaml names) and run a job in it.
 
+    python3 scripts/dev.py setup   # set up only
     python3 scripts/dev.py plan    # set up, then the offline plan of every stack
     python3 scripts/dev.py test    # set up, then lint, type-check and the test suite
     python3 scripts/dev.py lock    # regenerate requirements/lock.txt from pyproject.toml
@@ -9,12 +10,23 @@ Needs only Python 3.11+ and git. Every package is installed from
 requirements/lock.txt, pinned with its hashes (provider versions change
 plans), then the project itself without dependencies. The virtualenv is
 reinstalled when the lock or pyproject.toml changes.
+
+The stamp (``.venv/.k8s-infra-installed``, the hash of the lock and
+pyproject.toml) is removed before an install and written last, so a
+``.venv`` without it was left by an install that did not finish. Such a
+``.venv``, one whose interpreter is missing or a dangling link, or one
+without pip, is removed and made again, with one line saying why. Every
+child (pip, the tools) runs in this script's process group; when this
+script is stopped by SIGINT, SIGTERM or SIGHUP it stops its child first,
+and on Linux a child is also killed if this script dies without a word.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -32,22 +44,99 @@ LOCK_TOOL = "uv==0.13.9"
 LOCK_PYTHON = "3.11"
 
 
+_running: list[subprocess.Popen[bytes]] = []  # the child now running, if any
+_stopping: list[int] = []  # the signals asking this script to stop
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: be killed when this script dies (Linux)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def _stop(signum: int, frame: object) -> None:
+    """Stop the running child; once it is gone, end as the signal asks.
+
+    The handler runs while the main thread waits for the child, so it only
+    signals: ``run`` sees the child end and re-raises. A child still there
+    after 10 s is killed (SIGALRM).
+    """
+    del frame
+    _stopping.append(signum)
+    live = [c for c in _running if c.poll() is None]
+    if not live:
+        _end(signum)
+    for child in live:
+        child.terminate()
+    signal.signal(signal.SIGALRM, lambda *_: [c.kill() for c in _running if c.poll() is None])
+    signal.alarm(10)
+
+
+def _end(signum: int) -> None:
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
+
+
 def run(*command: str | Path, env: dict[str, str] | None = None) -> None:
+    """Run a command in this process group; exit with its code when it fails."""
     print("+", " ".join(str(c) for c in command), file=sys.stderr, flush=True)
-    done = subprocess.run([str(c) for c in command], cwd=ROOT, check=False, env=env)
-    if done.returncode != 0:
-        sys.exit(done.returncode)
+    child = subprocess.Popen(  # no threads here, so preexec_fn is safe
+        [str(c) for c in command],
+        cwd=ROOT,
+        env=env,
+        preexec_fn=_die_with_parent,  # noqa: PLW1509
+    )
+    _running.append(child)
+    try:
+        code = child.wait()
+    finally:
+        _running.remove(child)
+    if _stopping:
+        _end(_stopping[0])
+    if code != 0:
+        sys.exit(code)
+
+
+def _broken() -> str | None:
+    """Why the virtualenv cannot be used or updated as it is; None when it can."""
+    if not VENV.exists():
+        return None
+    python = BIN / "python"
+    if not python.exists():  # missing, or a link to an interpreter that is gone
+        what = "a dangling link" if python.is_symlink() else "missing"
+        return f"its interpreter {python.relative_to(ROOT)} is {what}"
+    if not STAMP.exists():
+        return "an install into it did not finish"
+    checked = subprocess.run(
+        [str(python), "-m", "pip", "--version"], capture_output=True, check=False,
+        preexec_fn=_die_with_parent,
+    )  # fmt: skip
+    if checked.returncode != 0:
+        return "it has no working pip"
+    return None
 
 
 def setup() -> None:
     if sys.version_info < (3, 11):  # noqa: UP036 - this script may run on an older python3
         sys.exit("k8s-infra needs Python 3.11 or newer")
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _stop)
     wanted = hashlib.sha256(LOCK.read_bytes() + (ROOT / "pyproject.toml").read_bytes())
-    if STAMP.exists() and STAMP.read_text() == wanted.hexdigest():
-        return
-    if not (BIN / "python").exists():
-        venv.create(VENV, with_pip=True)
     python = BIN / "python"
+    if python.exists() and STAMP.exists() and STAMP.read_text() == wanted.hexdigest():
+        return
+    reason = _broken()
+    if reason is not None:
+        print(f"dev.py: .venv is incomplete ({reason}); rebuilding it", file=sys.stderr,
+              flush=True)  # fmt: skip
+        shutil.rmtree(VENV)
+    if not VENV.exists():
+        venv.create(VENV, with_pip=False)
+        run(python, "-m", "ensurepip", "--upgrade", "--default-pip")
+    STAMP.unlink(missing_ok=True)  # written again last, once everything is installed
     # Hash-checked: a package whose file differs from the lock's is refused.
     run(python, "-m", "pip", "install", "--quiet", "--require-hashes", "-r", LOCK)
     # The project itself, with the build backend the lock pinned.
@@ -81,6 +170,7 @@ def lock() -> None:
 
 
 JOBS = {
+    "setup": [],
     "plan": [["k8s-infra", "plan", "all"]],
     "test": [
         ["ruff", "check", "."],

@@ -27,8 +27,9 @@ app = typer.Typer(
     help=(
         "Manage the registry.k8s.io estate: staging projects and registries, Google Groups, "
         "mirrors and the registry proxy, as Pulumi programs.\n\n"
-        "Exit codes: 0 ok, 1 problems found, 2 usage error, 3 Pulumi CLI missing or too old, "
-        "4 credentials or state backend missing.\n\n"
+        "Exit codes: 0 ok, 1 problems found or a command failed, 2 usage error, 3 Pulumi CLI "
+        "missing or too old, 4 credentials or state backend missing, 5 drift found "
+        "(--expect-no-changes).\n\n"
         "Global options (--root, -v) may be written before or after the command."
     ),
     rich_markup_mode="rich",

@@ -23,6 +23,27 @@ from infra.core.problems import Problem, one_line
 P = ParamSpec("P")
 R = TypeVar("R")
 
+
+def _flags_as_flags() -> None:
+    """Show a boolean flag in ``--help`` as a bare flag: typer's rich help prints
+    ``<bool>`` after it, which reads as if ``--project true`` were the way to write it."""
+    from typer.core import TyperOption
+
+    shown = TyperOption.display_type_rich
+    if getattr(shown, "_k8s_infra", False):
+        return
+
+    def display_type_rich(self: TyperOption, ctx: Any) -> str | None:
+        if self.is_flag and not self.metavar:
+            return None
+        return shown(self, ctx)
+
+    display_type_rich._k8s_infra = True  # type: ignore[attr-defined]
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+
+
+_flags_as_flags()
+
 # NO_COLOR and FORCE_COLOR are honoured by rich itself.
 stderr = Console(stderr=True, soft_wrap=True, highlight=False)
 if not stderr.is_terminal and "COLUMNS" not in os.environ:

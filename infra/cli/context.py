@@ -11,6 +11,8 @@ from infra.core.errors import UsageError
 
 PROJECT_FILE = "Pulumi.yaml"
 ESTATE_FILE = Path("infra") / "infra.yaml"
+# What any checkout holds, ours or kubernetes/k8s.io's (whose estate is infra/gcp/infra.yaml)
+CHECKOUT_MARKS = (PROJECT_FILE, str(ESTATE_FILE), "infra/gcp/infra.yaml", "groups", "stacks")
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,13 @@ def resolve_root(given: Path | None) -> Path:
         root = given.expanduser().resolve()
         if not root.is_dir():
             raise UsageError(f"--root `{given}` is not a folder", "point it at a checkout")
+        if not any((root / name).exists() for name in CHECKOUT_MARKS):
+            raise UsageError(
+                f"--root `{given}` is no checkout: it has none of "
+                + ", ".join(str(name) for name in CHECKOUT_MARKS),
+                "point --root (or K8S_INFRA_ROOT) at a checkout of this repository "
+                "or of kubernetes/k8s.io",
+            )
         return root
     found = find_root(Path.cwd().resolve())
     if found is None:

@@ -59,7 +59,10 @@ def graph(
     problems = check_declarations(root, plan_cache).problems
     if any(p.severity == "error" for p in problems):
         raise ProblemsFound(problems)
-    (result,) = run_cached([PlanRequest(stack, root)], plan_cache)
+    from infra.cli.plan import _progress as plan_progress
+
+    with plan_progress(plan_cache, 1) as (on_done, on_progress):
+        (result,) = run_cached([PlanRequest(stack, root)], plan_cache, None, on_done, on_progress)
     if result.plan is None:
         raise PlanFailed(result)
     try:

@@ -11,13 +11,16 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from infra.cli.console import boundary, emit_json, print_problems, stderr
+from infra.cli.console import boundary, emit_json, interactive, print_problems, stderr
 from infra.cli.context import cli_context
+from infra.cli.plan import _progress as plan_progress
 from infra.core.errors import EXIT_PROBLEMS, ProblemsFound, UsageError
 from infra.core.problems import Problems
 from infra.declarations.stacks import stack_names
@@ -89,13 +92,16 @@ def check(
     started = time.monotonic()
     plan_cache = None if no_cache else open_plan_cache(root)
     problems = Problems()
-    problems.extend(check_declarations(root, plan_cache).problems)
-    config = _config(root, config_file, problems)
+    with _status("checking the declarations"):
+        problems.extend(check_declarations(root, plan_cache).problems)
+        config = _config(root, config_file, problems)
     if problems.has_errors:
         raise ProblemsFound(problems.sorted())
     print_problems(problems.sorted())
     requests = [PlanRequest(name, root) for name in (known if stack == ALL else [stack])]
-    results = run_cached(requests, plan_cache)
+    # on a terminal: plans done, and each running plan's resources (as `plan` shows them)
+    with plan_progress(plan_cache, len(requests)) as (on_done, on_progress):
+        results = run_cached(requests, plan_cache, None, on_done, on_progress)
     failed = [r for r in results if r.plan is None]
     if failed:
         raise PlanFailed(failed[0])
@@ -105,6 +111,16 @@ def check(
         sys.stdout.write(markdown(checked))
     if any(not v.unknown for _, verdicts in checked for v in verdicts):
         raise typer.Exit(EXIT_PROBLEMS)
+
+
+@contextmanager
+def _status(what: str) -> Iterator[None]:
+    """A spinner on a terminal while a step runs; nothing in logs."""
+    if not interactive():
+        yield
+        return
+    with stderr.status(what):
+        yield
 
 
 def _config(root: Path, config_file: Path | None, problems: Problems) -> dict[str, Any]:

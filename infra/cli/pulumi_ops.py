@@ -21,7 +21,7 @@ import typer
 
 from infra.cli.console import boundary, can_prompt, emit_json, report_error, stderr
 from infra.cli.context import cli_context
-from infra.core.errors import EXIT_PROBLEMS, K8sInfraError, ProblemsFound, UsageError
+from infra.core.errors import EXIT_DRIFT, K8sInfraError, ProblemsFound, UsageError
 from infra.core.problems import Problems
 from infra.declarations.stacks import stack_names
 
@@ -91,7 +91,7 @@ def preview(
         bool,
         typer.Option(
             "--expect-no-changes",
-            help="Exit 1 when anything would change (drift detection), after the summary.",
+            help="Exit 5 when anything would change (drift detection), after the summary.",
         ),
     ] = False,
     as_json: Annotated[
@@ -149,7 +149,7 @@ def preview(
             f"error: changes expected to be none, but {', '.join(drifted)} would change",
             style="bold red",
         )
-        raise typer.Exit(EXIT_PROBLEMS)
+        raise typer.Exit(EXIT_DRIFT)
 
 
 def _report_previews(

@@ -1,7 +1,9 @@
 """Domain errors. Each carries the exit code the CLI returns for it.
 
-Exit codes are a stable interface (the README lists them): 0 ok, 1 problems found,
-2 usage error, 3 Pulumi CLI missing or too old, 4 credentials or state backend missing.
+Exit codes are a stable interface (the README lists them): 0 ok, 1 problems found
+(or a command that failed), 2 usage error, 3 Pulumi CLI missing or too old, 4 credentials
+or state backend missing, 5 drift found (``--expect-no-changes``: the command worked, and
+the cloud differs from the declarations).
 
 An error is one line and a hint for a person, plus what it found: problems
 (each a ``Problem``, with its position) and a detail (free text, such as a
@@ -23,6 +25,7 @@ EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
 EXIT_PULUMI_CLI = 3
 EXIT_CREDENTIALS = 4
+EXIT_DRIFT = 5
 
 
 class K8sInfraError(Exception):

@@ -74,6 +74,51 @@ def staging_suffix_problem(project_id: str) -> tuple[str, str] | None:
     return None
 
 
+STAGING_NAME_RULE = re.compile(r"[a-z]([a-z0-9-]*[a-z0-9])?")
+REGISTRY_NAME_MAX = 63  # Artifact Registry repository ids
+SHOWN_MAX = 100  # a name longer than this is echoed cut, with its length
+
+
+def shown(name: str) -> str:
+    """``name`` as an error message may quote it: escaped, and cut when long."""
+    escaped = name.encode("unicode_escape").decode("ascii")
+    if len(escaped) <= SHOWN_MAX:
+        return escaped
+    return f"{escaped[:SHOWN_MAX]}... ({len(name)} characters)"
+
+
+def staging_name(
+    given: str, *, longest: int = STAGING_SUFFIX_MAX
+) -> tuple[str, tuple[str, str] | None]:
+    """The staging name ``given`` means (``k8s-staging-foo`` and ``foo`` are ``foo``), and
+    why it breaks the one rule for names an operator types, with a fix (None: it is valid).
+
+    The rule: lowercase letters, digits and hyphens, a letter first and no hyphen
+    last (so no path separator, dot, space or control character), at most
+    ``longest`` characters (the project id and the writer group's address must fit).
+    """
+    name = staging_suffix(given)
+    if not name:
+        return name, (
+            f"`{shown(given)}` is not a staging name: it is empty",
+            "name the subproject (`foo` or `k8s-staging-foo`)",
+        )
+    if len(name) > longest:
+        return name, (
+            f"`{shown(name)}` has {len(name)} characters; a staging name has at most {longest}",
+            f"the project id {STAGING_PREFIX}<name> and the group "
+            f"{STAGING_GROUP_PREFIX}<name> must fit their limits; shorten it "
+            "(upstream renamed cluster-inventory-api to cluster-inv-api)",
+        )
+    if not STAGING_NAME_RULE.fullmatch(name):
+        return name, (
+            f"`{shown(name)}` is not a staging name",
+            "use lowercase letters, digits and hyphens, starting with a letter and not "
+            "ending with a hyphen",
+        )
+    return name, None
+
+
 def service_account_id_problem(account_id: str) -> str | None:
     n = len(account_id)
     if not SERVICE_ACCOUNT_ID_MIN <= n <= SERVICE_ACCOUNT_ID_MAX:

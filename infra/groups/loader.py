@@ -36,7 +36,12 @@ from infra.declarations.stacks import StackSettings
 from infra.groups.access import GROUPS_KEY, WHAT, stack_fields
 from infra.groups.estate_checks import EstateExpectations, check_estate
 from infra.groups.model import GROUPS_DIR, Group, GroupsTree
-from infra.groups.restrictions import Located, check_restrictions, load_restrictions
+from infra.groups.restrictions import (
+    RESTRICTIONS_FILE,
+    Located,
+    check_restrictions,
+    load_restrictions,
+)
 from infra.groups.rules import (
     ROLE_KEYS,
     Declared,
@@ -46,6 +51,7 @@ from infra.groups.rules import (
     read_addresses,
     read_settings,
 )
+from infra.groups.skeleton import looks_like
 
 GROUPS_FILE = "groups.yaml"
 GROUPS_COMPONENT = "groups"
@@ -166,6 +172,15 @@ def check_referenced_groups(
 _NEAR_NAMES = frozenset({"groups.yml", "group.yaml", "group.yml"})
 
 
+_YAML = (".yaml", ".yml")
+
+
+def _odd_letters(name: str) -> str:
+    """The characters of ``name`` that are not ASCII, each with its code point."""
+    odd = [f"`{c}` U+{ord(c):04X}" for c in dict.fromkeys(name) if not c.isascii()]
+    return f" (this name has {', '.join(odd)})" if odd else ""
+
+
 def _groups_files(folder: Path, groups_dir: str, problems: Problems) -> list[Path]:
     """Every path named ``groups.yaml`` below ``folder``, whatever it is.
 
@@ -183,10 +198,11 @@ def _groups_files(folder: Path, groups_dir: str, problems: Problems) -> list[Pat
             relative = path.relative_to(folder).as_posix()
             if entry.name == GROUPS_FILE:
                 found.append(path)
-            elif entry.name.lower() in _NEAR_NAMES or entry.name.lower() == GROUPS_FILE:
+            elif entry.name.lower() in _NEAR_NAMES or looks_like(entry.name, GROUPS_FILE):
                 problems.warning(
                     Position(f"{groups_dir}/{relative}"),
-                    f"file is not read: only files named exactly `{GROUPS_FILE}` are",
+                    f"file is not read: only files named exactly `{GROUPS_FILE}` are"
+                    + _odd_letters(entry.name),
                     f"rename it to `{GROUPS_FILE}`",
                 )
             elif _is_dir(entry, follow=False):
@@ -196,6 +212,14 @@ def _groups_files(folder: Path, groups_dir: str, problems: Problems) -> list[Pat
                     Position(f"{groups_dir}/{relative}"),
                     "a link to a folder is not followed, so its groups files would be missed",
                     "move the folder here instead of linking to it",
+                )
+            elif entry.name.lower().endswith(_YAML) and relative != RESTRICTIONS_FILE:
+                problems.warning(
+                    Position(f"{groups_dir}/{relative}"),
+                    f"file is not read: under {groups_dir}/ only `{GROUPS_FILE}` files and "
+                    f"`{RESTRICTIONS_FILE}` (at the top) are",
+                    f"move it out of {groups_dir}/, or rename it to `{GROUPS_FILE}` if it "
+                    "declares groups",
                 )
     return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
 

@@ -30,7 +30,6 @@ from pulumi_policy import (
 from infra.core.iam import PUBLIC_MEMBERS, group_address
 from infra.guardrails import members
 from infra.guardrails import settings as names
-from infra.planner.allowances import names_resource
 
 PACK_NAME = "k8s-infra-guardrails"
 
@@ -165,13 +164,22 @@ def _public_grants(args: ResourceValidationArgs, config: Mapping[str, Any]) -> I
         declared = any(
             entry.get("stack") == stack_of(args.urn)
             and entry.get("role") in (None, role)
-            and names_resource(str(entry.get("resource")), args.urn)
+            and _has_inputs(args, entry)
             for entry in config.get("declared", ())
         )
         if not declared:
             yield (f"grants {member} {role} on a resource not declared public",
-                   "declare it public: a `standing: true` `public` entry naming the role in "
-                   "infra/allowed-changes.yaml, reviewed with the change")  # fmt: skip
+                   "declare it public: a `standing: true` `public` entry of "
+                   "infra/allowed-changes.yaml naming its type and exact properties (role, "
+                   "member...), reviewed with the change")  # fmt: skip
+
+
+def _has_inputs(args: ResourceValidationArgs, entry: Mapping[str, Any]) -> bool:
+    """Whether the resource is of the entry's type, with exactly the entry's properties."""
+    properties = entry.get("properties")
+    if entry.get("type") != args.resource_type or not isinstance(properties, Mapping):
+        return False
+    return all(args.props.get(key) == value for key, value in properties.items())
 
 
 def _privileged_roles(
@@ -247,8 +255,9 @@ def _pinned_image(args: ResourceValidationArgs, _config: Mapping[str, Any]) -> I
 def _member_sources(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[Violation]:
     if not _is_grant(args.resource_type):
         return
+    binding = (stack_of(args.urn), args.urn.rsplit("::", 1)[-1], _text(args.props.get("role")))
     for member in _members(args.props):
-        problem = members.source_problem(member, config)
+        problem = members.source_problem(member, config, binding)
         if problem is not None:
             yield problem
 
@@ -389,7 +398,13 @@ RESOURCE_POLICIES: tuple[ResourceValidationPolicy, ...] = (
         names.MEMBER_SOURCES,
         "every IAM member is of a kind the estate uses and from a known source",
         _member_sources,
-        {"groups": "array", "projects": "array", "listed": "array", "pools": "array"},
+        {
+            "groups": "array",
+            "projects": "array",
+            "listed": "array",
+            "pools": "array",
+            "people": "array",
+        },
     ),
 )
 STACK_POLICIES: tuple[StackValidationPolicy, ...] = (

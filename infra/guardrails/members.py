@@ -32,22 +32,46 @@ _PRINCIPAL = re.compile(
 SCANNING_AGENT = re.compile(r"service-[0-9]+@container-analysis\.iam\.gserviceaccount\.com")
 
 
-def source_problem(member: str, config: Mapping[str, Any]) -> tuple[str, str] | None:
-    """Why ``member`` comes from no known source, with a fix; None when it does."""
+Binding = tuple[str, str, str | None]  # stack, resource name, role
+
+
+def source_problem(
+    member: str, config: Mapping[str, Any], binding: Binding | None = None
+) -> tuple[str, str] | None:
+    """Why ``member`` comes from no known source, with a fix; None when it does.
+
+    A person or a domain (``user:``, ``domain:``) is refused wherever it is
+    written, unless a ``member`` allowance names this very binding.
+    """
+    kind, _, value = member.partition(":")
+    if kind in ("user", "domain"):
+        return _person_problem(member, config, binding)
     if member in PUBLIC_MEMBERS or member in config.get("listed", ()):
         return None
-    kind, _, value = member.partition(":")
     if kind == "group":
         return _group_problem(value, config)
     if kind == "serviceAccount":
         return _account_problem(value, config)
     if kind == "principal":
         return _principal_problem(member, config)
-    if kind in ("user", "domain"):
-        return (f"`{member}`: people get access through groups, not one by one",
-                "add the person to a group declared under groups/ and grant the group")  # fmt: skip
     return (f"`{member}` is not a kind of member the estate uses",
             "grant a declared group or a service account this program creates")  # fmt: skip
+
+
+def _person_problem(
+    member: str, config: Mapping[str, Any], binding: Binding | None
+) -> tuple[str, str] | None:
+    if binding is not None:
+        stack, resource, role = binding
+        for entry in config.get("people", ()):
+            if (entry.get("stack"), entry.get("resource"), entry.get("member"),
+                    entry.get("role")) == (stack, resource, member, role):  # fmt: skip
+                return None
+    what = "a whole domain" if member.startswith("domain:") else "people"
+    return (f"`{member}`: {what} get access through groups, not one by one",
+            "add the person to a group declared under groups/ and grant the group; only a "
+            "`member` entry of infra/allowed-changes.yaml naming this binding (stack, "
+            "resource, member, role) and its reason lets it through")  # fmt: skip
 
 
 def _principal_problem(member: str, config: Mapping[str, Any]) -> tuple[str, str] | None:

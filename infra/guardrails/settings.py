@@ -17,6 +17,7 @@ from typing import Any
 
 from infra.core.iam import MEMBER, PUBLIC_MEMBERS
 from infra.core.problems import Problems
+from infra.planner.allowances import MEMBER as MEMBER_CHANGE
 from infra.planner.allowances import load_allowances
 
 # The policies' names: the keys of the config and of every report.
@@ -52,10 +53,16 @@ def policy_config(root: Path, problems: Problems) -> dict[str, dict[str, Any]]:
         literal.walk(dict(settings.values), ())
     groups = declarations.models.get("groups")
     addresses = sorted(g.email.lower() for g in getattr(groups, "groups", ()))
+    allowances = load_allowances(root, problems)
     public = [
-        {"stack": a.stack, "resource": a.resource, "role": a.role}
-        for a in load_allowances(root, problems)
-        if a.change == "public" and a.standing
+        {"stack": a.stack, "type": a.type, "properties": dict(a.properties), "role": a.role}
+        for a in allowances
+        if a.change == "public" and a.standing and a.type is not None
+    ]
+    people = [
+        {"stack": a.stack, "resource": a.resource, "member": a.member, "role": a.role}
+        for a in allowances
+        if a.change == MEMBER_CHANGE and a.member is not None
     ]
     return {
         PUBLIC_GRANTS: {"declared": public},
@@ -67,6 +74,7 @@ def policy_config(root: Path, problems: Problems) -> dict[str, dict[str, Any]]:
             "projects": sorted(_built_projects(declarations)),
             "listed": sorted(literal.members),
             "pools": sorted(literal.pools),
+            "people": people,
         },
     }
 
@@ -125,7 +133,9 @@ class _Literals:
             self.pools.add((match.group(1) or match.group(2)).removesuffix(POOL_SUFFIX))
         if not MEMBER.fullmatch(member) or member in PUBLIC_MEMBERS:
             return
-        if not member.startswith("group:"):  # groups come from groups/, never from here
+        # groups come from groups/; people and domains only from an allowance naming
+        # the binding, never from being written somewhere
+        if not member.startswith(("group:", "user:", "domain:")):
             self.members.add(member)
         if keys and (keys[-1] in PRIVILEGED or keys[-1] == "owner"):
             self.privileged.add(member)

@@ -13,7 +13,7 @@ in the change's own declarations (see ``allowances.py``).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from infra.core.iam import PUBLIC_MEMBERS
@@ -36,6 +36,7 @@ class Danger:
     fails: bool  # refused by --strict unless allowed
     role: str | None = None  # the role a public grant gives
     allowed_by: Allowance | None = None
+    inputs: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def refused(self) -> bool:
@@ -115,7 +116,7 @@ def _public_grants(
         for member in sorted((new - old) & PUBLIC_MEMBERS):
             what = f"role {role}" if isinstance(role, str) else "access"
             yield Danger(stack, urn, name, PUBLIC, f"grants {member} {what}", fails=True,
-                         role=role if isinstance(role, str) else None)  # fmt: skip
+                         role=role if isinstance(role, str) else None, inputs=after)  # fmt: skip
 
 
 def _members(value: Any) -> set[str]:

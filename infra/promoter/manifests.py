@@ -27,6 +27,7 @@ from typing import Any
 
 from infra.core import names
 from infra.core.located_yaml import YamlDocument, load_yaml
+from infra.core.names import shown
 from infra.core.problems import Position, Problems
 
 MANIFESTS_DIR = "manifests"
@@ -37,6 +38,13 @@ OWNERS_FILE = "OWNERS"
 PROMOTER_ROLE = "roles/artifactregistry.repoAdmin"  # the account that writes every mirror
 _DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
 _TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
+# an image's path in a registry (the distribution spec's repository name), no host
+_COMPONENT = r"[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*"
+_IMAGE_NAME = re.compile(rf"{_COMPONENT}(?:/{_COMPONENT})*")
+IMAGE_NAME_MAX = 255
+# Where each manifest folder publishes: its staging name's folder and what lies under
+# it, but for these (upstream's images at the registry's root are k8s-staging-kubernetes').
+PUBLISHES_ALSO: Mapping[str, tuple[str, ...]] = {"k8s-staging-kubernetes": ("",)}
 
 
 @dataclass(frozen=True)
@@ -58,10 +66,31 @@ def default_source(name: str) -> str:
     return f"us-central1-docker.pkg.dev/k8s-staging-images/{names.staging_suffix(name)}"
 
 
+@dataclass(frozen=True)
+class Owners:
+    """Who approves a subproject's promotions, and the label of its community group."""
+
+    approvers: tuple[str, ...] = ()
+    label: str | None = None  # sig/scheduling, wg/..., from the writer group's folder
+
+
+def community_label(folder: str) -> str | None:
+    """``sig-scheduling`` -> ``sig/scheduling`` (also wg-, ug-, committee-); None otherwise."""
+    kind, _, rest = folder.partition("-")
+    if kind in ("sig", "wg", "ug", "committee") and rest:
+        return f"{kind}/{rest}"
+    return None
+
+
 def render(
-    name: str, estate: PromoterEstate, source: str, domain: str = "kubernetes.io"
+    name: str,
+    estate: PromoterEstate,
+    source: str,
+    domain: str = "kubernetes.io",
+    owners: Owners | None = None,
 ) -> dict[str, str]:
     """The three files of a subproject, by path relative to the promoter's tree."""
+    owners = owners or Owners()
     folder = staging_dir(name)
     short = names.staging_suffix(folder)
     group = names.staging_writer_group(short, domain)
@@ -85,31 +114,47 @@ def render(
         '#     "sha256:<64 hex digits>": ["v0.1.0"]',
         "[]",
     ]
-    owners = [
+    approvers = [f"  - {a}" for a in owners.approvers] if owners.approvers else []
+    owners_lines = [
         "# See the OWNERS docs at https://go.k8s.io/owners",
         "# Who may approve promotions of this subproject's images.",
         "",
-        "approvers: []",
+        "approvers:" if approvers else "approvers: []",
+        *approvers,
         "reviewers: []",
     ]
+    if owners.label:
+        owners_lines += ["", "labels:", f"  - {owners.label}"]
     return {
         f"{MANIFESTS_DIR}/{folder}/{MANIFEST_FILE}": "\n".join(lines) + "\n",
         f"{IMAGES_DIR}/{folder}/{IMAGES_FILE}": "\n".join(images) + "\n",
-        f"{IMAGES_DIR}/{folder}/{OWNERS_FILE}": "\n".join(owners) + "\n",
+        f"{IMAGES_DIR}/{folder}/{OWNERS_FILE}": "\n".join(owners_lines) + "\n",
     }
 
 
-def check_tree(tree: Path, estate: PromoterEstate, problems: Problems) -> int:
-    """Check every manifest under ``tree/manifests`` and the images files they name.
+def manifest_paths(path: Path) -> tuple[Path, list[Path]]:
+    """The promoter tree ``path`` is in, and the manifests to check there: every one
+    when ``path`` is the tree, one when it is a manifest's folder (or the manifest)."""
+    if path.is_file() and path.name == MANIFEST_FILE:
+        path = path.parent
+    if (path / MANIFEST_FILE).is_file() and path.parent.name == MANIFESTS_DIR:
+        return path.parent.parent, [path / MANIFEST_FILE]
+    return path, sorted((path / MANIFESTS_DIR).glob(f"*/{MANIFEST_FILE}"))
 
-    Returns how many manifests were checked. Paths in problems are relative to ``tree``.
+
+def check_tree(tree: Path, estate: PromoterEstate, problems: Problems) -> int:
+    """Check every manifest under ``tree/manifests`` (or the one manifest folder ``tree``
+    is) and the images files they name; each broken one is reported, none hides another.
+
+    Returns how many manifests were checked. Paths in problems are relative to the tree.
     """
-    manifests = sorted((tree / MANIFESTS_DIR).glob(f"*/{MANIFEST_FILE}"))
+    tree, manifests = manifest_paths(tree)
     if not manifests:
         problems.error(
             Position(MANIFESTS_DIR),
             f"no {MANIFESTS_DIR}/<folder>/{MANIFEST_FILE} found",
-            "point at the promoter's tree (registry.k8s.io/ in kubernetes/k8s.io)",
+            "point at the promoter's tree (registry.k8s.io/ in kubernetes/k8s.io) "
+            "or at one manifest's folder",
         )
     for manifest in manifests:
         images = _check_manifest(tree, manifest, estate, problems)
@@ -125,7 +170,7 @@ def _display(tree: Path, path: Path) -> str:
 def _check_manifest(
     tree: Path, path: Path, estate: PromoterEstate, problems: Problems
 ) -> Path | None:
-    """Check one manifest; return the images file it pairs with."""
+    """Check one manifest; return the images file it pairs with (None: none to check)."""
     display = _display(tree, path)
     document = load_yaml(path, display, problems)
     if document is None:
@@ -137,14 +182,35 @@ def _check_manifest(
         return None
     entries = [(i, r) for i, r in enumerate(registries) if isinstance(r, dict)]
     sources = [(i, r) for i, r in entries if r.get("src") is True]
+    folder = path.parent.name
     _check_source(document, sources, estate, problems)
     _check_destinations(document, [(i, r) for i, r in entries if r.get("src") is not True],
-                        estate, problems)  # fmt: skip
+                        estate, problems, folder)  # fmt: skip
+    return _images_path(tree, path, document, problems)
+
+
+def _images_path(tree: Path, path: Path, document: YamlDocument, problems: Problems) -> Path | None:
+    """The images file: ``imagesPath`` (a string, inside the tree), else beside the folder."""
+    data = document.data
+    if "imagesPath" not in data:
+        return tree / IMAGES_DIR / path.parent.name / IMAGES_FILE
     images_path = data.get("imagesPath")
-    folder = path.parent.name
-    if isinstance(images_path, str):
-        return (path.parent / images_path).resolve()
-    return tree / IMAGES_DIR / folder / IMAGES_FILE
+    if not isinstance(images_path, str) or not images_path:
+        problems.error(
+            document.at("imagesPath"),
+            "`imagesPath` must be a path (a string)",
+            f'write `imagesPath: "../../{IMAGES_DIR}/{path.parent.name}/{IMAGES_FILE}"`',
+        )
+        return None
+    resolved = None if "\0" in images_path else (path.parent / images_path).resolve()
+    if resolved is None or not resolved.is_relative_to(tree.resolve()):
+        problems.error(
+            document.at("imagesPath"),
+            f"`imagesPath` points outside the promoter's tree: `{shown(images_path)}`",
+            f'write `imagesPath: "../../{IMAGES_DIR}/{path.parent.name}/{IMAGES_FILE}"`',
+        )
+        return None
+    return resolved
 
 
 def _check_source(
@@ -183,7 +249,10 @@ def _check_destinations(
     destinations: list[tuple[int, dict[str, Any]]],
     estate: PromoterEstate,
     problems: Problems,
+    manifest_folder: str,
 ) -> None:
+    own = names.staging_suffix(manifest_folder)
+    also = PUBLISHES_ALSO.get(manifest_folder, ())
     by_folder: dict[str, set[str]] = {}
     for index, entry in destinations:
         name = str(entry.get("name", ""))
@@ -198,6 +267,15 @@ def _check_destinations(
             )
             continue
         region, folder = placed
+        if not (folder == own or folder.startswith(own + "/") or folder in also):
+            problems.error(
+                where,
+                f"destination `{shown(name)}` publishes into "
+                f"`{folder or '(the root folder)'}`, not into `{own}`, the folder of "
+                f"{manifest_folder}",
+                f"a manifest publishes only under registry.k8s.io/{own}/",
+            )
+            continue
         if region not in estate.serving:
             problems.error(
                 where,
@@ -273,20 +351,38 @@ def _check_image(document: YamlDocument, index: int, image: Any, problems: Probl
     if not isinstance(image, dict) or not isinstance(image.get("name"), str):
         problems.error(document.at(index), "an image needs a `name`", "write `- name: <image>`")
         return
+    name = image["name"]
+    if len(name) > IMAGE_NAME_MAX or not _IMAGE_NAME.fullmatch(name):
+        problems.error(
+            document.at(index, "name"),
+            f"`{shown(name)}` is not an image name",
+            "lowercase letters and digits, parts joined by `.`, `_`, `__` or `-`, "
+            "folders by `/`; no `..`",
+        )
+        return
     dmap = image.get("dmap")
     if not isinstance(dmap, dict):
-        problems.error(document.at(index), f"image `{image['name']}` needs a `dmap`",
+        problems.error(document.at(index), f"image `{name}` needs a `dmap`",
                        'write `dmap: {"sha256:<digest>": ["<tag>"]}`')  # fmt: skip
         return
+    tagged: dict[str, str] = {}
     for digest, tags in dmap.items():
         where = document.key_at(index, "dmap", digest)
         if not _DIGEST.fullmatch(str(digest)):
-            problems.error(where, f"`{digest}` is not a digest",
+            problems.error(where, f"`{shown(str(digest))}` is not a digest",
                            "write `sha256:` and 64 lowercase hex digits")  # fmt: skip
         for tag in tags if isinstance(tags, list) else [tags]:
             if tag == "latest":
-                problems.error(where, f"image `{image['name']}` tags `latest`",
+                problems.error(where, f"image `{name}` tags `latest`",
                                "promote versions: a tag here is forever")  # fmt: skip
             elif not isinstance(tag, str) or not _TAG.fullmatch(tag):
-                problems.error(where, f"`{tag}` is not a tag",
+                problems.error(where, f"`{shown(str(tag))}` is not a tag",
                                "tags are up to 128 of [A-Za-z0-9_.-]")  # fmt: skip
+            elif tag in tagged and tagged[tag] != digest:
+                problems.error(
+                    where,
+                    f"image `{name}` tags `{tag}` on two digests ({tagged[tag]} and {digest})",
+                    "a tag names one digest; give the new build a new tag",
+                )
+            else:
+                tagged[tag] = str(digest)

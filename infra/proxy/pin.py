@@ -11,10 +11,11 @@ image to change.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
+from infra.core import safe_write
+from infra.core.errors import K8sInfraError
 from infra.core.located_yaml import load_yaml
 from infra.core.paths import data_root
 from infra.core.problems import Position, Problems
@@ -26,7 +27,21 @@ PROBLEMS = 1
 
 
 def pin_digest(root: Path, stack: str, digest: str, problems: Problems) -> str | None:
-    """Write ``digest`` into the stack's proxy image; the new reference, or None."""
+    """Write ``digest`` into the stack's proxy image; the new reference, or None.
+
+    The stack file is written as every declaration is (``infra.core.safe_write``):
+    under the data root's lock, whole or not at all, its mode and line endings kept.
+    """
+    with safe_write.editing(root) as edit:
+        pinned = _pin(root, stack, digest, problems)
+        if pinned is None:
+            return None
+        file, text, reference = pinned
+        edit.commit({file: text})
+    return reference
+
+
+def _pin(root: Path, stack: str, digest: str, problems: Problems) -> tuple[Path, str, str] | None:
     display = f"{STACKS_DIR}/Pulumi.{stack}.yaml"
     file = stack_file(root, stack)
     document = load_yaml(file, display, problems)
@@ -52,10 +67,7 @@ def pin_digest(root: Path, stack: str, digest: str, problems: Problems) -> str |
         problems.error(where, "the image reference must be written on one line")
         return None
     lines[where.line - 1] = line.replace(current, pinned, 1)
-    written = file.with_name(file.name + ".pinning")
-    written.write_text("".join(lines), encoding="utf-8")
-    os.replace(written, file)
-    return pinned
+    return file, "".join(lines), pinned
 
 
 def main(argv: list[str]) -> int:
@@ -69,7 +81,11 @@ def main(argv: list[str]) -> int:
         return USAGE
     stack, digest = argv
     problems = Problems()
-    pinned = pin_digest(data_root(), stack, digest, problems)
+    try:
+        pinned = pin_digest(data_root(), stack, digest, problems)
+    except K8sInfraError as error:
+        print(f"error: {error.message} (hint: {error.hint})", file=sys.stderr)
+        return error.exit_code
     for problem in problems:
         print(problem.format(), file=sys.stderr)
     if pinned is None:

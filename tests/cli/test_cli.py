@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -127,3 +128,38 @@ def test_a_component_listed_twice_is_refused(cli: CliRunner, checkout_copy: Path
         "stacks/Pulumi.staging-images.yaml:5:3: error: component `staging-images` is listed twice"
         in (result.stderr)
     )
+
+
+def _commands(group: object, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found = [path]
+    commands = getattr(group, "commands", None)
+    if isinstance(commands, dict):
+        for name, command in sorted(commands.items()):
+            found += _commands(command, (*path, name))
+    return found
+
+
+def test_flags_are_shown_as_flags_in_every_help(cli: CliRunner) -> None:
+    import typer
+
+    from infra.cli.app import app
+
+    commands = _commands(typer.main.get_command(app))
+    assert len(commands) > 15
+    for path in commands:
+        result = invoke(cli, *path, "--help", env={"COLUMNS": "200"})
+        assert result.exit_code == 0, (path, result.output)
+        assert "<bool>" not in result.stdout, path
+    staging_new = invoke(cli, "staging", "new", "--help", env={"COLUMNS": "200"}).stdout
+    assert re.search(r"--project\s+A staging project of its own", staging_new)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("validate",), ("plan", "staging"), ("staging", "new", "x", "--dir", "sig-testing"),
+     ("promoter", "validate", "."), ("policy", "check", "staging"), ("groups", "validate")],
+)  # fmt: skip
+def test_a_root_that_is_no_checkout_is_a_usage_error(cli: CliRunner, args: tuple[str, ...]) -> None:
+    result = invoke(cli, *args, env={"K8S_INFRA_ROOT": "/"})
+    assert result.exit_code == 2, result.output
+    assert "error: --root `/` is no checkout" in result.stderr

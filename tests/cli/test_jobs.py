@@ -96,7 +96,7 @@ def test_periodic_reports_drift_with_the_markdown_summary(
     fake = stand_in(changes={"registry-mirrors": {"update": 2, "same": 298}})
     artifacts = tmp_path / "artifacts"
     done = run_job("periodic.sh", checkout_copy, fake, artifacts, {ENDPOINT_ENV: google.url})
-    assert done.returncode == 1, done.stderr
+    assert done.returncode == 5, done.stderr  # drift found, nothing failed
     assert fake.operations() == [("preview", s) for s in (
         "groups", "staging", "staging-images", "registry-mirrors", "registry-sandbox",
         "registry-prod")]  # fmt: skip
@@ -106,6 +106,16 @@ def test_periodic_reports_drift_with_the_markdown_summary(
     assert "| `registry-mirrors` | 2 update (298 unchanged) |" in drift
     assert "### Preview" in done.stderr  # the summary is in the job's log too
     assert json.loads((artifacts / "groups-diff.json").read_text())  # the empty Workspace
+
+
+def test_periodic_says_failed_rather_than_drift_when_a_preview_fails(
+    checkout_copy: Path, stand_in: StandInFactory, tmp_path: Path, google: FakeGoogle
+) -> None:
+    fake = stand_in(fail={"staging": "error: googleapi: Error 403: denied"},
+                    changes={"registry-mirrors": {"update": 2, "same": 298}})  # fmt: skip
+    done = run_job("periodic.sh", checkout_copy, fake, tmp_path / "artifacts",
+                   {ENDPOINT_ENV: google.url})  # fmt: skip
+    assert done.returncode == 1, done.stderr  # the groups diff found drift (5); a failure wins
 
 
 def test_periodic_passes_when_nothing_drifted(

@@ -151,12 +151,12 @@ def test_preview_all_runs_every_stack_in_dependency_order(
     assert fake.operations() == [("preview", stack) for stack in ORDER]
 
 
-def test_expect_no_changes_exits_1_on_drift_with_the_summary(
+def test_expect_no_changes_exits_5_on_drift_with_the_summary(
     cli: CliRunner, stand_in: StandInFactory
 ) -> None:
     fake = stand_in(changes={"groups": {"update": 1, "same": 9}, "registry-mirrors": {"same": 5}})
     result = run(cli, fake, "preview", "all", "--expect-no-changes", "--format", "markdown")
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 5, result.output  # drift: not a failed command (1)
     assert result.stdout.startswith("### Preview: 1 of 6 stack(s) would change\n")
     assert "| `groups` | 1 update (9 unchanged) |" in result.stdout
     assert "| `registry-mirrors` | no changes (5 unchanged) |" in result.stdout
@@ -279,3 +279,25 @@ def test_nothing_to_apply_asks_nothing(cli: CliRunner, stand_in: StandInFactory)
     assert result.exit_code == 0, result.output
     assert "nothing to apply to stack staging" in result.stderr
     assert fake.operations() == [("preview", "staging")]
+
+
+@pytest.mark.parametrize(
+    ("stack", "error", "hint", "not_hint"),
+    [("registry-mirrors",
+      "error: configuring Terraform AWS Provider: no valid credential sources for Terraform AWS "
+      "Provider found.", "AWS: run `aws sso login`", "gcloud"),
+     ("registry-mirrors",
+      "error: InvalidClientTokenId: The security token included in the request is invalid",
+      "AWS_PROFILE", "gcloud"),
+     ("staging", "error: google: could not find default credentials.",
+      "gcloud auth application-default login", "AWS")],
+)  # fmt: skip
+def test_missing_credentials_hint_names_the_provider(
+    cli: CliRunner, stand_in: StandInFactory, stack: str, error: str, hint: str, not_hint: str
+) -> None:
+    fake = stand_in(fail={stack: error})
+    result = run(cli, fake, "preview", stack)
+    assert result.exit_code == 4, result.output
+    hint_line = next(line for line in result.stderr.splitlines() if line.startswith("hint: "))
+    assert hint in hint_line
+    assert not_hint not in hint_line

@@ -274,7 +274,10 @@ def test_only_files_named_groups_yaml_are_read_and_near_misses_are_reported(
     assert [g.email for g in tree.groups] == ["leads@kubernetes.io"]
     assert found == [
         "groups/sig-a/groups.yml:1:1: warning: file is not read: only files named exactly "
-        "`groups.yaml` are (hint: rename it to `groups.yaml`)"
+        "`groups.yaml` are (hint: rename it to `groups.yaml`)",
+        "groups/sig-b/notes.yaml:1:1: warning: file is not read: under groups/ only "
+        "`groups.yaml` files and `restrictions.yaml` (at the top) are (hint: move it out of "
+        "groups/, or rename it to `groups.yaml` if it declares groups)",
     ]
 
 
@@ -388,3 +391,52 @@ def test_a_member_repeated_in_another_case_in_one_role_is_one_member(tmp_path: P
     assert tree is not None
     (declared,) = tree.groups
     assert group_inputs(declared, {})["members"] == ["jane@example.com"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["gr\u043eups.yaml",  # a Cyrillic o
+     "gro\u057eps.yaml".replace("\u057e", "\u057d"),  # an Armenian seh for the u
+     "\u0261roups.yaml",  # a Latin script g
+     "GROUPS.yaml", "gr0ups.yaml", "groups\u2024yaml",
+     "\uff47\uff52\uff4f\uff55\uff50\uff53.yaml"],  # full-width letters
+)  # fmt: skip
+def test_a_name_that_looks_like_groups_yaml_is_a_warning_with_its_path(
+    tmp_path: Path, name: str
+) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "groups.yaml": groups_file(group("leads@kubernetes.io")),
+            f"sig-a/{name}": groups_file(group("sig-a@kubernetes.io")),
+        },
+    )
+    tree, found = load(tmp_path)
+    assert tree is not None
+    assert [g.email for g in tree.groups] == ["leads@kubernetes.io"]
+    assert len(found) == 1, found
+    assert found[0].startswith(f"groups/sig-a/{name}:1:1: warning: file is not read: only files "
+                               "named exactly `groups.yaml` are")  # fmt: skip
+    if not name.isascii():
+        assert " U+" in found[0]  # the odd letters are named
+
+
+def test_any_other_yaml_file_in_the_tree_is_a_warning(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "groups.yaml": groups_file(group("leads@kubernetes.io")),
+            "sig-a/members.yaml": "groups: []\n",
+            "sig-a/deep/notes.YML": "a: 1\n",
+            "sig-b/restrictions.yaml": "restrictions: []\n",  # only the top one is read
+            "sig-b/README.md": "not yaml\n",
+        },
+    )
+    tree, found = load(tmp_path)
+    assert tree is not None
+    assert [line.split(": warning: ")[0] for line in found] == [
+        "groups/sig-a/deep/notes.YML:1:1",
+        "groups/sig-a/members.yaml:1:1",
+        "groups/sig-b/restrictions.yaml:1:1",
+    ]
+    assert all("file is not read: under groups/ only" in line for line in found)

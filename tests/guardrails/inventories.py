@@ -16,8 +16,12 @@ UNKNOWN = {"$unknown": "gcp:artifactregistry/repository:Repository.name"}
 # What the declarations would give the policies (see infra.guardrails.settings).
 CONFIG: dict[str, dict[str, Any]] = {
     "public-grants": {"declared": [
-        {"stack": STACK, "resource": "*-public-read", "role": "roles/artifactregistry.reader"},
-        {"stack": STACK, "resource": "*-invoker", "role": "roles/run.invoker"},
+        {"stack": STACK, "type": "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember",
+         "properties": {"role": "roles/artifactregistry.reader", "member": "allUsers"},
+         "role": "roles/artifactregistry.reader"},
+        {"stack": STACK, "type": "gcp:cloudrunv2/serviceIamMember:ServiceIamMember",
+         "properties": {"role": "roles/run.invoker", "member": "allUsers"},
+         "role": "roles/run.invoker"},
     ]},
     "privileged-roles": {"allowed": [f"serviceAccount:owner@{PROJECT}.iam.gserviceaccount.com"]},
     "production-data-protected": {"mirror_projects": ["k8s-artifacts-prod"]},
@@ -27,6 +31,8 @@ CONFIG: dict[str, dict[str, Any]] = {
         "projects": [PROJECT],
         "listed": ["serviceAccount:prow-build@k8s-infra-prow-build.iam.gserviceaccount.com"],
         "pools": ["k8s-infra-prow-build-trusted"],
+        "people": [{"stack": STACK, "resource": "allowed-person", "role": "roles/viewer",
+                    "member": "user:allowed@example.com"}],
     },
 }  # fmt: skip
 

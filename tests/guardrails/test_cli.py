@@ -24,8 +24,8 @@ def test_check_fails_with_a_line_per_violation(cli: CliRunner, checkout_copy: Pa
     assert lines[0] == (
         "error: registry-prod: registry-proxy-archeio-asia-east1-invoker: [public-grants] "
         "grants allUsers roles/run.invoker on a resource not declared public (fix: declare it "
-        "public: a `standing: true` `public` entry naming the role in "
-        "infra/allowed-changes.yaml, reviewed with the change)"
+        "public: a `standing: true` `public` entry of infra/allowed-changes.yaml naming its type "
+        "and exact properties (role, member...), reviewed with the change)"
     )
     assert "22 violation(s)" in result.stderr
 

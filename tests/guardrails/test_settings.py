@@ -40,7 +40,8 @@ def test_config_comes_from_the_declarations(config: dict[str, Any]) -> None:
     )
     assert not any(m.startswith("group:") for m in sources["listed"])
     assert config["no-scanning-apis"]["refused"] == [
-        "containeranalysis.googleapis.com", "containerscanning.googleapis.com"]  # fmt: skip
+        "containeranalysis.googleapis.com", "containerscanning.googleapis.com",
+        "ondemandscanning.googleapis.com"]  # fmt: skip
     assert config["production-data-protected"]["mirror_projects"] == ["k8s-artifacts-prod"]
     declared = {(d["stack"], d["role"]) for d in config["public-grants"]["declared"]}
     assert ("registry-prod", "roles/run.invoker") in declared

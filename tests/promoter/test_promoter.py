@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 from pathlib import Path
 
+import pytest
 import yaml
 from typer.testing import CliRunner
 
@@ -162,3 +165,155 @@ def test_a_folder_without_manifests_is_refused(cli: CliRunner, tmp_path: Path) -
     assert "manifests:1:1: error: no manifests/<folder>/promoter-manifest.yaml found" in (
         result.stderr
     )
+
+
+def copy_of_corpus(tmp_path: Path) -> Path:
+    tree = tmp_path / "registry.k8s.io"
+    shutil.copytree(CORPUS, tree)
+    shutil.rmtree(tree / "manifests" / "k8s-staging-kwok")  # the one with 20 regions
+    return tree
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_owners_name_the_writers_or_the_approvers_and_the_sig(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    shown = invoke(cli, "--root", str(REPO), "promoter", "new", "kueue")
+    assert shown.exit_code == 0, shown.output
+    owners = shown.stdout.split("--- images/k8s-staging-kueue/OWNERS\n", 1)[1]
+    parsed = yaml.safe_load(owners)
+    assert parsed["approvers"] == ["kueue-maintainer-1@example.com",
+                                   "kueue-maintainer-2@example.com"]  # fmt: skip
+    assert parsed["labels"] == ["sig/scheduling"]
+    given = invoke(cli, "--root", str(REPO), "promoter", "new", "k8s-staging-kueue",
+                   "--approvers", "tenzen-y", "--approvers", "mimowo")  # fmt: skip
+    assert given.exit_code == 0, given.output
+    parsed = yaml.safe_load(given.stdout.split("--- images/k8s-staging-kueue/OWNERS\n", 1)[1])
+    assert parsed == {"approvers": ["tenzen-y", "mimowo"], "reviewers": [],
+                      "labels": ["sig/scheduling"]}  # fmt: skip
+    # upstream's OWNERS for kueue has the same label
+    assert yaml.safe_load((CORPUS / "images/k8s-staging-kueue/OWNERS").read_text())["labels"] == [
+        "sig/scheduling"
+    ]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["../../escape", "kueue/../../x", "kueue\nsrc: true", "", "k8s-staging-", "a" * 5000,
+     "kueue\x1b[31m", " kueue"],
+)  # fmt: skip
+def test_new_refuses_names_that_break_the_name_rule(
+    cli: CliRunner, tmp_path: Path, name: str
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    result = invoke(cli, "--root", str(REPO), "promoter", "new", name, "--out", str(out))
+    assert result.exit_code == 2, result.output
+    assert "error: `" in result.stderr
+    assert list(tmp_path.rglob("*")) == [out]  # nothing written, inside --out or beside it
+    assert len(result.stderr) < 600  # a long name is not echoed whole
+    assert "\x1b" not in result.stderr
+
+
+def test_the_name_rule_is_the_same_for_staging_new_and_ensure(
+    cli: CliRunner, checkout_copy: Path
+) -> None:
+    for command in (("staging", "new"), ("staging", "ensure")):
+        for name in ("../x", "x\ny", "b" * 3000):
+            extra = ("--dir", "sig-testing") if command[1] == "new" else ()
+            result = invoke(cli, "--root", str(checkout_copy), *command, name, *extra)
+            assert result.exit_code == 2, (command, name, result.output)
+            assert "is not a staging name" in result.stderr or "characters; a staging name" in (
+                result.stderr
+            )
+            assert len(result.stderr) < 600
+
+
+def test_validate_checks_what_the_promoter_would_trust(cli: CliRunner, tmp_path: Path) -> None:
+    tree = copy_of_corpus(tmp_path)
+    kueue = tree / "manifests/k8s-staging-kueue/promoter-manifest.yaml"
+    edit(kueue, "k8s-artifacts-prod/images/kueue\n", "k8s-artifacts-prod/images/kwok\n")
+    agentic = tree / "manifests/k8s-staging-agentic-net/promoter-manifest.yaml"
+    edit(agentic, "k8s-artifacts-prod/images/agentic-net\n", "k8s-artifacts-prod/images\n")
+    edit(agentic, 'imagesPath: "../../images/k8s-staging-agentic-net/images.yaml"',
+         "imagesPath: [1, 2]")  # fmt: skip
+    mcp = tree / "manifests/k8s-staging-mcp-lifecycle-operator/promoter-manifest.yaml"
+    edit(mcp, 'imagesPath: "../../images/k8s-staging-mcp-lifecycle-operator/images.yaml"',
+         'imagesPath: "../../../../outside.yaml"')  # fmt: skip
+    images = tree / "images/k8s-staging-kueue/images.yaml"
+    edit(images, '["v0.11.3"]', '["v0.11.4"]')
+    edit(images, "- name: kueue\n", "- name: ../../evil\n  dmap: {}\n- name: kueue\n")
+    result = validate(cli, tree)
+    assert result.exit_code == 1, result.output
+    found = [re.sub(r":\d+:\d+:", ":", line.split(" (hint")[0]) for line in errors(result)]
+    assert found == [
+        "images/k8s-staging-kueue/images.yaml: error: `../../evil` is not an image name",
+        "images/k8s-staging-kueue/images.yaml: error: image `kueue` tags `v0.11.4` on two "
+        "digests (sha256:d9e487ade75db13f367e1a071bef4ff5fa608c7ea696e8f60836af8af22b89a9 and "
+        "sha256:094b3d068aadcf76ff75bb04e8d01502cfa4a85488f5fd1131f1c8d18e5a082d)",
+        "manifests/k8s-staging-agentic-net/promoter-manifest.yaml: error: destinations of "
+        "`agentic-net` lack 1 serving region(s): asia-east1",
+        "manifests/k8s-staging-agentic-net/promoter-manifest.yaml: error: destination "
+        "`asia-east1-docker.pkg.dev/k8s-artifacts-prod/images` publishes into `(the root "
+        "folder)`, not into `agentic-net`, the folder of k8s-staging-agentic-net",
+        "manifests/k8s-staging-agentic-net/promoter-manifest.yaml: error: `imagesPath` must "
+        "be a path (a string)",
+        "manifests/k8s-staging-kueue/promoter-manifest.yaml: error: destinations of `kueue` "
+        "lack 1 serving region(s): asia-east1",
+        "manifests/k8s-staging-kueue/promoter-manifest.yaml: error: destination "
+        "`asia-east1-docker.pkg.dev/k8s-artifacts-prod/images/kwok` publishes into `kwok`, not "
+        "into `kueue`, the folder of k8s-staging-kueue",
+        "manifests/k8s-staging-mcp-lifecycle-operator/promoter-manifest.yaml: error: "
+        "`imagesPath` points outside the promoter's tree: `../../../../outside.yaml`",
+    ]
+    # kubernetes publishes at the root folder, as upstream: no problem there
+    assert "k8s-staging-kubernetes" not in result.stderr
+
+
+def test_validate_one_manifest_folder_alone(cli: CliRunner, tmp_path: Path) -> None:
+    tree = copy_of_corpus(tmp_path)
+    broken = tree / "manifests/k8s-staging-agentic-net/promoter-manifest.yaml"
+    broken.write_text("registries: [\n")
+    other = tree / "images/k8s-staging-mcp-lifecycle-operator/images.yaml"
+    other.write_text("- name: UPPER\n  dmap: {}\n")
+    whole = validate(cli, tree)
+    assert whole.exit_code == 1
+    assert [line.split(":", 1)[0] for line in errors(whole)] == [  # both, neither hides the other
+        "images/k8s-staging-mcp-lifecycle-operator/images.yaml",
+        "manifests/k8s-staging-agentic-net/promoter-manifest.yaml",
+    ]
+    alone = validate(cli, tree / "manifests/k8s-staging-kueue")
+    assert alone.exit_code == 0, alone.output
+    assert "valid: 1 manifest(s), 0 warning(s)" in alone.stderr
+    assert validate(cli, tree / "manifests/k8s-staging-agentic-net").exit_code == 1
+    file = validate(cli, tree / "manifests/k8s-staging-kueue/promoter-manifest.yaml")
+    assert file.exit_code == 0, file.output
+
+
+def test_new_writes_all_three_files_or_none(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from infra.core import safe_write
+
+    out = tmp_path / "registry.k8s.io"
+    out.mkdir()
+    renamed: list[str] = []
+    real_replace = os.replace
+
+    def fail_third(source: str, target: Path) -> None:
+        renamed.append(str(target))
+        if len(renamed) == 3:
+            raise OSError(28, "No space left on device")
+        real_replace(source, target)
+
+    monkeypatch.setattr(safe_write.os, "replace", fail_third)
+    result = invoke(cli, "--root", str(REPO), "promoter", "new", "kueue", "--out", str(out))
+    assert result.exit_code == 1, result.output
+    assert "could not write images/k8s-staging-kueue/OWNERS: " in result.stderr
+    assert "nothing was changed" in result.stderr
+    assert list(out.rglob("*")) == []  # neither files nor the folders made for them

@@ -18,7 +18,7 @@ from infra.cli.groups.run import (
     print_changes,
     progress_bar,
 )
-from infra.core.errors import EXIT_PROBLEMS
+from infra.core.errors import EXIT_DRIFT
 
 
 @boundary
@@ -71,4 +71,4 @@ def diff(
             f"error: changes expected to be none, but {len(compared.changes)} would be made",
             style="bold red",
         )
-        raise typer.Exit(EXIT_PROBLEMS)
+        raise typer.Exit(EXIT_DRIFT)

@@ -18,7 +18,12 @@ from infra.core.problems import Problems
 def validate(
     ctx: typer.Context,
     tree: Annotated[
-        Path, typer.Argument(help="The promoter's tree: the folder holding manifests/ and images/.")
+        Path,
+        typer.Argument(
+            metavar="PATH",
+            help="The promoter's tree (the folder holding manifests/ and images/), "
+            "or one manifest's folder (manifests/k8s-staging-NAME).",
+        ),
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the problems as JSON.")] = False,
 ) -> None:
@@ -26,18 +31,23 @@ def validate(
 
     Each manifest: exactly one source, a declared staging registry or project;
     destinations in every serving region and no other, written by the promoter
-    account. Each images file: parses, digests well formed, no `latest`.
+    account, under its own subproject's folder; `imagesPath` a path inside the
+    tree. Each images file: parses, image names valid, digests well formed, each
+    tag on one digest, no `latest`. Every broken manifest is reported.
 
     [b]Examples[/b]
 
       k8s-infra promoter validate ../k8s.io/registry.k8s.io
+
+      k8s-infra promoter validate ../k8s.io/registry.k8s.io/manifests/k8s-staging-kueue
     """
     from infra.promoter.manifests import check_tree
 
     estate, _ = load_estate(cli_context(ctx).root)
-    if not tree.is_dir():
+    if not tree.is_dir() and not tree.is_file():
         raise UsageError(
-            f"`{tree}` is not a folder", "point at registry.k8s.io/ of kubernetes/k8s.io"
+            f"`{tree}` is not a folder",
+            "point at registry.k8s.io/ of kubernetes/k8s.io, or one manifest's folder",
         )
     problems = Problems()
     count = check_tree(tree, estate, problems)

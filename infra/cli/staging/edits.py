@@ -1,4 +1,4 @@
-"""Comment-preserving edits of declaration files, written all together or not at all.
+"""Comment-preserving edits of declaration files (written by ``infra.core.safe_write``).
 
 Reading for checks goes through the project's positional loader; writing
 goes through ruamel.yaml's round trip, which keeps comments, quotes, flow
@@ -11,10 +11,7 @@ above the entry it describes.
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -132,30 +129,3 @@ def _hand_over(previous: Slot, new: Slot) -> None:
     blank = rest[: len(rest) - len(rest.lstrip("\n"))]
     _write(previous, own + "\n" + blank, column)
     _write(new, "\n" + rest)
-
-
-def write_all(contents: Mapping[Path, str]) -> None:
-    """Write every file or none: each is written beside itself, then all are swapped in.
-
-    When anything fails (or is interrupted), the files already swapped get
-    their old text back and the temporary ones are removed.
-    """
-    originals = {path: path.read_text(encoding="utf-8") for path in contents}
-    staged: dict[Path, Path] = {}
-    replaced: list[Path] = []
-    try:
-        for path, text in contents.items():
-            handle, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(text)
-            staged[path] = Path(name)
-        for path, temporary in staged.items():
-            os.replace(temporary, path)
-            replaced.append(path)
-    except BaseException:
-        for path in replaced:
-            path.write_text(originals[path], encoding="utf-8")
-        raise
-    finally:
-        for temporary in staged.values():
-            temporary.unlink(missing_ok=True)

@@ -26,6 +26,7 @@ from infra.cli.pulumi_ops import (
     stream,
 )
 from infra.core.errors import EXIT_PROBLEMS, ProblemsFound, UsageError
+from infra.core.names import REGISTRY_NAME_MAX, staging_name
 from infra.core.problems import Problems
 from infra.validation import load_declarations
 
@@ -84,6 +85,7 @@ def ensure(
 
     if names and from_diff:
         raise UsageError("give names or --from-diff, not both")
+    names = [_checked(name) for name in names or []] or None
     root = cli_context(ctx).root
     command = engines.pulumi_command()  # fail fast, before the plans
     stacks = _staging_stacks(root)
@@ -114,6 +116,14 @@ def ensure(
     _ensure_units(root, indexes, targeted, yes=yes, preview_only=preview_only, command=command)
     if unknown:
         raise typer.Exit(EXIT_PROBLEMS)
+
+
+def _checked(given: str) -> str:
+    """The name rule of `staging new`, with a registry's longer bound."""
+    name, problem = staging_name(given, longest=REGISTRY_NAME_MAX)
+    if problem is not None:
+        raise UsageError(*problem)
+    return name
 
 
 def _staging_stacks(root: Path) -> list[str]:
@@ -152,7 +162,11 @@ def _plan_indexes(root: Path, stacks: list[str]) -> list[PlanIndex]:
     from infra.planner.runner import PlanFailed, PlanRequest, run_plans
 
     stderr.print(f"planning {', '.join(stacks)} offline to pick the targets")
-    results = run_plans([PlanRequest(stack, root) for stack in stacks])
+    from infra.cli.plan import _progress as plan_progress
+
+    with plan_progress(None, len(stacks)) as (on_done, on_progress):
+        results = run_plans([PlanRequest(stack, root) for stack in stacks], None, on_done,
+                            on_progress)  # fmt: skip
     for result in results:
         if result.plan is None:
             raise PlanFailed(result)

@@ -10,7 +10,6 @@ before anything is written.
 
 from __future__ import annotations
 
-import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -28,10 +27,10 @@ from ruamel.yaml.scalarstring import (
 from infra.cli.console import boundary, stderr
 from infra.cli.context import cli_context
 from infra.cli.staging import edits
-from infra.core import names
+from infra.core import names, safe_write
 from infra.core.errors import K8sInfraError, ProblemsFound, UsageError
 from infra.core.problems import Position, Problems, did_you_mean
-from infra.declarations.layout import INFRA_YAML
+from infra.declarations.layout import estate_file
 from infra.groups.loader import GROUPS_COMPONENT, GROUPS_FILE, groups_location, load_groups
 from infra.groups.restrictions import RESTRICTIONS_FILE
 from infra.promoter.estate import shared_registries
@@ -41,7 +40,6 @@ from infra.validation import find_stack_building, load_declarations
 SHARED_PROJECT = "k8s-staging-images"  # the shared staging registry project
 STAGING_SECTION = "staging"
 REGISTRY_SECTION = "staging-images"
-_NAME = re.compile(r"[a-z]([a-z0-9-]*[a-z0-9])?")
 
 
 @dataclass(frozen=True)
@@ -75,7 +73,9 @@ class Onboarding:
 @boundary
 def new(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="The subproject's staging name (`foo`).")],
+    name: Annotated[
+        str, typer.Argument(help="The subproject's staging name (`foo` or `k8s-staging-foo`).")
+    ],
     sig_dir: Annotated[
         str,
         typer.Option(
@@ -108,40 +108,31 @@ def new(
       k8s-infra staging new widget --dir sig-apps --project
     """
     root = cli_context(ctx).root
-    _check_name(name)
-    problems = Problems()
-    declarations = load_declarations(root, problems)
-    if problems.has_errors or declarations is None:
-        raise ProblemsFound(problems.sorted())
-    onboarding = _onboarding(root, name, sig_dir, writers or [], own_project)
-    contents = _edited(root, onboarding)
-    checked = _validated(root, contents)
-    try:
-        edits.write_all(contents)
-    except OSError as error:
-        raise K8sInfraError(
-            f"could not write the declarations: {error}", "nothing was changed; run it again"
-        ) from None
-    for path in contents:
-        stderr.print(f"wrote {path.relative_to(root).as_posix()}", markup=False)
+    name = check_name(name)
+    with safe_write.editing(root, waiting=_waiting) as edit:
+        problems = Problems()
+        declarations = load_declarations(root, problems)
+        if problems.has_errors or declarations is None:
+            raise ProblemsFound(problems.sorted())
+        onboarding = _onboarding(root, name, sig_dir, writers or [], own_project)
+        contents = _edited(root, onboarding)
+        checked = _validated(root, contents)
+        written = edit.commit(contents)
+    for path in written:
+        stderr.print(f"wrote {edit.display(path)}", markup=False)
     stderr.print(next_steps(onboarding, checked), markup=False)
 
 
-def _check_name(name: str) -> None:
-    if not _NAME.fullmatch(name):
-        raise UsageError(
-            f"`{name}` is not a staging name",
-            "use lowercase letters, digits and hyphens, starting with a letter and not "
-            "ending with a hyphen",
-        )
-    if len(name) > names.STAGING_SUFFIX_MAX:
-        raise UsageError(
-            f"`{name}` has {len(name)} characters; a staging name has at most "
-            f"{names.STAGING_SUFFIX_MAX}",
-            f"the project id {names.STAGING_PREFIX}<name> and the group "
-            f"{names.STAGING_GROUP_PREFIX}<name> must fit their limits; shorten it "
-            "(upstream renamed cluster-inventory-api to cluster-inv-api)",
-        )
+def _waiting(line: str) -> None:
+    stderr.print(line, markup=False)
+
+
+def check_name(given: str) -> str:
+    """The staging name ``given`` means; a usage error when it breaks the name rule."""
+    name, problem = names.staging_name(given)
+    if problem is not None:
+        raise UsageError(*problem)
+    return name
 
 
 def _onboarding(
@@ -168,13 +159,14 @@ def _onboarding(
 def _check_free(root: Path, onboarding: Onboarding) -> None:
     """Refuse a name some declaration already uses, each at its place."""
     taken = Problems()
-    estate = edits.load((root / INFRA_YAML).read_text(encoding="utf-8"))
-    sections = estate.get("infra") or {}
-    for section, body in sections.items():
+    infra_yaml = estate_file(root)
+    estate = edits.load((root / infra_yaml).read_text(encoding="utf-8"))
+    sections = estate.get("infra") if isinstance(estate, dict) else None
+    for section, body in (sections or {}).items():
         projects = (body or {}).get("projects") or {}
         if onboarding.project_id in projects:
             taken.error(
-                _at(INFRA_YAML, projects, onboarding.project_id),
+                _at(infra_yaml, projects, onboarding.project_id),
                 f"project `{onboarding.project_id}` is already declared under `{section}`",
                 "pick another name",
             )
@@ -184,7 +176,7 @@ def _check_free(root: Path, onboarding: Onboarding) -> None:
             registries = (project or {}).get("registries") or {}
             if onboarding.name in registries:
                 taken.error(
-                    _at(INFRA_YAML, registries, onboarding.name),
+                    _at(infra_yaml, registries, onboarding.name),
                     f"registry `{onboarding.name}` is already declared in `{project_id}`",
                     "pick another name",
                 )
@@ -211,26 +203,76 @@ def _edited(root: Path, onboarding: Onboarding) -> dict[Path, str]:
     """The new text of each of the three files."""
     groups_root = root / onboarding.groups_dir
     files = {
-        "infra": root / INFRA_YAML,
+        "infra": root / estate_file(root),
         "groups": groups_root / onboarding.sig_dir / GROUPS_FILE,
         "restrictions": groups_root / RESTRICTIONS_FILE,
     }
-    docs = {key: edits.load(path.read_text(encoding="utf-8")) for key, path in files.items()}
-    _declare_staging(docs["infra"], onboarding)
+    docs = {key: _document(root, path) for key, path in files.items()}
+    _declare_staging(docs["infra"], onboarding, estate_file(root))
     _declare_group(docs["groups"], onboarding)
     _allow_group(docs["restrictions"], onboarding)
     return {files[key]: edits.dump(doc) for key, doc in docs.items()}
 
 
-def _declare_staging(estate: CommentedMap, onboarding: Onboarding) -> None:
-    sections = estate["infra"]
+def _document(root: Path, path: Path) -> CommentedMap:
+    if not path.is_file():
+        raise K8sInfraError(
+            f"{path.relative_to(root).as_posix()} is missing; nothing was changed",
+            "add it (see README), then run this again",
+        )
+    document = edits.load(path.read_text(encoding="utf-8"))
+    if document is None:
+        return CommentedMap()
+    if not isinstance(document, CommentedMap):
+        raise K8sInfraError(
+            f"{path.relative_to(root).as_posix()} is not a mapping; nothing was changed",
+            "fix it so that `k8s-infra validate` passes",
+        )
+    return document
+
+
+def _declare_staging(estate: Any, onboarding: Onboarding, infra_yaml: str) -> None:
     if onboarding.own_project:
-        edits.insert_key(sections[STAGING_SECTION]["projects"], onboarding.project_id, None)
+        projects = _section_projects(estate, STAGING_SECTION, infra_yaml)
+        edits.insert_key(projects, onboarding.project_id, None)
         return
-    registries = sections[REGISTRY_SECTION]["projects"][SHARED_PROJECT]["registries"]
+    projects = _section_projects(estate, REGISTRY_SECTION, infra_yaml)
+    shared = projects.get(SHARED_PROJECT) if SHARED_PROJECT in projects else None
+    if not isinstance(shared, CommentedMap):
+        raise K8sInfraError(
+            f"{infra_yaml} declares no shared staging project `{SHARED_PROJECT}` under "
+            f"`{REGISTRY_SECTION}`, so there is no registry to add; nothing was changed",
+            "give the subproject a staging project of its own with --project",
+        )
+    registries = shared.get("registries")
+    if registries is None:
+        registries = shared["registries"] = CommentedMap()
+    if not isinstance(registries, CommentedMap):
+        raise K8sInfraError(
+            f"`registries` of `{SHARED_PROJECT}` in {infra_yaml} is not a mapping; "
+            "nothing was changed",
+            "write it as `registries: {}` or fix it",
+        )
     edits.insert_key(
         registries, onboarding.name, edits.flow({"writers": [f"group:{onboarding.group}"]})
     )
+
+
+def _section_projects(estate: Any, section: str, infra_yaml: str) -> CommentedMap:
+    """The ``projects`` mapping of ``infra.<section>``, which must exist."""
+    sections = estate.get("infra") if isinstance(estate, CommentedMap) else None
+    body = sections.get(section) if isinstance(sections, CommentedMap) else None
+    projects = body.get("projects") if isinstance(body, CommentedMap) else None
+    if projects is None and isinstance(body, CommentedMap):
+        projects = body["projects"] = CommentedMap()
+    if not isinstance(projects, CommentedMap):
+        other = "without --project" if section == STAGING_SECTION else "with --project"
+        raise K8sInfraError(
+            f"{infra_yaml} has no `infra.{section}.projects` section to add to; "
+            "nothing was changed",
+            f"declare the section first, or run it {other}",
+        )
+    return projects
 
 
 def _declare_group(document: CommentedMap, onboarding: Onboarding) -> None:
@@ -241,6 +283,8 @@ def _declare_group(document: CommentedMap, onboarding: Onboarding) -> None:
     group["settings"] = CommentedMap(ReconcileMembers=DoubleQuotedScalarString("true"))
     if onboarding.writers:
         group["members"] = CommentedSeq(onboarding.writers)
+    if not isinstance(document.get("groups"), CommentedSeq):
+        document["groups"] = CommentedSeq()
     edits.insert_item(document["groups"], str(group["name"]), group, _group_name)
 
 
@@ -252,6 +296,8 @@ def _group_name(group: Any) -> str:
 def _allow_group(document: CommentedMap, onboarding: Onboarding) -> None:
     path = f"{onboarding.sig_dir}/{GROUPS_FILE}"
     pattern = SingleQuotedScalarString("^" + onboarding.group.replace(".", "\\.") + "$")
+    if not isinstance(document.get("restrictions"), CommentedSeq):
+        document["restrictions"] = CommentedSeq()
     rules = document["restrictions"]
     rule = next((r for r in rules if r.get("path") == path), None)
     if rule is None:
@@ -268,7 +314,8 @@ def _validated(root: Path, contents: dict[Path, str]) -> StagingImages | None:
     """Check the edited declarations in a scratch copy; refuse to write when they fail."""
     with tempfile.TemporaryDirectory(prefix="k8s-infra-new-") as scratch:
         copy = Path(scratch)
-        for part in ("Pulumi.yaml", "stacks", "groups", "infra/infra.yaml", "infra/data"):
+        parts = ("Pulumi.yaml", "stacks", "groups", estate_file(root), "infra/data")
+        for part in dict.fromkeys(parts):
             source = root / part
             if source.is_dir():
                 shutil.copytree(source, copy / part)
@@ -304,8 +351,9 @@ def next_steps(onboarding: Onboarding, registries: StagingImages | None) -> str:
         steps.append(account)
     steps.append(
         "add the promoter's files to kubernetes/k8s.io: "
-        f"`k8s-infra promoter new {onboarding.name} --out <k8s.io checkout>/registry.k8s.io`"
+        f"`k8s-infra promoter new {onboarding.name} --out <k8s.io checkout>/registry.k8s.io"
         + (f" --source {_source(onboarding)}" if onboarding.own_project else "")
+        + " --approvers <GitHub handle>...` (OWNERS' approvers; without it, the writers)"
     )
     steps.append(
         f"push images to {_source(onboarding)} from a prow job, then promote them with "

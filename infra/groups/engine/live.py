@@ -28,6 +28,7 @@ from infra.groups.engine.retry import (
     execute,
     status_of,
 )
+from infra.groups.model import ROLES
 
 PAGE_SIZE = 200
 MAX_PAGES = 1000  # 200,000 groups in a Workspace, or members in a group
@@ -235,7 +236,7 @@ def _read_members(
             what = f"the members of {by_key[key].email}"
             try:
                 body = _object(outcome.response, what)
-                members[key].extend(_member(m) for m in _objects(body, "members", what))
+                members[key].extend(_member(m, what) for m in _objects(body, "members", what))
                 token = pages[key].next_token(body)
             except (MalformedReply, PagingFailed) as error:
                 errors.setdefault(key, error)
@@ -263,10 +264,20 @@ def _members_page(apis: GoogleApis, group: LiveGroup, token: str | None) -> Any:
     )
 
 
-def _member(body: Mapping[str, Any]) -> LiveMember:
+def _member(body: Mapping[str, Any], what: str = "a member") -> LiveMember:
+    """A member as the API lists it. Without an address string, or with a role
+    that is none of the three, the member cannot be compared: the reply is
+    malformed, and its group fails (so nothing of it is removed)."""
+    email = body.get("email")
+    if not isinstance(email, str) or "@" not in email:
+        shown = repr(email)[:60] if email is not None else "none"
+        raise MalformedReply(f"{what}: a member has no address (`email` is {shown})")
+    role = body.get("role") or "MEMBER"
+    if not isinstance(role, str) or role.upper() not in ROLES:
+        raise MalformedReply(f"{what}: member {email} has the role {str(role)[:30]!r}")
     return LiveMember(
-        email=str(body.get("email", "")),
-        role=str(body.get("role") or "MEMBER"),
+        email=email,
+        role=role.upper(),  # the API's roles are upper case; compared whatever the case
         id=str(body.get("id") or ""),
         type=str(body.get("type") or "USER"),
     )

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from infra.cli.staging import edits
+from infra.core import safe_write
 from tests.conftest import invoke, trim_staging
 
 FILES = ("infra/infra.yaml", "groups/sig-testing/groups.yaml", "groups/restrictions.yaml")
@@ -156,13 +156,15 @@ def test_an_interrupted_write_leaves_all_three_files_as_they_were(
             raise failure
         real_replace(source, target)
 
-    monkeypatch.setattr(edits.os, "replace", replace_then_fail)
+    monkeypatch.setattr(safe_write.os, "replace", replace_then_fail)
     result = new(cli, checkout_copy, "widget", "--dir", "sig-testing")
     if isinstance(failure, OSError):
         assert result.exit_code == 1, result.output
-        assert "could not write the declarations" in result.stderr
+        assert "could not write groups/sig-testing/groups.yaml: " in result.stderr
+        assert "nothing was changed" in result.stderr
     else:
         assert result.exit_code == 130, result.output  # interrupted (Ctrl-C)
-    assert len(swaps) == 2
+        assert "interrupted by SIGINT; nothing was changed" in result.stderr
+    assert swaps[1].endswith("sig-testing/groups.yaml")  # then the first is put back
     assert snapshot(checkout_copy) == before
     assert sorted(p.as_posix() for p in checkout_copy.rglob("*")) == listing  # no leftovers
