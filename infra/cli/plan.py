@@ -345,7 +345,11 @@ def _plan_against(
 
 
 def _diff_json(diff: PlanDiff, dangers: list[Danger]) -> dict[str, Any]:
+    from infra.review.report import leaves_json
+
     document = diff.to_json()
+    for entry, update in zip(document["update"], diff.update, strict=True):
+        entry["leaves"] = leaves_json(update)
     document["dangers"] = [d.to_json() for d in dangers if d.stack == diff.stack]
     return document
 

@@ -27,6 +27,8 @@ COLLAPSE_OVER = 12
 CHANGES_COLLAPSE_OVER = 40
 # More changed resources of one type, alike, in one component are drawn as one box.
 AGGREGATE_OVER = 3
+# Kinds of change, most severe first.
+SEVERITY = ("delete", "replace", "create", "update")
 # A picture of changes has at most this many boxes: the rest are counted in one.
 MAX_NODES = 30
 
@@ -323,7 +325,8 @@ def _component_boxes(stack: StackChanges) -> list[Cluster]:
     for top, per_kind in sorted(counts.items()):
         text = ", ".join(f"{n} to {k}" for k, n in sorted(per_kind.items()))
         alike[text].append(top)
-        main[text] = per_kind.most_common(1)[0][0]
+        # coloured by its most severe change: one replacement among updates shows
+        main[text] = min(per_kind, key=SEVERITY.index)
     nodes = []
     for text, tops in alike.items():
         if len(tops) > AGGREGATE_OVER:

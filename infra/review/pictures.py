@@ -77,7 +77,10 @@ def mermaid(picture: Picture) -> str:
 
 
 def _mermaid_cluster(cluster: Cluster, indent: str) -> list[str]:
-    lines = [f'{indent}subgraph {cluster.id}["{_mermaid_text(cluster.label)}"]']
+    # Without it, Mermaid turns a subgraph of a left-to-right chart top-to-bottom, so
+    # boxes without arrows line up in one row: thousands of pixels wide.
+    lines = [f'{indent}subgraph {cluster.id}["{_mermaid_text(cluster.label)}"]',
+             f"{indent}  direction LR"]  # fmt: skip
     for inner in cluster.clusters:
         lines += _mermaid_cluster(inner, indent + "  ")
     lines += [f"{indent}  {_mermaid_node(n)}" for n in cluster.nodes]

@@ -168,3 +168,18 @@ def leaf_line(leaf: Leaf) -> str:
         return f"{leaf.path}: the same items, in a new order"
     old, new = pair(leaf.before, leaf.after)
     return f"{leaf.path}: {old} → {new}"
+
+
+def leaves_json(update: Update) -> list[dict[str, Any]]:
+    """Every changed leaf of an update as JSON: ``path``, ``mark`` (``~``, or ``+``/``-``
+    for an item of a list), and ``before``/``after`` where there is one."""
+    found = []
+    for change in update.changes:
+        if change.key.startswith(OPTION_PREFIX):
+            found.append({"path": change.key, "mark": "~", "before": change.before,
+                          "after": change.after})  # fmt: skip
+            continue
+        old = ABSENT if change.before is None else change.before
+        new = ABSENT if change.after is None else change.after
+        found += [leaf.to_json() for leaf in leaves(change.key, old, new)]
+    return found

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -82,7 +83,10 @@ def test_pr_check_puts_guard_rail_violations_first(
             "roles/run.invoker on a resource not declared public")  # fmt: skip
     assert summary.count(line) == 1
     assert "`registry-proxy-archeio-asia-east1-invoker`" in summary
-    assert summary.index("### Dangerous changes") < summary.index("| `groups` |") + 400
+    # right after the counts: the guard rails' line, then the one list of dangers
+    assert re.search(r"\| `staging-images` \|[^\n]*\n\n_Guard rails: 44 violation\(s\) on \d+ "
+                     r"resources in 6 stack\(s\), listed below._\n\n### Dangerous changes\n",
+                     summary)  # fmt: skip
     assert (tmp_path / "artifacts" / "plan-diff.json").exists()
     assert "error: registry-sandbox: registry-proxy-archeio-" in done.stderr
 

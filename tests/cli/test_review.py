@@ -63,7 +63,7 @@ def test_a_new_registry_is_listed_with_its_values_and_passes_the_strict_check(
     assert "```mermaid\nflowchart LR\n" in summary
     # the public read is the estate's design: allowed by its standing entry
     assert re.search(r"- :white_check_mark: `staging-images`: `k8s-staging-images › "
-                     r"RepositoryIamMember newreg-reader-allusers`: `grants allUsers role "
+                     r"RepositoryIamMember newreg-reader-allusers`: `+grants allUsers role "
                      r"roles/artifactregistry.reader \(allowed by infra/allowed-changes.yaml:\d+:",
                      summary)  # fmt: skip
     stacks = {d["stack"]: d for d in json.loads((tmp_path / "artifacts" / "plan-diff.json")

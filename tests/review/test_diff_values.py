@@ -14,7 +14,7 @@ from infra.planner.labels import short_name
 from infra.review.allowances import load_allowances
 from infra.review.dangers import apply_allowances, find_dangers
 from infra.review.leaves import show
-from infra.review.report import change_lines, value_lines
+from infra.review.report import change_lines, leaves_json, value_lines
 
 STACK = "urn:pulumi:staging-images::k8s-infra::"
 COMPONENT = STACK + "k8s-infra:staging:RegistryProject::k8s-staging-images"
@@ -241,3 +241,33 @@ def test_the_json_keeps_the_documented_keys_and_adds_values() -> None:
     (created,) = document["created"]
     assert created["name"] == "k8s-staging-images › RepositoryIamMember kueue-reader-allusers"
     json.dumps(document)  # plain JSON all the way down
+
+
+def test_a_nested_change_is_one_leaf_with_its_path_in_lines_and_json() -> None:
+    old = "registry.k8s.io/archeio@sha256:" + "f5e8" * 16
+    new = "registry.k8s.io/archeio@sha256:" + "1111" * 16
+    service = "gcp:cloudrunv2/service:Service"
+
+    def run(image: str) -> dict[str, Any]:
+        template = {"containers": [{"image": image, "args": ["-v=2"]}], "timeout": "60s"}
+        return res(service, "k8s-staging-images-archeio", inputs={"template": template})
+
+    diff = diff_plans(plan(run(old)), plan(run(new)), "0" * 40)
+    assert [line.text for line in change_lines(diff)] == [
+        "~ k8s-staging-images › Service archeio",
+        f"    template.containers[0].image: {old} → {new}",
+    ]
+    (update,) = diff.update
+    assert leaves_json(update) == [
+        {"path": "template.containers[0].image", "mark": "~", "before": old, "after": new}
+    ]
+
+
+def test_a_long_string_shows_a_window_around_each_difference() -> None:
+    before = "a" * 300 + "OLD" + "b" * 300 + "x" + "c" * 300
+    after = "a" * 300 + "NEW" + "b" * 300 + "y" + "c" * 300
+    (line,) = value_lines("script", before, after)
+    old, new = line.removeprefix("script: ").split(" → ")
+    assert "OLD" in old and "NEW" in new and "x" in old and "y" in new
+    assert old.endswith("(904 characters)") and len(old) < 200
+    assert old.startswith("…" + "a" * 24 + "OLD") and "b" * 24 + "x" + "c" * 24 + "…" in old

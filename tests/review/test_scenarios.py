@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from infra.review.summary import LIMIT
 from tests.cli.test_ci_scripts import run
-from tests.conftest import declare_writer_group, git, invoke, trim_staging
+from tests.conftest import REPO, declare_writer_group, git, invoke, trim_staging
 from tests.review.rendered import read
 
 pytestmark = pytest.mark.plan
@@ -61,8 +61,15 @@ def test_a_digest_bump_shows_both_images_once_for_the_22_services(
 ) -> None:
     repo = git_checkout(trim_staging)
     base, head = digest_bump(repo)
-    summary = summary_of(cli, repo, "registry-prod")
-    assert summary.startswith(f"## Offline plan of `{head[:12]}` against base `{base[:12]}`\n")
+    summary = summary_of(cli, repo, "all")
+    first = f"## Offline plan of `{head[:12]}` against base `{base[:12]}`\n"
+    assert summary.startswith(first)
+    # the README shows this summary (its commit ids aside)
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    marker = "<!-- the summary of a digest bump: tests/review/test_scenarios.py checks it -->"
+    shown = readme.split(marker, 1)[1].split("````markdown\n", 1)[1].split("````\n", 1)[0]
+    assert re.match(r"## Offline plan of `[0-9a-f]{12}` against base `[0-9a-f]{12}`\n", shown)
+    assert shown.split("\n", 1)[1] == summary.removeprefix(first)
     image = "us-central1-docker.pkg.dev/k8s-staging-images/infra-tools/archeio"
     # the tag only documents: the services run the digest
     leaf = (f"    template.containers[0].image: {image}@sha256:{OLD_DIGEST} "
