@@ -68,5 +68,6 @@ def _stale_allowances(root: Path, problems: Problems) -> None:
             allowance.where,
             f"allows `{allowance.change}` of `{allowance.resource}` in {allowance.stack}, which "
             "names no resource the stack plans: a typo, or a change already applied",
-            "remove it once its change is applied (or mark the estate's design `standing: true`)",
+            "remove it once its change is applied; an entry for the estate's design is marked "
+            "`standing: true`",
         )

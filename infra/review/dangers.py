@@ -195,11 +195,3 @@ def apply_allowances(dangers: list[Danger], allowances: list[Allowance]) -> list
         allowance = next((a for a in allowances if danger.fails and a.covers(danger)), None)
         marked.append(replace(danger, allowed_by=allowance) if allowance else danger)
     return marked
-
-
-def unused(allowances: list[Allowance], dangers: list[Danger], stacks: set[str]) -> list[Allowance]:
-    """Allowances of the planned stacks that cover nothing: applied already, or mistyped."""
-    return [
-        a for a in allowances
-        if a.stack in stacks and not a.standing and not any(d.allowed_by == a for d in dangers)
-    ]  # fmt: skip
