@@ -76,7 +76,9 @@ def pages(summary: SummaryInput) -> list[str]:
     if summary.picture is not None and summary.picture.clusters:
         blocks.append("### Changed components\n\n" + fence(mermaid(summary.picture), "mermaid"))
     blocks += _problems(summary.problems)
-    blocks += _details(summary.diffs)
+    # the room the pages have for details, kept a little short of full pages
+    room = int(PAGES * (LIMIT - RESERVE) * 0.9) - sum(len(b) + 1 for b in [*first, *blocks])
+    blocks += _details(summary.diffs, room)
     packed = _pack("\n".join(first), blocks)
     total = len(packed)
     shown = packed[:PAGES]
@@ -249,19 +251,48 @@ def _split(text: str) -> list[str]:
 # --- details -----------------------------------------------------------------------
 
 
-def _details(diffs: Sequence[PlanDiff]) -> list[str]:
+def _details(diffs: Sequence[PlanDiff], room: int) -> list[str]:
     """Per stack, a heading and a collapsible block per component (or per group of alike
-    changes), most severe first."""
-    blocks: list[str] = []
+    changes), most severe first. When they need more than ``room`` characters, each
+    stack gets an equal share (a stack needing less leaves the rest to the others), so
+    no stack loses every detail; what does not fit is named, and is in plan-diff.json."""
+    per_stack: list[tuple[PlanDiff, list[str]]] = []
     for diff in diffs:
         if diff.empty:
             continue
-        stack_blocks = [f"### {code(diff.stack)}: {counts_text(diff)}\n"]
-        for title, rank, lines in _sections(list(entries(diff))):
-            del rank
-            stack_blocks += _blocks(title, lines)
-        blocks += stack_blocks
-    return blocks
+        blocks: list[str] = []
+        for title, _, lines in _sections(list(entries(diff))):
+            blocks += _blocks(title, lines)
+        per_stack.append((diff, blocks))
+    shares = _shares([sum(len(b) + 1 for b in blocks) for _, blocks in per_stack], room)
+    found: list[str] = []
+    for (diff, blocks), share in zip(per_stack, shares, strict=True):
+        found.append(f"### {code(diff.stack)}: {counts_text(diff)}\n")
+        used, kept = 0, 0
+        for block in blocks:
+            if used + len(block) + 1 > share:
+                break
+            found.append(block)
+            used += len(block) + 1
+            kept += 1
+        if kept < len(blocks):
+            found.append(
+                f"_{len(blocks) - kept} more section(s) of {code(diff.stack)} left out to keep "
+                "the comments few: every change is in `plan-diff.json`._\n"
+            )
+    return found
+
+
+def _shares(sizes: list[int], room: int) -> list[int]:
+    """Room per stack: what each needs, the largest cut to an equal share of what is left."""
+    shares = [0] * len(sizes)
+    left = max(room, 0)
+    order = sorted(range(len(sizes)), key=sizes.__getitem__)
+    for position, index in enumerate(order):
+        fair = left // (len(order) - position)
+        shares[index] = min(sizes[index], fair)
+        left -= shares[index]
+    return shares
 
 
 def _sections(found: list[Entry]) -> list[tuple[str, int, list[str]]]:
@@ -322,7 +353,7 @@ def _problems(problems: Sequence[Problem]) -> list[str]:
     if not problems:
         return []
     lines = "\n".join(f"- {code(p.format())}" for p in problems)
-    return [f"### Validation\n\n{lines}\n"]
+    return _split(f"### Validation\n\n{lines}\n")
 
 
 def findings(document: Mapping[str, Any]) -> tuple[list[Finding], int]:
