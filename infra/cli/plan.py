@@ -66,8 +66,10 @@ def plan(
         bool,
         typer.Option(
             "--strict",
-            help="With --base: exit 1 on deleting or replacing a protected resource, removing "
-            "protection or a new public grant, unless infra/allowed-changes.yaml allows it.",
+            help="With --base: exit 1 on deleting or replacing a protected resource, replacing "
+            "one that holds data or identity (project, bucket, repository, service account, "
+            "address, certificate), removing protection or a new public grant, unless "
+            "infra/allowed-changes.yaml allows it.",
         ),
     ] = False,
     jobs: Annotated[
