@@ -47,9 +47,9 @@ def graph(
     from infra.cli.plan import open_plan_cache
     from infra.planner.cache import run_cached
     from infra.planner.checked import check_declarations
-    from infra.planner.graphs import UnknownComponent, stack_picture
-    from infra.planner.pictures import dot, mermaid
     from infra.planner.runner import PlanFailed, PlanRequest
+    from infra.review.graphs import UnknownComponent, stack_picture
+    from infra.review.pictures import dot, mermaid
 
     root = cli_context(ctx).root
     known = stack_names(root)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -20,12 +21,12 @@ from infra.core.problems import Position, Problem, Problems
 from infra.declarations.stacks import stack_names
 
 if TYPE_CHECKING:
-    from infra.planner.allowances import Allowance
     from infra.planner.cache import PlanCache
     from infra.planner.compare import Compared
-    from infra.planner.dangers import Danger
     from infra.planner.diff import PlanDiff
     from infra.planner.runner import PlanRequest, PlanResult, Progress
+    from infra.review.allowances import Allowance
+    from infra.review.dangers import Danger
 
 ALL = "all"
 STYLES = {"+": "green", "~": "yellow", "-/+": "magenta", "-": "red", "": ""}
@@ -65,8 +66,10 @@ def plan(
         bool,
         typer.Option(
             "--strict",
-            help="With --base: exit 1 on deleting or replacing a protected resource, removing "
-            "protection or a new public grant, unless infra/allowed-changes.yaml allows it.",
+            help="With --base: exit 1 on deleting or replacing a protected resource, replacing "
+            "one that holds data or identity (project, bucket, repository, service account, "
+            "address, certificate), removing protection or a new public grant, unless "
+            "infra/allowed-changes.yaml allows it.",
         ),
     ] = False,
     jobs: Annotated[
@@ -75,6 +78,24 @@ def plan(
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Plan every stack again; neither read nor store.")
     ] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            metavar="DIR",
+            help="With --format markdown: write the summary as comments of at most 65,536 "
+            "characters, DIR/summary.md then summary-2.md..., instead of printing it.",
+        ),
+    ] = None,
+    guardrails: Annotated[
+        Path | None,
+        typer.Option(
+            "--guardrails",
+            metavar="FILE",
+            help="With --format markdown: the output of `policy check all --json`, whose "
+            "violations head the summary's list of dangers.",
+        ),
+    ] = None,
 ) -> None:
     """Plan a stack offline: run its program under mocks and list every resource.
 
@@ -93,10 +114,14 @@ def plan(
 
       k8s-infra plan all --base origin/main --format markdown > summary.md
 
+      k8s-infra plan all --base origin/main --format markdown --out artifacts/
+
       k8s-infra plan all --base origin/main --json --strict > plan-diff.json
     """
     root = cli_context(ctx).root
     _check_options(base, as_json, output_format, strict)
+    if (out is not None or guardrails is not None) and output_format is not Format.markdown:
+        raise UsageError("--out and --guardrails shape the summary", "add --format markdown")
     known = stack_names(root)
     if stack != ALL and stack not in known:
         raise UsageError(
@@ -118,8 +143,9 @@ def plan(
         _plan_only(requests, plan_cache, jobs, as_json=as_json, single=stack != ALL)
     else:
         allowances = _allowances(root, Problems())
+        markdown_to = _MarkdownTo(out, guardrails) if output_format is Format.markdown else None
         _plan_against(root, base, requests, plan_cache, jobs, allowances, problems.sorted(),
-                      as_json=as_json, output_format=output_format, strict=strict,
+                      as_json=as_json, markdown_to=markdown_to, strict=strict,
                       single=stack != ALL)  # fmt: skip
     if problems.has_errors:
         _fail_after_plans(problems, names, planned, printed=base is not None)
@@ -209,8 +235,14 @@ def _check_options(base: str | None, as_json: bool, output_format: Format, stric
         )
 
 
+@dataclass(frozen=True)
+class _MarkdownTo:
+    out: Path | None  # a folder for the pages, None: stdout
+    guardrails: Path | None  # policy check's JSON
+
+
 def _allowances(root: Path, problems: Problems) -> list[Allowance]:
-    from infra.planner.allowances import load_allowances
+    from infra.review.allowances import load_allowances
 
     return load_allowances(root, problems)
 
@@ -344,27 +376,26 @@ def _plan_against(
     problems: list[Problem],
     *,
     as_json: bool,
-    output_format: Format,
+    markdown_to: _MarkdownTo | None,
     strict: bool,
     single: bool,
 ) -> None:
     from infra.planner.compare import compare
-    from infra.planner.dangers import apply_allowances, find_dangers, unused
     from infra.planner.worktree import checkout, resolve_commit
+    from infra.review.dangers import apply_allowances, find_dangers
 
     sha = resolve_commit(root, ref)
     with checkout(root, sha) as tree, _progress(plan_cache) as (on_done, on_progress):
         compared = compare(requests, tree, sha, plan_cache, jobs, on_done, on_progress)
     diffs = [c.diff for c in compared]
     dangers = apply_allowances([d for diff in diffs for d in find_dangers(diff)], allowances)
-    stale = unused(allowances, dangers, {d.stack for d in diffs})
-    if output_format is Format.markdown:
-        _emit_markdown(sha, compared, dangers, problems, stale)
+    if markdown_to is not None:
+        _emit_markdown(root, sha, compared, dangers, problems, markdown_to)
     else:
         # The diff is what a reviewer reads in a CI log: it goes to stderr in both
         # modes, and the JSON (with --json) to stdout.
         print_problems(problems)
-        _print_diffs(diffs, dangers, stale)
+        _print_diffs(diffs, dangers)
     if as_json:
         documents = [_diff_json(diff, dangers) for diff in diffs]
         emit_json(documents[0] if single else {"stacks": documents})
@@ -380,22 +411,28 @@ def _plan_against(
 
 
 def _diff_json(diff: PlanDiff, dangers: list[Danger]) -> dict[str, Any]:
+    from infra.review.report import leaves_json
+
     document = diff.to_json()
+    for entry, update in zip(document["update"], diff.update, strict=True):
+        entry["leaves"] = leaves_json(update)
     document["dangers"] = [d.to_json() for d in dangers if d.stack == diff.stack]
     return document
 
 
 def _emit_markdown(
+    root: Path,
     sha: str,
     compared: list[Compared],
     dangers: list[Danger],
     problems: list[Problem],
-    stale: list[Allowance],
+    to: _MarkdownTo,
 ) -> None:
     import sys
 
-    from infra.planner.graphs import StackChanges, changes_picture
-    from infra.planner.summary import SummaryInput, markdown
+    from infra.planner.worktree import head_commit
+    from infra.review.graphs import StackChanges, changes_picture
+    from infra.review.summary import SummaryInput, page_name, pages
 
     changed = [
         StackChanges(c.diff, c.head.plan or {}, (c.base.plan if c.base else None) or {})
@@ -403,27 +440,49 @@ def _emit_markdown(
         if not c.diff.empty
     ]
     picture = changes_picture(changed) if changed else None
-    summary = SummaryInput(sha, [c.diff for c in compared], dangers, picture, problems, stale)
-    sys.stdout.write(markdown(summary))
-    sys.stdout.flush()
+    head, dirty = head_commit(root)
+    checked = _guardrails(to.guardrails)
+    summary = SummaryInput(sha, [c.diff for c in compared], dangers, picture, problems, head,
+                           dirty, *checked)  # fmt: skip
+    written = pages(summary)
+    if to.out is None:
+        sys.stdout.write("\n".join(written))
+        sys.stdout.flush()
+        return
+    to.out.mkdir(parents=True, exist_ok=True)
+    for stale in to.out.glob("summary-*.md"):
+        stale.unlink()
+    for number, text in enumerate(written, start=1):
+        (to.out / page_name(number)).write_text(text, encoding="utf-8")
+    stderr.print(f"summary: {len(written)} page(s) in {to.out}", markup=False)
 
 
-def _print_diffs(diffs: list[PlanDiff], dangers: list[Danger], stale: list[Allowance]) -> None:
-    from infra.planner.report import change_lines, counts_text
+def _guardrails(file: Path | None) -> tuple[Any, int, int]:
+    """(violations, policies, resources) from ``policy check --json``'s file; (None, 0, 0)
+    without one."""
+    import json
+
+    if file is None:
+        return None, 0, 0
+    from infra.guardrails.checks import POLICIES
+    from infra.review.summary import findings
+
+    try:
+        document = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise UsageError(f"--guardrails: cannot read {file}: {error}", None) from None
+    violations, resources = findings(document)
+    return violations, len(POLICIES), resources
+
+
+def _print_diffs(diffs: list[PlanDiff], dangers: list[Danger]) -> None:
+    from infra.review.report import change_lines, counts_text
 
     if dangers:
         stderr.print("dangerous changes:", style="bold red")
         for danger in dangers:
             style = "red" if danger.refused else "yellow"
             stderr.print(f"  {danger.line()}", style=style, markup=False)
-    for allowance in stale:
-        stderr.print(
-            f"warning: {allowance.place}: allows `{allowance.change}` of `{allowance.resource}` "
-            f"in {allowance.stack}, which this change does not make (hint: remove it once "
-            "applied)",
-            style="yellow",
-            markup=False,
-        )
     for diff in diffs:
         stderr.print(f"stack {diff.stack} against {diff.base[:12]}: {counts_text(diff)}",
                      style="bold", markup=False)  # fmt: skip

@@ -78,6 +78,22 @@ def resolve_commit(repo: Path, ref: str) -> str:
     )
 
 
+# What the plans read from a checkout (the code, the declarations, the stacks).
+_READ = ("Pulumi.yaml", "infra", "stacks", "groups")
+
+
+def head_commit(repo: Path) -> tuple[str, bool]:
+    """The commit checked out in ``repo`` ("" when none) and whether the files the plans
+    read differ from it (uncommitted changes, untracked files included)."""
+    sha = _verify(repo, "HEAD") or ""
+    if not sha:
+        return "", True
+    status = _git(repo, "status", "--porcelain", "--untracked-files=all", "--", *_READ)
+    changed = [line for line in status.stdout.splitlines()
+               if "__pycache__/" not in line and not line.endswith(".pyc")]  # fmt: skip
+    return sha, bool(changed)
+
+
 def _verify(repo: Path, ref: str) -> str | None:
     """The commit id ``ref`` names in ``repo``, or None."""
     found = _git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")

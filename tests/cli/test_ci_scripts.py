@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -57,8 +58,8 @@ def test_pr_check_writes_the_diff_of_a_new_project(
                if name not in ("staging", "groups"))  # fmt: skip
     assert "  + StagingProject k8s-staging-newcomer\n" in done.stderr
     summary = (tmp_path / "artifacts" / "summary.md").read_text()
-    assert summary.startswith("_Guard rails: all 10 policies pass on ")
-    assert "\n## Offline plan against" in summary
+    assert summary.startswith("## Offline plan of `")
+    assert "\n_Guard rails: all 10 policies pass on " in summary
 
 
 def test_pr_check_puts_guard_rail_violations_first(
@@ -76,11 +77,16 @@ def test_pr_check_puts_guard_rail_violations_first(
     done = run("pr-check.sh", repo, tmp_path / "artifacts", "HEAD")
     assert done.returncode == 1, done.stderr
     summary = (tmp_path / "artifacts" / "summary.md").read_text()
-    assert summary.startswith("## Guard rails: 44 violation(s) in ")
-    line = ("- **registry-prod** `registry-proxy-archeio-asia-east1-invoker`: [public-grants] "
-            "grants allUsers roles/run.invoker on a resource not declared public")  # fmt: skip
-    assert line in summary
-    assert summary.index("## Offline plan against") > summary.index("registry-sandbox")
+    assert "\n_Guard rails: 44 violation(s) on " in summary
+    # the 22 alike of each stack are one line, with the count and the first names
+    line = ("- :x: `registry-prod`: 22 × `ServiceIamMember`: ``[public-grants] grants allUsers "
+            "roles/run.invoker on a resource not declared public")  # fmt: skip
+    assert summary.count(line) == 1
+    assert "`registry-proxy-archeio-asia-east1-invoker`" in summary
+    # right after the counts: the guard rails' line, then the one list of dangers
+    assert re.search(r"\| `staging-images` \|[^\n]*\n\n_Guard rails: 44 violation\(s\) on \d+ "
+                     r"resources in 6 stack\(s\), listed below._\n\n### Dangerous changes\n",
+                     summary)  # fmt: skip
     assert (tmp_path / "artifacts" / "plan-diff.json").exists()
     assert "error: registry-sandbox: registry-proxy-archeio-" in done.stderr
 

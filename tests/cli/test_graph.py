@@ -14,8 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 from infra.planner.diff import diff_plans
-from infra.planner.graphs import COLLAPSE_OVER, StackChanges, changes_picture, stack_picture
-from infra.planner.pictures import dot, mermaid
+from infra.review.graphs import COLLAPSE_OVER, StackChanges, changes_picture, stack_picture
+from infra.review.pictures import dot, mermaid
 from tests.conftest import REPO, invoke
 
 MERMAID = Path(__file__).resolve().parent / "mermaid"

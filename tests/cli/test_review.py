@@ -63,8 +63,8 @@ def test_a_new_registry_is_listed_with_its_values_and_passes_the_strict_check(
     assert "```mermaid\nflowchart LR\n" in summary
     # the public read is the estate's design: allowed by its standing entry
     assert re.search(r"- :white_check_mark: `staging-images`: `k8s-staging-images › "
-                     r"RepositoryIamMember newreg-reader-allusers`: grants allUsers role "
-                     r"roles/artifactregistry.reader \(allowed by `infra/allowed-changes.yaml:\d+`",
+                     r"RepositoryIamMember newreg-reader-allusers`: `+grants allUsers role "
+                     r"roles/artifactregistry.reader \(allowed by infra/allowed-changes.yaml:\d+:",
                      summary)  # fmt: skip
     stacks = {d["stack"]: d for d in json.loads((tmp_path / "artifacts" / "plan-diff.json")
                                                 .read_text())["stacks"]}  # fmt: skip
@@ -76,7 +76,7 @@ def test_a_new_registry_is_listed_with_its_values_and_passes_the_strict_check(
     assert all(not d["refused"] for s in stacks.values() for d in s["dangers"])
 
 
-def test_moving_a_repository_is_a_replacement_with_its_cause(
+def test_moving_a_repository_is_a_replacement_with_its_cause_refused_unless_allowed(
     git_checkout: Callable[..., Path], cli: CliRunner
 ) -> None:
     repo = git_checkout(trim_staging)
@@ -92,10 +92,21 @@ def test_moving_a_repository_is_a_replacement_with_its_cause(
         "    location: us-central1 → europe-west4\n"
     ) in summary
     assert "| `staging-images` | 0 | 0 | 4 | 0 |  |" in summary  # the repository and its 3 grants
-    # a repository kept on delete is called out like a deletion: the old one stays, unmanaged
-    assert re.search(r":warning: `staging-images`: `k8s-staging-images › Repository kueue`: "
-                     r"replaces a resource kept on delete \(location: us-central1 → europe-west4\)",
-                     summary)  # fmt: skip
+    # a repository holds images: replacing it orphans the old one (kept on delete) and
+    # creates an empty one, so it is refused unless allowed
+    assert re.search(r":x: `staging-images`: `k8s-staging-images › Repository kueue`: "
+                     r"`replaces a Repository \(location: us-central1 → europe-west4\): the old "
+                     r"one stays in the cloud, unmanaged", summary)  # fmt: skip
+    result = invoke(cli, "--root", str(repo), "plan", "staging-images", "--base", "HEAD",
+                    "--strict")  # fmt: skip
+    assert result.exit_code == 1, result.output
+    allow = repo / "infra" / "allowed-changes.yaml"
+    allow.write_text(allow.read_text() + (
+        "  - stack: staging-images\n    resource: k8s-staging-images-kueue\n"
+        "    change: replace\n    reason: kueue moves to Europe\n"))  # fmt: skip
+    result = invoke(cli, "--root", str(repo), "plan", "staging-images", "--base", "HEAD",
+                    "--strict")  # fmt: skip
+    assert result.exit_code == 0, result.output
 
 
 def test_removing_a_project_fails_the_strict_check_with_one_line_unless_allowed(
@@ -131,19 +142,28 @@ def test_removing_a_project_fails_the_strict_check_with_one_line_unless_allowed(
     assert danger["allowed_by"].startswith("infra/allowed-changes.yaml:")
 
 
-def test_a_stale_allowance_is_a_warning(git_checkout: Callable[..., Path], cli: CliRunner) -> None:
+def test_a_stale_allowance_is_a_warning_of_validate_not_of_every_plan(
+    git_checkout: Callable[..., Path], cli: CliRunner
+) -> None:
     repo = git_checkout(trim_staging)
     allow = repo / "infra" / "allowed-changes.yaml"
     entry = "  - stack: groups\n    resource: nothing-*\n    change: delete\n    reason: done\n"
     allow.write_text(allow.read_text() + entry)
     git(repo, "commit", "-qam", "allow")
+    result = invoke(cli, "--root", str(repo), "validate")
+    assert result.exit_code == 0, result.output
+    assert re.search(r"infra/allowed-changes.yaml:\d+:\d+: warning: allows `delete` of "
+                     r"`nothing-\*` in groups, which names no resource the stack plans",
+                     result.stderr)  # fmt: skip
     result = invoke(cli, "--root", str(repo), "plan", "groups", "--base", "HEAD", "--strict")
     assert result.exit_code == 0, result.output
-    assert re.search(r"warning: infra/allowed-changes.yaml:\d+: allows `delete` of `nothing-\*` "
-                     r"in groups, which this change does not make", result.stderr)  # fmt: skip
+    assert "nothing-*" not in result.stderr
     assert "stack groups against" in result.stderr and "no changes (inputs unchanged)" in (
         result.stderr
     )
+    result = invoke(cli, "--root", str(repo), "plan", "groups", "--base", "HEAD",
+                    "--format", "markdown")  # fmt: skip
+    assert "nothing-*" not in result.stdout and "Dangerous" not in result.stdout
 
 
 def test_markdown_and_strict_need_a_base(cli: CliRunner, checkout_copy: Path) -> None:

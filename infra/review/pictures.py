@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from infra.review import escape
+
 # Colours for the kinds of node; GitHub's own diff colours where they exist.
 STYLES = {
     "create": ("#dafbe1", "#1a7f37"),
@@ -75,7 +77,10 @@ def mermaid(picture: Picture) -> str:
 
 
 def _mermaid_cluster(cluster: Cluster, indent: str) -> list[str]:
-    lines = [f'{indent}subgraph {cluster.id}["{_mermaid_text(cluster.label)}"]']
+    # Without it, Mermaid turns a subgraph of a left-to-right chart top-to-bottom, so
+    # boxes without arrows line up in one row: thousands of pixels wide.
+    lines = [f'{indent}subgraph {cluster.id}["{_mermaid_text(cluster.label)}"]',
+             f"{indent}  direction LR"]  # fmt: skip
     for inner in cluster.clusters:
         lines += _mermaid_cluster(inner, indent + "  ")
     lines += [f"{indent}  {_mermaid_node(n)}" for n in cluster.nodes]
@@ -89,9 +94,8 @@ def _mermaid_node(node: Node) -> str:
 
 
 def _mermaid_text(text: str) -> str:
-    """Label text Mermaid reads literally: quotes and markup characters as entities."""
-    replaced = text.replace("&", "#amp;").replace('"', "#quot;")
-    return replaced.replace("<", "#lt;").replace(">", "#gt;").replace("\n", "<br/>")
+    """Label text Mermaid reads literally (``escape.mermaid``)."""
+    return escape.mermaid(text)
 
 
 def dot(picture: Picture, name: str = "plan") -> str:
@@ -134,5 +138,6 @@ def _dot_node(node: Node) -> str:
 
 
 def _dot_text(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    lines = [escape.one_line(line) for line in text.split("\n")]
+    escaped = "\n".join(lines).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
     return f'"{escaped}"'

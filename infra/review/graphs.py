@@ -16,15 +16,21 @@ from typing import Any
 
 from infra.core.iam import PUBLIC_MEMBERS
 from infra.planner.diff import PlanDiff
-from infra.planner.grants import Grant, Targets, grants, grants_of, is_grant, target_index
 from infra.planner.labels import component_of, type_name
-from infra.planner.pictures import Cluster, Edge, Node, Picture
+from infra.review.grants import Grant, Targets, grants, grants_of, is_grant, target_index
+from infra.review.pictures import Cluster, Edge, Node, Picture
 
 Resource = Mapping[str, Any]
 # Above this many components, a stack is drawn one box per component.
 COLLAPSE_OVER = 12
 # Above this many changed resources, the changes are drawn one box per component.
 CHANGES_COLLAPSE_OVER = 40
+# More changed resources of one type, alike, in one component are drawn as one box.
+AGGREGATE_OVER = 3
+# Kinds of change, most severe first.
+SEVERITY = ("delete", "replace", "create", "update")
+# A picture of changes has at most this many boxes: the rest are counted in one.
+MAX_NODES = 30
 
 
 class UnknownComponent(LookupError):
@@ -194,16 +200,31 @@ def changes_picture(changed: list[StackChanges]) -> Picture:
     """The changed components: changed resources coloured, grants drawn as arrows."""
     total = sum(len(c.diff.created) + len(c.diff.update) + len(c.diff.delete) for c in changed)
     picture = Picture()
-    if total > CHANGES_COLLAPSE_OVER:
+    if total <= CHANGES_COLLAPSE_OVER:
+        ids = _Ids("n")
+        grant_arrows: list[tuple[Grant, str]] = []
         for stack in changed:
-            picture.clusters += _component_boxes(stack)
-        return picture
-    ids = _Ids("n")
-    grant_arrows: list[tuple[Grant, str]] = []
+            picture.clusters += _changed_resources(stack, ids, grant_arrows)
+        _arrows_of(picture, grant_arrows, ids)
+        if sum(1 for _ in picture.all_nodes()) <= MAX_NODES:
+            return picture
+        picture = Picture()
     for stack in changed:
-        picture.clusters += _changed_resources(stack, ids, grant_arrows)
-    _arrows_of(picture, grant_arrows, ids)
+        picture.clusters += _component_boxes(stack)
+    _cap(picture)
     return picture
+
+
+def _cap(picture: Picture) -> None:
+    """Keep the first boxes, in order, up to ``MAX_NODES``; the others become one box
+    per cluster that counts them."""
+    left = MAX_NODES
+    for cluster in picture.clusters:
+        if len(cluster.nodes) > max(left, 1):
+            kept = cluster.nodes[: max(left - 1, 0)]
+            more = len(cluster.nodes) - len(kept)
+            cluster.nodes = [*kept, Node(f"{cluster.id}_more", f"{more} more components", "")]
+        left -= len(cluster.nodes)
 
 
 def _kinds(diff: PlanDiff) -> dict[str, str]:
@@ -222,17 +243,33 @@ def _changed_resources(
     base = {str(r["urn"]): r for r in stack.base.get("resources") or []}
     targets = (target_index(head.values()), target_index(base.values()))
     clusters: dict[str, Cluster] = {}
+    drawn: list[tuple[str, str, Resource]] = []  # (urn, kind, resource) of boxes
     for urn, kind in kinds.items():
         resource = head.get(urn) or base[urn]
-        by_urn = head if urn in head else base
         if not resource["custom"]:
             continue
         if is_grant(resource):
             grant_arrows += _changed_grants(urn, kind, (head, base), targets)
             continue
-        top = component_of(resource, by_urn)
+        drawn.append((urn, kind, resource))
+    alike: Counter[tuple[str, str, str]] = Counter()
+    tops = {}
+    for urn, kind, resource in drawn:
+        tops[urn] = component_of(resource, head if urn in head else base)
+        alike[(tops[urn], str(resource["type"]), kind)] += 1
+    for urn, kind, resource in drawn:
+        top = tops[urn]
         label = top if top == stack.diff.stack else f"{stack.diff.stack} · {top}"
         cluster = clusters.setdefault(top, Cluster(ids(("cluster", stack.diff.stack, top)), label))
+        key = (top, str(resource["type"]), kind)
+        if alike[key] > AGGREGATE_OVER:
+            # many alike: one box with the count; their grants point at it
+            box = ids(("alike", stack.diff.stack, *key))
+            ids.known[urn] = box
+            if all(n.id != box for n in cluster.nodes):
+                text = f"{type_name(key[1])} ×{alike[key]}\n{kind}"
+                cluster.nodes.append(Node(box, text, kind))
+            continue
         cluster.nodes.append(Node(ids(urn), _box_label(resource, top), kind))
     return list(clusters.values())
 
@@ -283,9 +320,18 @@ def _component_boxes(stack: StackChanges) -> list[Cluster]:
         by_urn = head if urn in head else base
         counts[component_of(by_urn[urn], by_urn)][kind] += 1
     ids = _Ids(f"{stack.diff.stack.replace('-', '_')}_")
-    nodes = []
+    alike: dict[str, list[str]] = defaultdict(list)
+    main: dict[str, str] = {}
     for top, per_kind in sorted(counts.items()):
         text = ", ".join(f"{n} to {k}" for k, n in sorted(per_kind.items()))
-        main = per_kind.most_common(1)[0][0]
-        nodes.append(Node(ids(top), f"{top}\n{text}", main))
+        alike[text].append(top)
+        # coloured by its most severe change: one replacement among updates shows
+        main[text] = min(per_kind, key=SEVERITY.index)
+    nodes = []
+    for text, tops in alike.items():
+        if len(tops) > AGGREGATE_OVER:
+            # components changed alike: one box with their count
+            nodes.append(Node(ids(text), f"{len(tops)} components\n{text} each", main[text]))
+            continue
+        nodes += [Node(ids(top), f"{top}\n{text}", main[text]) for top in tops]
     return [Cluster(f"s_{stack.diff.stack.replace('-', '_')}", stack.diff.stack, nodes)]

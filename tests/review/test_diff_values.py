@@ -9,11 +9,12 @@ from typing import Any
 import pytest
 
 from infra.core.problems import Problems
-from infra.planner.allowances import load_allowances
-from infra.planner.dangers import apply_allowances, find_dangers, unused
 from infra.planner.diff import diff_plans, value_change
-from infra.planner.labels import key_inputs, short_name, show
-from infra.planner.report import change_lines, value_lines
+from infra.planner.labels import short_name
+from infra.review.allowances import load_allowances
+from infra.review.dangers import apply_allowances, find_dangers
+from infra.review.leaves import show
+from infra.review.report import change_lines, leaves_json, value_lines
 
 STACK = "urn:pulumi:staging-images::k8s-infra::"
 COMPONENT = STACK + "k8s-infra:staging:RegistryProject::k8s-staging-images"
@@ -51,14 +52,22 @@ def test_a_list_change_names_the_items_added_and_removed() -> None:
         "members", ["group:a@x.io", "group:b@x.io"], ["group:b@x.io", "group:c@x.io"]
     )
     assert change.added == ["group:c@x.io"] and change.removed == ["group:a@x.io"]
-    assert list(value_lines(change)) == ["members: - group:a@x.io", "members: + group:c@x.io"]
-    reordered = value_change("members", ["a", "b"], ["b", "a"])
-    assert list(value_lines(reordered)) == ["members: the same items, in a new order"]
+    assert list(value_lines(change.key, change.before, change.after)) == [
+        "members: - group:a@x.io",
+        "members: + group:c@x.io",
+    ]
+    assert list(value_lines("members", ["a", "b"], ["b", "a"])) == [
+        "members: the same items, in a new order"
+    ]
 
 
 def test_a_map_change_names_each_entry() -> None:
     change = value_change("settings", {"a": "1", "b": "2"}, {"b": "3", "c": "4"})
-    assert list(value_lines(change)) == ["settings.a: - 1", "settings.b: 2 → 3", "settings.c: + 4"]
+    assert list(value_lines(change.key, change.before, change.after)) == [
+        "settings.a: 1 → (none)",
+        "settings.b: 2 → 3",
+        "settings.c: (none) → 4",
+    ]
     assert change.to_json() == {
         "before": {"a": "1", "b": "2"},
         "after": {"b": "3", "c": "4"},
@@ -69,17 +78,25 @@ def test_a_map_change_names_each_entry() -> None:
 
 def test_secrets_stay_secret_and_long_values_are_cut_with_their_length() -> None:
     assert show({"$secret": True}) == "[secret]"
-    assert list(value_lines(value_change("token", {"$secret": True}, "x"))) == [
-        "token: [secret] → x"
-    ]
+    assert list(value_lines("token", {"$secret": True}, "x")) == ["token: [secret] → x"]
     long = "x" * 500
     assert show(long).endswith("… (500 characters)") and len(show(long)) < 200
 
 
-def test_a_create_shows_its_key_inputs_and_any_public_member() -> None:
+def test_a_create_shows_every_input_leaf() -> None:
     inputs = {"repositoryId": "kueue", "location": "us-central1", "cleanupPolicyDryRun": False,
               "labels": {"x": "y"}, "extra": ["allUsers"]}  # fmt: skip
-    assert list(key_inputs(inputs)) == ["extra", "location", "repositoryId"]
+    created = res("gcp:artifactregistry/repository:Repository", "k8s-staging-images-kueue",
+                  inputs=inputs)  # fmt: skip
+    lines = [line.text for line in change_lines(diff_plans(plan(), plan(created), "0" * 40))]
+    assert lines == [
+        "+ k8s-staging-images › Repository kueue",
+        "    cleanupPolicyDryRun: false",
+        '    extra: ["allUsers"]',
+        "    labels.x: y",
+        "    location: us-central1",
+        "    repositoryId: kueue",
+    ]
 
 
 def test_an_added_viewer_is_one_line_under_its_binding() -> None:
@@ -137,11 +154,25 @@ def test_deleting_or_replacing_a_protected_resource_and_unprotecting_are_refused
     assert danger.kind == "unprotect" and danger.refused
 
 
-def test_replacing_a_kept_resource_is_shown_not_refused() -> None:
-    repository = res("gcp:artifactregistry/repository:Repository", "k8s-staging-images-kueue",
-                     retain_on_delete=True, inputs={"location": "us-central1"})  # fmt: skip
-    moved = {**repository, "inputs": {"location": "europe-west4"}}
-    (danger,) = find_dangers(diff_plans(plan(repository), plan(moved), "0" * 40))
+def test_replacing_a_stateful_resource_is_refused_protected_or_not() -> None:
+    """A repository replaced loses its images (or, kept on delete, is orphaned)."""
+    for retained in (True, False):
+        repository = res("gcp:artifactregistry/repository:Repository",
+                         "k8s-staging-images-kueue", retain_on_delete=retained,
+                         inputs={"location": "us-central1"})  # fmt: skip
+        moved = {**repository, "inputs": {"location": "europe-west4"}}
+        (danger,) = find_dangers(diff_plans(plan(repository), plan(moved), "0" * 40))
+        assert danger.kind == "replace" and danger.refused
+        assert "location: us-central1 → europe-west4" in danger.message
+        fate = "stays in the cloud, unmanaged" if retained else "is destroyed with what it holds"
+        assert fate in danger.message
+
+
+def test_replacing_a_kept_stateless_resource_is_shown_not_refused() -> None:
+    member = res(MEMBER, "k8s-staging-images-kueue-reader-x", retain_on_delete=True,
+                 inputs={"member": "group:a@x.io", "role": "roles/viewer"})  # fmt: skip
+    other = {**member, "inputs": {"member": "group:b@x.io", "role": "roles/viewer"}}
+    (danger,) = find_dangers(diff_plans(plan(member), plan(other), "0" * 40))
     assert danger.kind == "replace-retained" and not danger.refused
     assert "the old one stays in the cloud" in danger.message
 
@@ -169,7 +200,6 @@ def test_an_allowance_lets_a_change_through_and_names_itself(tmp_path: Path) -> 
     writer = diff_plans(plan(), plan(grant("allUsers", "roles/artifactregistry.writer")), "0" * 40)
     (danger,) = apply_allowances(find_dangers(writer), allowances)
     assert danger.refused  # the role is pinned: public write is never allowed by it
-    assert unused(allowances, [danger], {"staging-images"}) == allowances
 
 
 @pytest.mark.parametrize(
@@ -211,3 +241,33 @@ def test_the_json_keeps_the_documented_keys_and_adds_values() -> None:
     (created,) = document["created"]
     assert created["name"] == "k8s-staging-images › RepositoryIamMember kueue-reader-allusers"
     json.dumps(document)  # plain JSON all the way down
+
+
+def test_a_nested_change_is_one_leaf_with_its_path_in_lines_and_json() -> None:
+    old = "registry.k8s.io/archeio@sha256:" + "f5e8" * 16
+    new = "registry.k8s.io/archeio@sha256:" + "1111" * 16
+    service = "gcp:cloudrunv2/service:Service"
+
+    def run(image: str) -> dict[str, Any]:
+        template = {"containers": [{"image": image, "args": ["-v=2"]}], "timeout": "60s"}
+        return res(service, "k8s-staging-images-archeio", inputs={"template": template})
+
+    diff = diff_plans(plan(run(old)), plan(run(new)), "0" * 40)
+    assert [line.text for line in change_lines(diff)] == [
+        "~ k8s-staging-images › Service archeio",
+        f"    template.containers[0].image: {old} → {new}",
+    ]
+    (update,) = diff.update
+    assert leaves_json(update) == [
+        {"path": "template.containers[0].image", "mark": "~", "before": old, "after": new}
+    ]
+
+
+def test_a_long_string_shows_a_window_around_each_difference() -> None:
+    before = "a" * 300 + "OLD" + "b" * 300 + "x" + "c" * 300
+    after = "a" * 300 + "NEW" + "b" * 300 + "y" + "c" * 300
+    (line,) = value_lines("script", before, after)
+    old, new = line.removeprefix("script: ").split(" → ")
+    assert "OLD" in old and "NEW" in new and "x" in old and "y" in new
+    assert old.endswith("(904 characters)") and len(old) < 200
+    assert old.startswith("…" + "a" * 24 + "OLD") and "b" * 24 + "x" + "c" * 24 + "…" in old

@@ -1,10 +1,14 @@
 """Changes a reviewer must not miss, and the ones ``plan --strict`` refuses.
 
 Refused (``fails``): deleting or replacing a protected resource (``pulumi
-up`` refuses to, so the change cannot be applied as written), removing
-protection, and granting ``allUsers``/``allAuthenticatedUsers`` something
-new. Shown first but not refused: replacing a resource kept on delete (the
-old one stays in the cloud, unmanaged, and a new empty one is created).
+up`` refuses to, so the change cannot be applied as written); replacing a
+resource that holds data or identity (a project, bucket, repository, service
+account, address or certificate: ``STATEFUL``), protected or not, kept on
+delete or not, since the old one is destroyed or orphaned and a new empty one
+takes its name; removing protection; and granting
+``allUsers``/``allAuthenticatedUsers`` something new. Shown first but not
+refused: replacing another resource kept on delete, and group settings that
+open a group (anyone can join, external members allowed).
 
 A change meant to happen is allowed by an entry of ``infra/allowed-changes.yaml``
 in the change's own declarations (see ``allowances.py``).
@@ -17,13 +21,39 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from infra.core.iam import PUBLIC_MEMBERS
-from infra.planner.allowances import CHANGES, Allowance
 from infra.planner.diff import PlanDiff, Update
-from infra.planner.labels import show
+from infra.planner.labels import type_name
+from infra.review.allowances import CHANGES, Allowance
+from infra.review.escape import one_line
+from infra.review.leaves import pair
 
 # The kinds an allowance can name, and the one it need not (never refused).
 DELETE_PROTECTED, REPLACE_PROTECTED, UNPROTECT, PUBLIC = CHANGES
 REPLACE_RETAINED = "replace-retained"
+OPENS_GROUP = "opens-group"
+# Resources that hold data or identity: replacing one destroys or orphans it.
+STATEFUL = frozenset({
+    "gcp:organizations/project:Project",
+    "gcp:storage/bucket:Bucket",
+    "gcp:artifactregistry/repository:Repository",
+    "gcp:serviceaccount/account:Account",
+    "gcp:compute/globalAddress:GlobalAddress",
+    "gcp:compute/address:Address",
+    "gcp:certificatemanager/certificate:Certificate",
+    "gcp:compute/managedSslCertificate:ManagedSslCertificate",
+    "gcp:bigquery/dataset:Dataset",
+    "aws:s3/bucket:Bucket",
+    "aws:s3/bucketV2:BucketV2",
+    "aws:acm/certificate:Certificate",
+})  # fmt: skip
+# Group settings (the plan's names) whose new value opens a group to people outside it.
+OPENING = {
+    "whoCanJoin": {"ANYONE_CAN_JOIN"},
+    "allowExternalMembers": {"true"},
+    "whoCanViewMembership": {"ALL_IN_DOMAIN_CAN_VIEW"},
+    "whoCanViewGroup": {"ANYONE_CAN_VIEW"},
+    "whoCanPostMessage": {"ANYONE_CAN_POST"},
+}
 
 
 @dataclass(frozen=True)
@@ -43,9 +73,11 @@ class Danger:
         return self.fails and self.allowed_by is None
 
     def line(self) -> str:
-        text = f"{self.stack}: {self.name}: {self.message}"
+        """The danger on one line, for a terminal: every value's control characters escaped."""
+        text = f"{self.stack}: {one_line(self.name)}: {one_line(self.message)}"
         if self.allowed_by is not None:
-            text += f" [allowed by {self.allowed_by.place}: {self.allowed_by.reason}]"
+            allowed = self.allowed_by
+            text += f" [allowed by {allowed.place}: {one_line(allowed.reason)}]"
         return text
 
     def to_json(self) -> dict[str, Any]:
@@ -66,6 +98,7 @@ def find_dangers(diff: PlanDiff) -> list[Danger]:
     found: list[Danger] = []
     for create in diff.created:
         found += _public_grants(diff.stack, create.urn, create.name, {}, create.inputs)
+        found += _opened(diff.stack, create.urn, create.name, {}, create.inputs)
     for update in diff.update:
         found += _update_dangers(diff.stack, update)
     for delete in diff.delete:
@@ -81,6 +114,15 @@ def _update_dangers(stack: str, update: Update) -> Iterator[Danger]:
         yield Danger(stack, update.urn, update.name, REPLACE_PROTECTED,
                      f"replaces a protected resource ({_forced(update)}); `pulumi up` "
                      "refuses to delete it", fails=True)  # fmt: skip
+    elif update.replaced and update.type in STATEFUL:
+        fate = (
+            "the old one stays in the cloud, unmanaged"
+            if update.retain_on_delete
+            else "the old one is destroyed with what it holds"
+        )
+        yield Danger(stack, update.urn, update.name, REPLACE_PROTECTED,
+                     f"replaces a {type_name(update.type)} ({_forced(update)}): {fate}, and a "
+                     "new empty one takes its place", fails=True)  # fmt: skip
     elif update.replaced and update.retain_on_delete:
         yield Danger(stack, update.urn, update.name, REPLACE_RETAINED,
                      f"replaces a resource kept on delete ({_forced(update)}): the old one "
@@ -90,6 +132,25 @@ def _update_dangers(stack: str, update: Update) -> Iterator[Danger]:
         yield Danger(stack, update.urn, update.name, UNPROTECT,
                      "removes protection: a later change could delete it", fails=True)  # fmt: skip
     yield from _public_grants(stack, update.urn, update.name, update.base_inputs, update.inputs)
+    yield from _opened(stack, update.urn, update.name, update.base_inputs, update.inputs)
+
+
+def _opened(
+    stack: str, urn: str, name: str, before: Mapping[str, Any], after: Mapping[str, Any]
+) -> Iterator[Danger]:
+    """Group settings that open the group, set by this change."""
+    old, new = before.get("settings"), after.get("settings")
+    if not isinstance(new, Mapping):
+        return
+    old = old if isinstance(old, Mapping) else {}
+    for key, values in OPENING.items():
+        value = new.get(key)
+        if (
+            value in values
+            and old.get(key) != value
+            and not (key == "allowExternalMembers" and not before)
+        ):
+            yield Danger(stack, urn, name, OPENS_GROUP, f"sets {key}: {value}", fails=False)
 
 
 def _forced(update: Update) -> str:
@@ -100,7 +161,8 @@ def _forced(update: Update) -> str:
         if change is None:
             shown.append(key)
         else:
-            shown.append(f"{key}: {show(change.before, 40)} → {show(change.after, 40)}")
+            old, new = pair(change.before, change.after)
+            shown.append(f"{key}: {old} → {new}")
     return "; ".join(shown)
 
 
@@ -134,11 +196,3 @@ def apply_allowances(dangers: list[Danger], allowances: list[Allowance]) -> list
         allowance = next((a for a in allowances if danger.fails and a.covers(danger)), None)
         marked.append(replace(danger, allowed_by=allowance) if allowance else danger)
     return marked
-
-
-def unused(allowances: list[Allowance], dangers: list[Danger], stacks: set[str]) -> list[Allowance]:
-    """Allowances of the planned stacks that cover nothing: applied already, or mistyped."""
-    return [
-        a for a in allowances
-        if a.stack in stacks and not a.standing and not any(d.allowed_by == a for d in dangers)
-    ]  # fmt: skip
