@@ -39,7 +39,7 @@ def validate(
 
       k8s-infra promoter validate ../k8s.io/registry.k8s.io
 
-      k8s-infra promoter validate ../k8s.io/registry.k8s.io/manifests/k8s-staging-kueue
+      k8s-infra promoter validate ../k8s.io/registry.k8s.io/manifests/k8s-staging-foo
     """
     from infra.promoter.manifests import check_tree
 
