@@ -1,0 +1,190 @@
+"""Lines for people: an access diff (text or Markdown) and the answers of `access of/on`.
+
+Changes alike are collapsed: a principal gaining one role on several
+targets of one kind, through the same paths, is one line
+(``roles/artifactregistry.writer on 3 repositories: foo, bar, baz``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from infra.access.diff import AccessDiff, Change, PrincipalChanges
+from infra.access.grant import Target, is_public
+from infra.access.model import Access
+
+# Names listed on a collapsed line before "and N more".
+SHOWN = 6
+
+
+@dataclass(frozen=True)
+class Line:
+    """One change line: ``+`` gained, ``-`` lost; ``public`` when anyone gains it."""
+
+    mark: str
+    principal: str
+    text: str  # what follows the principal (plain text)
+    public: bool
+    parts: tuple[tuple[str, bool], ...]  # the text as (piece, is_value) for Markdown
+
+    def plain(self) -> str:
+        return f"{self.mark} {self.principal}: {self.text}"
+
+
+def plural(kind: str, count: int) -> str:
+    if count == 1:
+        return kind
+    return kind[:-1] + "ies" if kind.endswith("y") else kind + "s"
+
+
+def through_parts(access: Access) -> list[tuple[str, bool]]:
+    """How a path gives it: ``through group:a@ → group:b@`` or ``directly``, plus the note,
+    as (piece, is_value) pieces."""
+    parts: list[tuple[str, bool]] = []
+    if access.via:
+        parts.append(("through ", False))
+        for index, group in enumerate(access.via):
+            parts += [(" → " if index else "", False), (group, True)]
+    else:
+        parts.append(("directly", False))
+    if access.grant.note:
+        parts += [(" (", False), (access.grant.note, True), (")", False)]
+    return [(piece, value) for piece, value in parts if piece]
+
+
+def through(access: Access) -> str:
+    return "".join(piece for piece, _ in through_parts(access))
+
+
+def _targets(targets: Sequence[Target]) -> list[str]:
+    """Short names when they are unique, else the full ones."""
+    shorts = [t.short for t in targets]
+    return shorts if len(set(shorts)) == len(shorts) else [t.name for t in targets]
+
+
+def change_lines(diff: AccessDiff) -> list[Line]:
+    lines: list[Line] = []
+    for principal in diff.changes:
+        lines += _principal_lines(principal)
+    return lines
+
+
+def _principal_lines(changes: PrincipalChanges) -> list[Line]:
+    lines = []
+    spelled: dict[str, list[tuple[str, bool]]] = {}
+    for mark, group in (("+", changes.gained), ("-", changes.lost)):
+        alike: dict[tuple[str, str, tuple[str, ...]], list[Change]] = defaultdict(list)
+        for change in group:
+            ways = tuple(sorted({through(a) for a in change.paths}))
+            for a in change.paths:
+                spelled.setdefault(through(a), through_parts(a))
+            alike[(change.holding.role, change.holding.target.kind, ways)].append(change)
+        for (role, kind, ways), found in sorted(alike.items()):
+            targets = sorted(c.holding.target for c in found)
+            parts: list[tuple[str, bool]] = [(role, True), (" on ", False)]
+            if len(targets) == 1:
+                parts += [(kind + " ", False), (targets[0].name, True)]
+            else:
+                names = _targets(targets)
+                parts.append((f"{len(targets)} {plural(kind, len(targets))}: ", False))
+                for index, name in enumerate(names[:SHOWN]):
+                    parts += [(", " if index else "", False), (name, True)]
+                if len(names) > SHOWN:
+                    parts.append((f" and {len(names) - SHOWN} more", False))
+            for index, way in enumerate(ways):
+                parts.append((", or " if index else ", ", False))
+                parts += spelled[way]
+            public = any(c.public for c in found) or is_public(changes.principal)
+            text = "".join(piece for piece, _ in parts)
+            lines.append(Line(mark, changes.principal, text, public, tuple(parts)))
+    return lines
+
+
+def text_lines(diff: AccessDiff) -> list[str]:
+    """The diff for a terminal or a CI log."""
+    if diff.empty:
+        return ["no change in effective access"]
+    return [line.plain() for line in change_lines(diff)] + [
+        f"! {a.principal}: {a.grant.role} on {a.grant.target} is overridden by an "
+        "authoritative binding or policy"
+        for a in diff.overridden
+    ]
+
+
+# --- Markdown ---------------------------------------------------------------------
+
+
+def code(value: str) -> str:
+    """``value`` as an inline code span, safe in a list, a table cell or HTML: no line
+    break, a fence longer than any run of backticks in it, and ``|`` escaped."""
+    flat = re.sub(r"\s+", " ", value).replace("|", "\\|")
+    longest = max((len(run) for run in re.findall(r"`+", flat)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if flat.startswith("`") or flat.endswith("`") or not flat.strip() else ""
+    return f"{fence}{pad}{flat}{pad}{fence}"
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>&~])")
+
+
+def text(value: str) -> str:
+    """Plain words, with every character Markdown or HTML could read escaped."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", re.sub(r"\s+", " ", value))
+
+
+def markdown_lines(diff: AccessDiff, limit: int | None = None) -> list[str]:
+    """The access section of a PR summary, as Markdown lines (empty when nothing changes):
+    a heading, then one list item per collapsed change, new public access first.
+
+    ``limit`` bounds the characters of the section: lines beyond it are counted
+    in a last line instead."""
+    if diff.empty and not diff.overridden:
+        return []
+    items = change_lines(diff)
+    items.sort(key=lambda line: (not line.public, line.principal, line.mark))
+    section = ["### Who gains what", ""]
+    used = sum(len(s) + 1 for s in section)
+    left_out = 0
+    for line in items:
+        icon = ":warning: " if line.public and line.mark == "+" else ""
+        rendered = "".join(code(p) if value else text(p) for p, value in line.parts)
+        verb = "gains" if line.mark == "+" else "loses"
+        item = f"- {icon}{code(line.principal)} {verb} {rendered}"
+        if limit is not None and used + len(item) + 1 > limit - 80:
+            left_out += 1
+            continue
+        used += len(item) + 1
+        section.append(item)
+    for access in diff.overridden:
+        grant = access.grant
+        section.append(
+            f"- :warning: {code(access.principal)}: {code(grant.role)} on "
+            f"{text(grant.target.kind)} {code(grant.target.name)} is overridden by an "
+            "authoritative binding or policy"
+        )
+    if left_out:
+        section.append(f"- _{left_out} more change\\(s\\): see `access diff --json`_")
+    section.append("")
+    return section
+
+
+# --- of / on --------------------------------------------------------------------------
+
+
+def holding_lines(accesses: Iterable[Access], first: Callable[[Access], str]) -> list[str]:
+    """Lines grouped under ``first(access)``, each role and target with how it is held."""
+    grouped: dict[str, list[Access]] = defaultdict(list)
+    for access in accesses:
+        grouped[first(access)].append(access)
+    lines = []
+    for head in sorted(grouped):
+        lines.append(head)
+        for access in sorted(grouped[head], key=lambda a: (a.grant.target, a.grant.role, a.via)):
+            grant = access.grant
+            public = " [public]" if access.public else ""
+            lines.append(f"  {grant.role} on {grant.target} ({grant.stack}), "
+                         f"{through(access)}{public}")  # fmt: skip
+    return lines

@@ -1,0 +1,160 @@
+"""The access model on small plans written by hand, in the shape `plan --json` prints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from infra.access.diff import diff_access
+from infra.access.grant import Target
+from infra.access.model import AccessModel, Holding
+from infra.access.render import code, markdown_lines, text_lines
+
+GROUP_TYPE = "pulumi-python:dynamic/groups:GoogleGroup"
+REPO_MEMBER = "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember"
+PROJECT_MEMBER = "gcp:projects/iAMMember:IAMMember"
+PROJECT_BINDING = "gcp:projects/iAMBinding:IAMBinding"
+SA_MEMBER = "gcp:serviceaccount/iAMMember:IAMMember"
+WRITER = "roles/artifactregistry.writer"
+
+
+def resource(type_: str, name: str, **inputs: Any) -> dict[str, Any]:
+    return {"type": type_, "name": name, "urn": f"urn:pulumi:s::k8s-infra::{type_}::{name}",
+            "parent": None, "custom": True, "inputs": inputs}  # fmt: skip
+
+
+def group(email: str, *members: str, owners: tuple[str, ...] = ()) -> dict[str, Any]:
+    return resource(GROUP_TYPE, email, email=email, members=list(members), owners=list(owners),
+                    managers=[])  # fmt: skip
+
+
+def repo_writer(repository: str, member: str) -> dict[str, Any]:
+    return resource(REPO_MEMBER, f"{repository}-{member}", project="k8s-staging-images",
+                    location="us-central1", repository=repository, role=WRITER,
+                    member=member)  # fmt: skip
+
+
+def model(*resources: dict[str, Any], stack: str = "staging") -> AccessModel:
+    groups = [r for r in resources if r["type"] == GROUP_TYPE]
+    rest = [r for r in resources if r["type"] != GROUP_TYPE]
+    return AccessModel.from_plans(
+        [{"stack": "groups", "resources": groups}, {"stack": stack, "resources": rest}]
+    )
+
+
+FOO = Target("repository", "k8s-staging-images/us-central1/foo")
+
+
+def holders(m: AccessModel, target: Target, role: str) -> set[str]:
+    return {h.principal for h in m.by_holding if h.target == target and h.role == role}
+
+
+def test_a_group_grant_reaches_its_members_and_their_path_is_kept() -> None:
+    m = model(group("foo@k.io", "alice@example.com"), repo_writer("foo", "group:foo@k.io"))
+    assert holders(m, FOO, WRITER) == {"group:foo@k.io", "user:alice@example.com"}
+    (alice,) = [a for a in m.of("user:alice@example.com") if a.grant.role == WRITER]
+    assert alice.via == ("group:foo@k.io",)
+    assert alice.path() == "user:alice@example.com → group:foo@k.io"
+
+
+def test_nested_groups_reach_members_of_members_and_a_cycle_ends() -> None:
+    m = model(
+        group("outer@k.io", "inner@k.io"),
+        group("inner@k.io", "mallory@example.com", "outer@k.io"),
+        repo_writer("foo", "group:outer@k.io"),
+    )
+    (path,) = [a for a in m.by_holding[Holding("user:mallory@example.com", WRITER, FOO)]]
+    assert path.via == ("group:inner@k.io", "group:outer@k.io")
+    assert "user:inner@k.io" not in m.principals  # a declared group is a group
+
+
+def test_a_member_added_to_a_writer_group_gains_writer_through_it() -> None:
+    base = model(group("foo@k.io", "alice@example.com"), repo_writer("foo", "group:foo@k.io"))
+    head = model(group("foo@k.io", "alice@example.com", "mallory@example.com"),
+                 repo_writer("foo", "group:foo@k.io"))  # fmt: skip
+    diff = diff_access(base, head)
+    assert [c.principal for c in diff.changes] == ["user:mallory@example.com"]
+    lines = text_lines(diff)
+    assert lines == [
+        "+ user:mallory@example.com: member on group foo@k.io, directly",
+        "+ user:mallory@example.com: roles/artifactregistry.writer on repository "
+        "k8s-staging-images/us-central1/foo, through group:foo@k.io",
+    ]
+
+
+def test_a_member_of_two_groups_keeps_access_when_one_grant_goes() -> None:
+    groups = (group("a@k.io", "bob@example.com", "carol@example.com"),
+              group("b@k.io", "bob@example.com"))  # fmt: skip
+    base = model(*groups, repo_writer("foo", "group:a@k.io"), repo_writer("foo", "group:b@k.io"))
+    head = model(*groups, repo_writer("foo", "group:b@k.io"))
+    diff = diff_access(base, head)
+    assert {c.principal for c in diff.changes} == {"group:a@k.io", "user:carol@example.com"}
+    (carol,) = [c for c in diff.changes if c.principal == "user:carol@example.com"]
+    assert not carol.gained and [c.holding.role for c in carol.lost] == [WRITER]
+    assert holders(head, FOO, WRITER) == {"group:b@k.io", "user:bob@example.com"}
+
+
+def test_an_authoritative_binding_replaces_additive_members_of_its_role() -> None:
+    binding = resource(PROJECT_BINDING, "b", project="p", role="roles/viewer",
+                       members=["group:a@k.io"])  # fmt: skip
+    member = resource(PROJECT_MEMBER, "m", project="p", role="roles/viewer",
+                      member="user:eve@example.com")  # fmt: skip
+    other = resource(PROJECT_MEMBER, "o", project="p", role="roles/editor",
+                     member="user:eve@example.com")  # fmt: skip
+    m = model(binding, member, other)
+    project = Target("project", "p")
+    assert holders(m, project, "roles/viewer") == {"group:a@k.io"}
+    assert holders(m, project, "roles/editor") == {"user:eve@example.com"}
+    assert [g.principal for g in m.overridden] == ["user:eve@example.com"]
+    # Changing the binding's members replaces the holders: one loses, one gains.
+    after = model(resource(PROJECT_BINDING, "b", project="p", role="roles/viewer",
+                           members=["group:c@k.io"]), other)  # fmt: skip
+    diff = diff_access(m, after)
+    assert [(c.principal, bool(c.gained), bool(c.lost)) for c in diff.changes] == [
+        ("group:a@k.io", False, True), ("group:c@k.io", True, False)]  # fmt: skip
+
+
+def test_public_principals_are_marked_and_listed_first() -> None:
+    base = model(repo_writer("foo", "group:foo@k.io"))
+    head = model(repo_writer("foo", "group:foo@k.io"),
+                 resource(REPO_MEMBER, "pub", project="k8s-staging-images", location="us-central1",
+                          repository="foo", role="roles/artifactregistry.reader",
+                          member="allUsers"),
+                 resource(PROJECT_MEMBER, "d", project="p", role="roles/viewer",
+                          member="domain:example.com"))  # fmt: skip
+    diff = diff_access(base, head)
+    assert [(c.principal, c.public) for c in diff.changes] == [
+        ("allUsers", True), ("domain:example.com", True)]  # fmt: skip
+    markdown = markdown_lines(diff)
+    assert markdown[0] == "### Who gains what"
+    assert markdown[2].startswith("- :warning: `allUsers` gains `roles/artifactregistry.reader`")
+
+
+def test_workload_identity_names_the_kubernetes_service_account() -> None:
+    wi = resource(SA_MEMBER, "wi", role="roles/iam.workloadIdentityUser",
+                  serviceAccountId="projects/p/serviceAccounts/pusher@p.iam.gserviceaccount.com",
+                  member="serviceAccount:p.svc.id.goog[ns/pusher]")  # fmt: skip
+    diff = diff_access(model(), model(wi))
+    assert text_lines(diff) == [
+        "+ serviceAccount:p.svc.id.goog[ns/pusher]: roles/iam.workloadIdentityUser on service "
+        "account pusher@p.iam.gserviceaccount.com, directly (Kubernetes service account "
+        "ns/pusher (p))"
+    ]
+
+
+def test_alike_changes_collapse_into_one_line() -> None:
+    writers = [repo_writer(name, "user:dan@example.com") for name in ("foo", "bar", "baz")]
+    diff = diff_access(model(), model(*writers))
+    assert text_lines(diff) == [
+        "+ user:dan@example.com: roles/artifactregistry.writer on 3 repositories: bar, baz, "
+        "foo, directly"
+    ]
+
+
+def test_markdown_values_cannot_break_out_of_their_span() -> None:
+    assert code("a`b") == "``a`b``"
+    assert code("x|y\nz") == "`x\\|y z`"
+    evil = resource(PROJECT_MEMBER, "e", project="p</details>`", role="roles/viewer",
+                    member="user:<b>x@example.com")  # fmt: skip
+    (line,) = markdown_lines(diff_access(model(), model(evil)))[2:3]
+    assert "</details>`" in line and line.count("``") == 2
+    assert "<b>" not in line.replace("`user:<b>x@example.com`", "")
