@@ -9,6 +9,7 @@ policy and inline policy, and a Google Group's owners, managers and members.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -35,8 +36,19 @@ def service_account_name(inputs: Mapping[str, Any]) -> str:
     return value.rsplit("/", 1)[-1] if value.startswith("projects/") else value
 
 
+_FEDERATED = re.compile(r"principal://.*/workloadIdentityPools/([^/]+)/subject/ns/([^/]+)/sa/(.+)")
+
+
 def workload_identity_note(member: str) -> str:
-    """``serviceAccount:P.svc.id.goog[ns/name]`` -> ``Kubernetes service account ns/name (P)``."""
+    """The Kubernetes service account a workload identity member names:
+    ``serviceAccount:P.svc.id.goog[ns/name]`` (or its ``principal://`` form) ->
+    ``Kubernetes service account ns/name (P)``."""
+    federated = _FEDERATED.fullmatch(member)
+    if federated:
+        pool, namespace, name = federated.groups()
+        return (
+            f"Kubernetes service account {namespace}/{name} ({pool.removesuffix('.svc.id.goog')})"
+        )
     address = member.removeprefix("serviceAccount:")
     pool, bracket, rest = address.partition("[")
     if not bracket or not pool.endswith(".svc.id.goog"):

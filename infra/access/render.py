@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from infra.access.diff import AccessDiff, Change, PrincipalChanges
+from infra.access.extractors import GROUP
 from infra.access.grant import Target, is_public
 from infra.access.model import Access
 
@@ -73,27 +74,19 @@ def change_lines(diff: AccessDiff) -> list[Line]:
 
 
 def _principal_lines(changes: PrincipalChanges) -> list[Line]:
+    """One line per kind of change (gained, lost) and way it comes: every role on every
+    target it gives, alike targets collapsed. Lines of group membership come last."""
     lines = []
     spelled: dict[str, list[tuple[str, bool]]] = {}
     for mark, group in (("+", changes.gained), ("-", changes.lost)):
-        alike: dict[tuple[str, str, tuple[str, ...]], list[Change]] = defaultdict(list)
+        by_way: dict[tuple[str, ...], list[Change]] = defaultdict(list)
         for change in group:
             ways = tuple(sorted({through(a) for a in change.paths}))
             for a in change.paths:
                 spelled.setdefault(through(a), through_parts(a))
-            alike[(change.holding.role, change.holding.target.kind, ways)].append(change)
-        for (role, kind, ways), found in sorted(alike.items()):
-            targets = sorted(c.holding.target for c in found)
-            parts: list[tuple[str, bool]] = [(role, True), (" on ", False)]
-            if len(targets) == 1:
-                parts += [(kind + " ", False), (targets[0].name, True)]
-            else:
-                names = _targets(targets)
-                parts.append((f"{len(targets)} {plural(kind, len(targets))}: ", False))
-                for index, name in enumerate(names[:SHOWN]):
-                    parts += [(", " if index else "", False), (name, True)]
-                if len(names) > SHOWN:
-                    parts.append((f" and {len(names) - SHOWN} more", False))
+            by_way[ways].append(change)
+        for ways, found in sorted(by_way.items(), key=lambda item: (_membership(item[1]), item[0])):
+            parts = _holdings_parts(found)
             for index, way in enumerate(ways):
                 parts.append((", or " if index else ", ", False))
                 parts += spelled[way]
@@ -101,6 +94,31 @@ def _principal_lines(changes: PrincipalChanges) -> list[Line]:
             text = "".join(piece for piece, _ in parts)
             lines.append(Line(mark, changes.principal, text, public, tuple(parts)))
     return lines
+
+
+def _membership(changes: Sequence[Change]) -> bool:
+    return all(c.holding.target.kind == GROUP for c in changes)
+
+
+def _holdings_parts(changes: Sequence[Change]) -> list[tuple[str, bool]]:
+    """``ROLE on KIND NAME; ROLE on N KINDs: A, B, C``."""
+    alike: dict[tuple[str, str], list[Target]] = defaultdict(list)
+    for change in changes:
+        alike[(change.holding.role, change.holding.target.kind)].append(change.holding.target)
+    parts: list[tuple[str, bool]] = []
+    for index, ((role, kind), found) in enumerate(sorted(alike.items())):
+        targets = sorted(found)
+        parts += [("; " if index else "", False), (role, True), (" on ", False)]
+        if len(targets) == 1:
+            parts += [(kind + " ", False), (targets[0].name, True)]
+            continue
+        names = _targets(targets)
+        parts.append((f"{len(targets)} {plural(kind, len(targets))}: ", False))
+        for position, name in enumerate(names[:SHOWN]):
+            parts += [(", " if position else "", False), (name, True)]
+        if len(names) > SHOWN:
+            parts.append((f" and {len(names) - SHOWN} more", False))
+    return [(piece, value) for piece, value in parts if piece]
 
 
 def text_lines(diff: AccessDiff) -> list[str]:

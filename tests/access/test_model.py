@@ -74,10 +74,11 @@ def test_a_member_added_to_a_writer_group_gains_writer_through_it() -> None:
     diff = diff_access(base, head)
     assert [c.principal for c in diff.changes] == ["user:mallory@example.com"]
     lines = text_lines(diff)
+    # What the group gives first, then the membership that gives it.
     assert lines == [
-        "+ user:mallory@example.com: member on group foo@k.io, directly",
         "+ user:mallory@example.com: roles/artifactregistry.writer on repository "
         "k8s-staging-images/us-central1/foo, through group:foo@k.io",
+        "+ user:mallory@example.com: member on group foo@k.io, directly",
     ]
 
 
@@ -127,6 +128,29 @@ def test_public_principals_are_marked_and_listed_first() -> None:
     markdown = markdown_lines(diff)
     assert markdown[0] == "### Who gains what"
     assert markdown[2].startswith("- :warning: `allUsers` gains `roles/artifactregistry.reader`")
+
+
+def test_roles_given_the_same_way_share_one_line() -> None:
+    project = resource(PROJECT_MEMBER, "v", project="k8s-staging-images", role="roles/viewer",
+                       member="group:foo@k.io")  # fmt: skip
+    grants = (repo_writer("foo", "group:foo@k.io"), repo_writer("bar", "group:foo@k.io"), project)
+    base = model(group("foo@k.io"), *grants)
+    head = model(group("foo@k.io", "eve@example.com"), *grants)
+    first = text_lines(diff_access(base, head))[0]
+    assert first == (
+        "+ user:eve@example.com: roles/artifactregistry.writer on 2 repositories: bar, foo; "
+        "roles/viewer on project k8s-staging-images, through group:foo@k.io"
+    )
+
+
+def test_a_federated_workload_identity_names_its_kubernetes_service_account() -> None:
+    member = ("principal://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/"
+              "pool.svc.id.goog/subject/ns/test-pods/sa/kind")  # fmt: skip
+    account = "projects/p/serviceAccounts/kind@p.iam.gserviceaccount.com"
+    wi = resource(SA_MEMBER, "wi", role="roles/iam.workloadIdentityUser", member=member,
+                  serviceAccountId=account)  # fmt: skip
+    (access,) = model(wi).of(member)
+    assert access.grant.note == "Kubernetes service account test-pods/kind (pool)"
 
 
 def test_workload_identity_names_the_kubernetes_service_account() -> None:
