@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from infra.access.diff import diff_access
 from infra.access.grant import Target
 from infra.access.model import AccessModel, Holding
@@ -182,3 +184,26 @@ def test_markdown_values_cannot_break_out_of_their_span() -> None:
     (line,) = markdown_lines(diff_access(model(), model(evil)))[2:3]
     assert "</details>`" in line and line.count("``") == 2
     assert "<b>" not in line.replace("`user:<b>x@example.com`", "")
+
+
+def test_a_new_concern_contributes_its_grants_through_its_catalog_entry(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Registering a concern whose entry names a reader is all it takes."""
+    from infra import catalog
+    from infra.access.extractors import gcp_iam, joined
+    from infra.declarations.concern import Checked, Concern
+
+    token = "gcp:pubsub/topicIAMMember:TopicIAMMember"
+    topic = resource(token, "t", project="p", topic="events", role="roles/pubsub.publisher",
+                     member="group:foo@k.io")  # fmt: skip
+    plans = [{"stack": "groups", "resources": [group("foo@k.io", "ann@example.com")]},
+             {"stack": "events", "resources": [topic]}]  # fmt: skip
+    assert AccessModel.from_plans(plans).of("user:ann@example.com")[0].grant.target.kind == "group"
+    entry = Concern(name="events", summary="topics", check=lambda _c, _p: Checked(),
+                    build=lambda _s, _d: None,
+                    grants={token: gcp_iam("topic", joined("project", "topic"))})  # fmt: skip
+    monkeypatch.setattr(catalog, "CONCERNS", (*catalog.CONCERNS, entry))
+    held = {(a.grant.role, str(a.grant.target)) for a in
+            AccessModel.from_plans(plans).of("user:ann@example.com")}  # fmt: skip
+    assert ("roles/pubsub.publisher", "topic p/events") in held
