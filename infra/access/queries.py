@@ -33,3 +33,40 @@ def holders_on(model: AccessModel, query: str) -> list[Access]:
         )
 
     return [a for a in model.accesses if matches(a.grant.target.kind, a.grant.target.name)]
+
+
+# Roles whose holder may act as the identity they are held on, as their grants say
+# (workload identity: a Kubernetes service account acts as a Google service account;
+# an AWS role's trust: who may assume it), and the principal that identity is.
+ACTS_AS = {
+    ("roles/iam.workloadIdentityUser", "service account"): "serviceAccount:{}",
+    ("sts:AssumeRole", "aws role"): "aws-role:{}",
+    ("sts:AssumeRoleWithWebIdentity", "aws role"): "aws-role:{}",
+}
+
+
+def identities(accesses: list[Access]) -> list[str]:
+    """The identities these accesses let their holder act as."""
+    found = {
+        ACTS_AS[(a.grant.role, a.grant.target.kind)].format(a.grant.target.name)
+        for a in accesses
+        if (a.grant.role, a.grant.target.kind) in ACTS_AS
+    }
+    return sorted(found)
+
+
+def acting_as(model: AccessModel, accesses: list[Access]) -> list[tuple[str, list[Access]]]:
+    """Each identity ``accesses`` let their holder act as, with what it holds, and on
+    through the identities those let it act as (each once)."""
+    seen: set[str] = {a.principal for a in accesses}
+    found: list[tuple[str, list[Access]]] = []
+    waiting = identities(accesses)
+    while waiting:
+        identity = waiting.pop(0)
+        if identity in seen:
+            continue
+        seen.add(identity)
+        held = model.of(identity)
+        found.append((identity, held))
+        waiting += identities(held)
+    return found

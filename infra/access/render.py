@@ -162,7 +162,7 @@ def markdown_lines(diff: AccessDiff, limit: int | None = None) -> list[str]:
     if diff.empty and not diff.overridden:
         return []
     items = change_lines(diff)
-    items.sort(key=lambda line: (not line.public, line.principal, line.mark))
+    items.sort(key=lambda line: (not (line.public and line.mark == "+"), line.principal))
     section = ["### Who gains what", ""]
     used = sum(len(s) + 1 for s in section)
     left_out = 0

@@ -134,7 +134,9 @@ def of(
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1)] = None,
 ) -> None:
-    """Everything a person, group or account holds, and how (directly or through groups).
+    """Everything a person, group or account holds, and how (directly or through groups);
+    then what each identity it may act as holds (a Google service account through
+    workload identity, an AWS role it may assume).
 
     [b]Examples[/b]
 
@@ -142,18 +144,29 @@ def of(
 
       k8s-infra access of group:k8s-infra-staging-kwok@kubernetes.io --json
     """
-    from infra.access.queries import holdings_of
+    from infra.access.queries import acting_as, holdings_of
     from infra.access.render import holding_lines
 
-    found = holdings_of(_model(cli_context(ctx).root, jobs), principal)
+    model = _model(cli_context(ctx).root, jobs)
+    found = holdings_of(model, principal)
+    acting = acting_as(model, found)
     if as_json:
-        emit_json({"query": principal, "access": [_access_json(a) for a in found]})
+        emit_json({
+            "query": principal,
+            "access": [_access_json(a) for a in found],
+            "acting_as": [{"identity": identity, "access": [_access_json(a) for a in held]}
+                          for identity, held in acting],
+        })  # fmt: skip
         return
     if not found:
         stderr.print(f"{principal}: no access in any stack's plan", markup=False)
         return
     for line in holding_lines(found, lambda a: a.principal):
         typer.echo(line)
+    for identity, held in acting:
+        typer.echo(f"acting as {identity}:")
+        for line in holding_lines(held, lambda a: a.principal)[1:] or ["  nothing"]:
+            typer.echo(line)
 
 
 @access_app.command("on")

@@ -226,7 +226,7 @@ def test_a_workload_identity_change_names_the_kubernetes_service_accounts(
     identity = f"{pool}.svc.id.goog[test-pods/kwok-pusher]"
     account = ("      k8s-staging-kwok:\n        service_accounts:\n          pusher:\n"
                "            display_name: Pushes kwok images\n"
-               f"            workload_identity: [{identity}]\n")  # fmt: skip
+               f"            workload_identity:\n              - {identity}\n")  # fmt: skip
     base = replace("infra/infra.yaml", "      k8s-staging-kwok:\n", account)
     change = replace("infra/infra.yaml", "[test-pods/kwok-pusher]", "[test-pods/kwok-builder]")
     _, document = access_diff(git_checkout, cli, base, change, "--json")

@@ -207,3 +207,28 @@ def test_a_new_concern_contributes_its_grants_through_its_catalog_entry(
     held = {(a.grant.role, str(a.grant.target)) for a in
             AccessModel.from_plans(plans).of("user:ann@example.com")}  # fmt: skip
     assert ("roles/pubsub.publisher", "topic p/events") in held
+
+
+def test_of_and_on_answer_by_address_and_follow_workload_identity() -> None:
+    from infra.access.queries import acting_as, holders_on, holdings_of
+
+    account = "pusher@p.iam.gserviceaccount.com"
+    ksa = "serviceAccount:p.svc.id.goog[ns/pusher]"
+    m = model(
+        group("foo@k.io", "Alice@Example.com"),
+        repo_writer("foo", "group:foo@k.io"),
+        repo_writer("bar", f"serviceAccount:{account}"),
+        resource(SA_MEMBER, "wi", role="roles/iam.workloadIdentityUser", member=ksa,
+                 serviceAccountId=f"projects/p/serviceAccounts/{account}"),
+    )  # fmt: skip
+    alice = holdings_of(m, "alice@example.com")
+    assert {(a.grant.role, a.grant.target.short) for a in alice} == {
+        (WRITER, "foo"), ("member", "foo@k.io")}  # fmt: skip
+    assert {a.principal for a in holders_on(m, "foo")} == {
+        "group:foo@k.io",
+        "user:alice@example.com",
+    }
+    assert {a.grant.target.short for a in holders_on(m, "k8s-staging-images")} == {"foo", "bar"}
+    ((identity, held),) = acting_as(m, holdings_of(m, ksa))
+    assert identity == f"serviceAccount:{account}"
+    assert [(a.grant.role, a.grant.target.short) for a in held] == [(WRITER, "bar")]
