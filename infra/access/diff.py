@@ -48,7 +48,7 @@ def _path_json(access: Access) -> dict[str, Any]:
     return {
         "via": list(access.via),
         "granted_to": grant.principal,
-        "mode": grant.mode.value,
+        "mode": grant.mode,
         "stack": grant.stack,
         "source": grant.source,
         **({"note": grant.note} if grant.note else {}),

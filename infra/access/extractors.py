@@ -27,7 +27,12 @@ def _text(value: object) -> str:
 
 def joined(*names: str) -> Callable[[Mapping[str, Any]], str]:
     """The target's name: these inputs joined by ``/`` (empty ones left out)."""
-    return lambda inputs: "/".join(t for t in (_text(inputs.get(n)) for n in names) if t)
+
+    def name_of(inputs: Mapping[str, Any]) -> str:
+        found = [_text(inputs.get(n)) for n in names]
+        return "/".join([part for part in found if part])
+
+    return name_of
 
 
 def service_account_name(inputs: Mapping[str, Any]) -> str:
@@ -57,7 +62,7 @@ def workload_identity_note(member: str) -> str:
 
 
 def gcp_iam(
-    kind: str, name_of: Callable[[Mapping[str, Any]], str], mode: Mode = Mode.additive
+    kind: str, name_of: Callable[[Mapping[str, Any]], str], mode: str = Mode.additive
 ) -> Extractor:
     """A Google IAM member (``member``) or binding (``members``, authoritative for its role)."""
 
@@ -190,7 +195,7 @@ def group_members(resource: Resource, stack: str) -> Iterator[Grant]:
 
 
 # Google IAM resource types, by the target kind and the inputs naming it.
-_GCP_IAM: dict[str, tuple[str, Callable[[Mapping[str, Any]], str], Mode]] = {
+_GCP_IAM: dict[str, tuple[str, Callable[[Mapping[str, Any]], str], str]] = {
     "gcp:projects/iAMMember:IAMMember": ("project", joined("project"), Mode.additive),
     "gcp:projects/iAMBinding:IAMBinding": ("project", joined("project"), Mode.binding),
     "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember":

@@ -12,25 +12,23 @@ what a role permits.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 Resource = Mapping[str, Any]
 
 PUBLIC_PRINCIPALS = frozenset({"allUsers", "allAuthenticatedUsers", "*"})
 
 
-class Mode(StrEnum):
-    """How a grant combines with others on the same resource."""
+class Mode:
+    """How a grant combines with others on the same resource (plain strings: grants are
+    hashed and compared by the thousand)."""
 
     additive = "member"  # adds one principal; others keep theirs
     binding = "binding"  # authoritative for one role on the resource
     policy = "policy"  # authoritative for every role on the resource
 
 
-@dataclass(frozen=True, order=True)
-class Target:
+class Target(NamedTuple):
     """What a role is held on: ``kind`` (repository, bucket, group...) and its name."""
 
     kind: str
@@ -45,8 +43,7 @@ class Target:
         return f"{self.kind} {self.name}"
 
 
-@dataclass(frozen=True, order=True)
-class Grant:
+class Grant(NamedTuple):
     """A principal holds ``role`` on ``target``, stated by the resource ``source`` of ``stack``."""
 
     principal: str
@@ -54,7 +51,7 @@ class Grant:
     target: Target
     stack: str
     source: str  # the URN of the IAM resource, policy or group that states it
-    mode: Mode = Mode.additive
+    mode: str = Mode.additive
     note: str = ""  # e.g. the Kubernetes service account a workload identity names
 
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 from infra.access.extractors import GROUP
 from infra.access.grant import Extractor, Grant, Mode, Target, is_public
@@ -24,8 +24,7 @@ from infra.access.grant import Extractor, Grant, Mode, Target, is_public
 Plan = Mapping[str, Any]  # {"stack", "resources": [...], ...} as `plan --json` prints it
 
 
-@dataclass(frozen=True, order=True)
-class Holding:
+class Holding(NamedTuple):
     """A principal holds ``role`` on ``target``: the key of effective access."""
 
     principal: str
@@ -33,8 +32,7 @@ class Holding:
     target: Target
 
 
-@dataclass(frozen=True, order=True)
-class Access:
+class Access(NamedTuple):
     """One way a principal holds a role: the grant, and the groups it came through
     (``via``: from the principal's own group outwards; empty when granted directly)."""
 
@@ -85,16 +83,16 @@ def settle(grants: Iterable[Grant]) -> tuple[list[Grant], list[Grant]]:
     policy of T replaces every grant on T from other resources.
     """
     grants = list(grants)
-    bound = {(g.target, g.role) for g in grants if g.mode is Mode.binding}
+    bound = {(g.target, g.role) for g in grants if g.mode == Mode.binding}
     policies: dict[Target, set[str]] = defaultdict(set)
     for g in grants:
-        if g.mode is Mode.policy:
+        if g.mode == Mode.policy:
             policies[g.target].add(g.source)
     kept: list[Grant] = []
     overridden: list[Grant] = []
     for g in grants:
         replaced_by_policy = g.target in policies and g.source not in policies[g.target]
-        replaced_by_binding = g.mode is Mode.additive and (g.target, g.role) in bound
+        replaced_by_binding = g.mode == Mode.additive and (g.target, g.role) in bound
         (overridden if replaced_by_policy or replaced_by_binding else kept).append(g)
     return kept, overridden
 
@@ -110,9 +108,15 @@ class AccessModel:
     def from_plans(
         cls, plans: Iterable[Plan], readers: Mapping[str, Extractor] | None = None
     ) -> AccessModel:
-        found = read_grants(plans, registered_readers() if readers is None else readers)
-        kept, overridden = settle(_typed_groups(found))
-        return cls(sorted(set(kept), key=_grant_order), sorted(set(overridden), key=_grant_order))
+        return cls.from_grants(
+            read_grants(plans, registered_readers() if readers is None else readers)
+        )
+
+    @classmethod
+    def from_grants(cls, found: Iterable[Grant]) -> AccessModel:
+        """From the grants the plans state (``read_grants``)."""
+        kept, overridden = settle(_typed_groups(list(found)))
+        return cls(sorted(set(kept)), sorted(set(overridden)))
 
     @cached_property
     def groups(self) -> frozenset[str]:
@@ -146,13 +150,15 @@ class AccessModel:
     @cached_property
     def accesses(self) -> list[Access]:
         """Every way every principal holds a role, groups expanded."""
+        # Grants are distinct, and so is each (member, path) a principal reaches.
         reached: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
-        found: set[Access] = set()
+        found: list[Access] = []
         for grant in self.grants:
             if grant.principal not in reached:
                 reached[grant.principal] = list(self.reach(grant.principal))
-            found.update(Access(member, grant, via) for member, via in reached[grant.principal])
-        return sorted(found, key=lambda a: (a.principal, _grant_order(a.grant), a.via))
+            found += (Access(member, grant, via) for member, via in reached[grant.principal])
+        found.sort()
+        return found
 
     @cached_property
     def by_holding(self) -> Mapping[Holding, list[Access]]:
@@ -173,11 +179,6 @@ class AccessModel:
         return [a for a in self.accesses if a.grant.target in wanted]
 
 
-def _grant_order(g: Grant) -> tuple[str, ...]:
-    """Grants in a stable order, compared as plain strings (fast on thousands)."""
-    return (g.principal, g.role, g.target.kind, g.target.name, g.stack, g.source, g.note)
-
-
 def _typed_groups(grants: list[Grant]) -> list[Grant]:
     """A member written ``user:ADDRESS`` is ``group:ADDRESS`` when that group is declared."""
     declared = {g.target.name for g in grants if g.target.kind == GROUP}
@@ -185,7 +186,7 @@ def _typed_groups(grants: list[Grant]) -> list[Grant]:
     for g in grants:
         kind, _, address = g.principal.partition(":")
         if kind == "user" and address in declared:
-            typed.append(replace(g, principal=f"group:{address}"))
+            typed.append(g._replace(principal=f"group:{address}"))
         else:
             typed.append(g)
     return typed

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from infra.access.diff import AccessDiff, diff_access
-from infra.access.model import AccessModel
+from infra.access.grant import Grant
+from infra.access.model import AccessModel, read_grants, registered_readers
 from infra.planner.cache import PlanCache, run_cached
 from infra.planner.compare import Compared, compare
 from infra.planner.runner import PlanFailed, PlanRequest, PlanResult
@@ -61,7 +62,20 @@ def access_diff(compared: Sequence[Compared]) -> AccessDiff:
     both = sides(compared)
     if all(c.base is None for c in compared):
         return AccessDiff(())
-    return diff_access(AccessModel.from_plans(both.base), AccessModel.from_plans(both.head))
+    # A stack unchanged at the base is the same plan on both sides: read once.
+    readers = registered_readers()
+    read: dict[int, list[Grant]] = {}
+
+    def grants(plans: list[Plan]) -> list[Grant]:
+        found: list[Grant] = []
+        for plan in plans:
+            if id(plan) not in read:
+                read[id(plan)] = read_grants([plan], readers)
+            found += read[id(plan)]
+        return found
+
+    return diff_access(AccessModel.from_grants(grants(both.base)),
+                       AccessModel.from_grants(grants(both.head)))  # fmt: skip
 
 
 def diff_against(

@@ -113,7 +113,7 @@ def _access_json(access: Access) -> dict[str, Any]:
         "stack": grant.stack,
         "via": list(access.via),
         "granted_to": grant.principal,
-        "mode": grant.mode.value,
+        "mode": grant.mode,
         "public": access.public,
         "source": grant.source,
         **({"note": grant.note} if grant.note else {}),
