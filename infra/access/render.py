@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from infra.access.diff import AccessDiff, Change, PrincipalChanges
@@ -192,17 +192,20 @@ def markdown_lines(diff: AccessDiff, limit: int | None = None) -> list[str]:
 # --- of / on --------------------------------------------------------------------------
 
 
-def holding_lines(accesses: Iterable[Access], first: Callable[[Access], str]) -> list[str]:
-    """Lines grouped under ``first(access)``, each role and target with how it is held."""
+def holding_lines(accesses: Iterable[Access], *, by_target: bool = False) -> list[str]:
+    """Lines under each principal (each role and target, and how it is held), or under
+    each target with ``by_target`` (each principal and role, and how)."""
     grouped: dict[str, list[Access]] = defaultdict(list)
     for access in accesses:
-        grouped[first(access)].append(access)
+        grouped[str(access.grant.target) if by_target else access.principal].append(access)
     lines = []
     for head in sorted(grouped):
         lines.append(head)
-        for access in sorted(grouped[head], key=lambda a: (a.grant.target, a.grant.role, a.via)):
+        for access in sorted(grouped[head], key=lambda a: (a.grant.target, a.principal,
+                                                           a.grant.role, a.via)):  # fmt: skip
             grant = access.grant
+            held = (f"{access.principal}: {grant.role}" if by_target
+                    else f"{grant.role} on {grant.target}")  # fmt: skip
             public = " [public]" if access.public else ""
-            lines.append(f"  {grant.role} on {grant.target} ({grant.stack}), "
-                         f"{through(access)}{public}")  # fmt: skip
+            lines.append(f"  {held} ({grant.stack}), {through(access)}{public}")
     return lines

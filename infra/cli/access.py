@@ -161,11 +161,11 @@ def of(
     if not found:
         stderr.print(f"{principal}: no access in any stack's plan", markup=False)
         return
-    for line in holding_lines(found, lambda a: a.principal):
+    for line in holding_lines(found):
         typer.echo(line)
     for identity, held in acting:
         typer.echo(f"acting as {identity}:")
-        for line in holding_lines(held, lambda a: a.principal)[1:] or ["  nothing"]:
+        for line in holding_lines(held)[1:] or ["  nothing"]:
             typer.echo(line)
 
 
@@ -202,6 +202,5 @@ def on(
     if not found:
         stderr.print(f"{resource}: no grant on it in any stack's plan", markup=False)
         return
-    lines = holding_lines(found, lambda a: str(a.grant.target))
-    for line in lines:
+    for line in holding_lines(found, by_target=True):
         typer.echo(line)

@@ -240,3 +240,29 @@ def test_a_workload_identity_change_names_the_kubernetes_service_accounts(
     assert holds(found[old]["lost"]) == {target} and not found[old]["gained"]
     (path,) = found[new]["gained"][0]["through"]
     assert path["note"] == f"Kubernetes service account test-pods/kwok-builder ({pool})"
+
+
+def test_of_and_on_answer_for_people_groups_and_accounts(
+    checkout_copy: Path, cli: CliRunner
+) -> None:
+    trim_staging(checkout_copy)
+    root = ("--root", str(checkout_copy), "access")
+    result = invoke(cli, *root, "of", "kwok-maintainer-1@example.com", "--json")
+    assert result.exit_code == 0, result.output
+    held = json.loads(result.stdout)["access"]
+    assert {(a["role"], a["target"]["name"], tuple(a["via"])) for a in held} >= {
+        (WRITER, KWOK_IMAGES, (KWOK,)),
+        ("member", KWOK.removeprefix("group:"), ()),
+    }
+    result = invoke(cli, *root, "on", KWOK_IMAGES)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"repository {KWOK_IMAGES}"
+    assert f"  user:kwok-maintainer-1@example.com: {WRITER} (staging), through {KWOK}" in lines
+    pod = "serviceAccount:k8s-infra-prow-build-trusted.svc.id.goog[test-pods/k8s-infra-promoter]"
+    result = invoke(cli, *root, "of", pod, "--json")
+    (acting,) = json.loads(result.stdout)["acting_as"]
+    assert acting["identity"] == (
+        "serviceAccount:k8s-infra-promoter@k8s-artifacts-prod.iam.gserviceaccount.com"
+    )
+    assert {a["role"] for a in acting["access"]} >= {"roles/storage.objectAdmin"}
