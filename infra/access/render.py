@@ -30,6 +30,11 @@ class Line:
     text: str  # what follows the principal (plain text)
     public: bool
     parts: tuple[tuple[str, bool], ...]  # the text as (piece, is_value) for Markdown
+    stacks: frozenset[str] = frozenset()  # the stacks whose plans grant it
+
+    def dangerous(self, production: frozenset[str]) -> bool:
+        """New public access, or new access granted by a production stack's plan."""
+        return self.mark == "+" and (self.public or bool(self.stacks & production))
 
     def plain(self) -> str:
         return f"{self.mark} {self.principal}: {self.text}"
@@ -92,7 +97,8 @@ def _principal_lines(changes: PrincipalChanges) -> list[Line]:
                 parts += spelled[way]
             public = any(c.public for c in found) or is_public(changes.principal)
             text = "".join(piece for piece, _ in parts)
-            lines.append(Line(mark, changes.principal, text, public, tuple(parts)))
+            stacks = frozenset(s for c in found for s in c.stacks)
+            lines.append(Line(mark, changes.principal, text, public, tuple(parts), stacks))
     return lines
 
 
@@ -153,21 +159,24 @@ def text(value: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", re.sub(r"\s+", " ", value))
 
 
-def markdown_lines(diff: AccessDiff, limit: int | None = None) -> list[str]:
+def markdown_lines(
+    diff: AccessDiff, limit: int | None = None, production: frozenset[str] = frozenset()
+) -> list[str]:
     """The access section of a PR summary, as Markdown lines (empty when nothing changes):
-    a heading, then one list item per collapsed change, new public access first.
+    a heading, then one list item per collapsed change, dangers first.
 
     ``limit`` bounds the characters of the section: lines beyond it are counted
-    in a last line instead."""
+    in a last line instead. New public access, and new access granted in a
+    stack of ``production``, are dangers: marked, and listed first."""
     if diff.empty and not diff.overridden:
         return []
     items = change_lines(diff)
-    items.sort(key=lambda line: (not (line.public and line.mark == "+"), line.principal))
+    items.sort(key=lambda line: (not line.dangerous(production), line.principal))
     section = ["### Who gains what", ""]
     used = sum(len(s) + 1 for s in section)
     left_out = 0
     for line in items:
-        icon = ":warning: " if line.public and line.mark == "+" else ""
+        icon = ":warning: " if line.dangerous(production) else ""
         rendered = "".join(code(p) if value else text(p) for p, value in line.parts)
         verb = "gains" if line.mark == "+" else "loses"
         item = f"- {icon}{code(line.principal)} {verb} {rendered}"

@@ -232,3 +232,26 @@ def test_of_and_on_answer_by_address_and_follow_workload_identity() -> None:
     ((identity, held),) = acting_as(m, holdings_of(m, ksa))
     assert identity == f"serviceAccount:{account}"
     assert [(a.grant.role, a.grant.target.short) for a in held] == [(WRITER, "bar")]
+
+
+def test_new_access_in_a_production_stack_is_a_danger_listed_first() -> None:
+    grant = resource(PROJECT_MEMBER, "o", project="prod", role="roles/owner",
+                     member="user:zed@example.com")  # fmt: skip
+    staging = resource(PROJECT_MEMBER, "v", project="p", role="roles/viewer",
+                       member="user:amy@example.com")  # fmt: skip
+    diff = diff_access(model(), AccessModel.from_plans([
+        {"stack": "registry-prod", "resources": [grant]},
+        {"stack": "staging", "resources": [staging]}]))  # fmt: skip
+    plain = markdown_lines(diff)
+    assert [line.split("`")[1] for line in plain[2:4]] == ["user:amy@example.com",
+                                                           "user:zed@example.com"]  # fmt: skip
+    marked = markdown_lines(diff, production=frozenset({"registry-prod"}))
+    assert marked[2].startswith("- :warning: `user:zed@example.com` gains `roles/owner`")
+    assert not marked[3].startswith("- :warning:")
+
+
+def test_a_long_section_stays_within_its_limit_and_counts_what_it_leaves_out() -> None:
+    writers = [repo_writer(f"r{i}", f"user:u{i}@example.com") for i in range(200)]
+    lines = markdown_lines(diff_access(model(), model(*writers)), limit=2000)
+    assert len("\n".join(lines)) <= 2000
+    assert lines[-2].startswith("- _") and "more change" in lines[-2]
