@@ -14,6 +14,7 @@ import typer
 
 from infra import __version__
 from infra.cli import adopt, graph, plan, pulumi_ops, validate
+from infra.cli.access import access_app
 from infra.cli.context import CliContext
 from infra.cli.global_options import GlobalOptionsGroup, quiet_libraries
 from infra.cli.groups import groups_app
@@ -85,6 +86,7 @@ app.add_typer(groups_app, name="groups")
 app.add_typer(staging_app, name="staging")
 app.add_typer(promoter_app, name="promoter")
 app.add_typer(policy_app, name="policy")
+app.add_typer(access_app, name="access")
 
 
 def main() -> None:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, TypeVar
 from infra.declarations.stacks import ConfigKey, StackSettings
 
 if TYPE_CHECKING:
+    from infra.access.grant import Extractor
     from infra.core.problems import Position, Problems
     from infra.declarations.estate import Estate
 
@@ -106,3 +107,5 @@ class Concern:
     single_instance: bool = False
     # what its loaders read under the data root (beyond infra.yaml and the stack file)
     inputs: Inputs = field(default=lambda _settings: ())
+    # who its planned resources grant what: resource type -> reader (``infra.access``)
+    grants: Mapping[str, Extractor] = field(default_factory=lambda: MappingProxyType({}))

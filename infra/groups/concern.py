@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from infra.access.extractors import GOOGLE_GROUP, readers
 from infra.core.problems import Problems
 from infra.declarations.concern import CheckContext, Checked, Concern, Declarations, GroupReference
 from infra.declarations.inputs import EVERYTHING
@@ -61,4 +62,7 @@ CONCERN = Concern(
     check_group_references=check_group_references,
     single_instance=True,
     inputs=inputs,
+    grants=readers(
+        GOOGLE_GROUP,
+    ),
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from infra.access.extractors import readers
 from infra.core.problems import Problems
 from infra.declarations.concern import CheckContext, Checked, Concern, Declarations
 from infra.declarations.stacks import ConfigKey, StackSettings
@@ -42,4 +43,10 @@ CONCERN = Concern(
             required=True,
         ),
     },
+    grants=readers(
+        "gcp:cloudrunv2/serviceIamMember:ServiceIamMember",
+        "gcp:projects/iAMBinding:IAMBinding",
+        "gcp:projects/iAMMember:IAMMember",
+        "gcp:bigquery/datasetIamMember:DatasetIamMember",
+    ),
 )

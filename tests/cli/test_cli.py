@@ -25,6 +25,9 @@ COMMANDS = [
     ["staging", "new"],
     ["promoter", "new"],
     ["promoter", "validate"],
+    ["access", "diff"],
+    ["access", "of"],
+    ["access", "on"],
 ]
 
 
