@@ -56,7 +56,7 @@ def setup() -> None:
 
 
 def lock() -> None:
-    """Resolve pyproject.toml (with the dev extra and the build backend) into the lock."""
+    """Resolve pyproject.toml (with the dev and docs extras and the build backend) into the lock."""
     build = tomllib.loads((ROOT / "pyproject.toml").read_text())["build-system"]["requires"]
     with tempfile.TemporaryDirectory(prefix="k8s-infra-lock-") as scratch:
         tools = Path(scratch) / "tools"
@@ -66,16 +66,16 @@ def lock() -> None:
         extra = Path(scratch) / "build.in"
         extra.write_text("\n".join(build) + "\n")
         run(
-            tool_bin / "uv", "pip", "compile", "pyproject.toml", extra, "--extra", "dev",
-            "--universal", "--generate-hashes", "--python-version", LOCK_PYTHON,
-            "--no-header", "--quiet", "--output-file", LOCK,
+            tool_bin / "uv", "pip", "compile", "pyproject.toml", extra,
+            "--extra", "dev", "--extra", "docs", "--universal", "--generate-hashes",
+            "--python-version", LOCK_PYTHON, "--no-header", "--quiet", "--output-file", LOCK,
             env={**os.environ, "UV_CUSTOM_COMPILE_COMMAND": "python3 scripts/dev.py lock"},
         )  # fmt: skip
     text = LOCK.read_text().replace(str(extra), "the build backend (pyproject.toml)")
     header = (
-        "# Every dependency of k8s-infra (with the dev extra and the build backend),\n"
-        "# pinned with the hashes of every file PyPI has for it. Generated from\n"
-        "# pyproject.toml by `python3 scripts/dev.py lock`; do not edit by hand.\n"
+        "# Every dependency of k8s-infra (with the dev and docs extras and the build\n"
+        "# backend), pinned with the hashes of every file PyPI has for it. Generated\n"
+        "# from pyproject.toml by `python3 scripts/dev.py lock`; do not edit by hand.\n"
     )
     LOCK.write_text(header + text)
 
