@@ -3,6 +3,7 @@
 
     python3 scripts/dev.py plan    # set up, then the offline plan of every stack
     python3 scripts/dev.py test    # set up, then lint, type-check and the test suite
+    python3 scripts/dev.py docs    # set up, then build the docs site strictly (into a temp dir)
     python3 scripts/dev.py lock    # regenerate requirements/lock.txt from pyproject.toml
 
 Needs only Python 3.11+ and git. Every package is installed from
@@ -91,13 +92,26 @@ JOBS = {
 }
 
 
+def docs() -> None:
+    """Build the site with `mkdocs build --strict`: a broken link or anchor, a page
+    outside the nav or an unknown figure fails it. The site goes to a temporary folder."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    with tempfile.TemporaryDirectory(prefix="k8s-infra-site-") as site:
+        run(BIN / "mkdocs", "build", "--strict", "--site-dir", site, env=env)
+
+
 def main() -> None:
     job = sys.argv[1] if len(sys.argv) > 1 else ""
     if job == "lock":
         lock()
         return
+    if job == "docs":
+        setup()
+        docs()
+        return
     if job not in JOBS:
-        sys.exit(f"usage: python3 scripts/dev.py {{{'|'.join([*JOBS, 'lock'])}}} [pytest args]")
+        jobs = "|".join([*JOBS, "docs", "lock"])
+        sys.exit(f"usage: python3 scripts/dev.py {{{jobs}}} [pytest args]")
     setup()
     extra = sys.argv[2:]
     for command in JOBS[job]:
