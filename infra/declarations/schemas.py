@@ -117,20 +117,52 @@ EXTENSION_KEYS: Mapping[str, Schema] = {
         {"name": {"type": "string"}, "admins": STRINGS, "age_days": {"type": "integer"}},
         required=("name",),
     ),
-    "registry_defaults": {**ANY_MAPPING, "description": "a default for each registry option"},
+    "registry_defaults": {"description": "a default for each registry option"},
     "registries": {
         "type": "object",
         "description": "registry name -> its options (location, readers, writers, cleanup...)",
-        "additionalProperties": _nullable(ANY_MAPPING),
     },
 }
 
+# The type of each registry option (infra/staging_images/model.py REGISTRY_DEFAULTS).
+_REGISTRY_OPTIONS: Mapping[str, Schema] = {
+    "location": {"type": "string"},
+    "readers": STRINGS,
+    "writers": STRINGS,
+    "cleanup": {"type": "string"},  # its values: set below, from the model
+    "cleanup_age_days": {"type": "integer", "minimum": 1},
+    "build_account": {"type": "boolean"},
+    "skip_gcb_builder_shim": {"type": "boolean"},
+    "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+    "description": {"type": ["string", "null"]},
+}
+
+
+def _registry_options() -> Schema:
+    from infra.staging_images.model import CLEANUPS, REGISTRY_DEFAULTS
+
+    missing = sorted(set(REGISTRY_DEFAULTS) - set(_REGISTRY_OPTIONS))
+    if missing:
+        raise ValueError(f"no schema for the registry options {missing}")
+    options = {key: _REGISTRY_OPTIONS[key] for key in REGISTRY_DEFAULTS}
+    options["cleanup"] = {"enum": list(CLEANUPS)}
+    return _closed(options)
+
+
+def _extension_keys() -> dict[str, Schema]:
+    keys = dict(EXTENSION_KEYS)
+    options = _registry_options()
+    keys["registry_defaults"] = {**keys["registry_defaults"], **options}
+    keys["registries"] = {**keys["registries"], "additionalProperties": _nullable(options)}
+    return keys
+
 
 def _extension(keys: frozenset[str], where: str) -> dict[str, Schema]:
-    missing = sorted(keys - set(EXTENSION_KEYS))
+    known = _extension_keys()
+    missing = sorted(keys - set(known))
     if missing:
         raise ValueError(f"no schema for the {where} keys {missing}: add them to EXTENSION_KEYS")
-    return {key: EXTENSION_KEYS[key] for key in sorted(keys)}
+    return {key: known[key] for key in sorted(keys)}
 
 
 def _section(extension: SectionKeys) -> Schema:
@@ -280,10 +312,44 @@ _KEY_PATTERNS: Mapping[str, str] = {
 }
 
 
-def _config_key(name: str, spec: ConfigKey) -> Schema:
+def object_keys() -> Mapping[str, tuple[Mapping[str, str], tuple[str, ...]]]:
+    """Each object-valued stack key with fixed keys -> (its keys with what each holds,
+    the keys it requires), from the reader of each concern's settings."""
+    from infra.groups.access import GROUPS_KEY, GROUPS_OBJECT_KEYS
+    from infra.mirrors import settings as mirrors
+    from infra.proxy import model as proxy
+    from infra.staging import model as staging
+    from infra.staging_images import model as images
+
+    return {
+        "staging": (staging.SETTINGS_KEYS, staging._REQUIRED_SETTINGS),
+        "staging_images": (images.SETTINGS_KEYS, images._REQUIRED_SETTINGS),
+        GROUPS_KEY: (GROUPS_OBJECT_KEYS, ()),
+        "mirrors": ({key: "" for key in sorted(mirrors.TOP_KEYS)}, ("s3_writer",)),
+        proxy.SETTINGS_KEY: (
+            proxy.SETTINGS_KEYS,
+            tuple(sorted(set(proxy.SETTINGS_KEYS) - proxy.OPTIONAL_KEYS)),
+        ),
+        # region -> region: no fixed keys
+        proxy.REGIONS_KEY: ({}, ()),
+    }
+
+
+def _config_key(name: str, spec: ConfigKey, objects: Mapping[str, Any]) -> Schema:
     schema: Schema = {"description": spec.description, **_KINDS[spec.kind]}
     if name in _KEY_PATTERNS:
         schema["pattern"] = _KEY_PATTERNS[name]
+    if spec.kind == "object":
+        if name not in objects:
+            raise ValueError(f"no keys for the stack key `{name}`: add it to object_keys()")
+        keys, required = objects[name]
+        if keys:
+            # the mapping branch, closed; the JSON-text branch stays as it is
+            body = _closed(
+                {key: {"description": what} if what else {} for key, what in keys.items()},
+                required=tuple(required),
+            )
+            schema["anyOf"] = [body, {"type": "string"}]
     return schema
 
 
@@ -295,7 +361,10 @@ def stack_schema(schema: StackSchema) -> Schema:
         "uniqueItems": True,
     }
     keys = {f"{NAMESPACE}:{COMPONENTS_KEY}": components}
-    keys.update({f"{NAMESPACE}:{k}": _config_key(k, v) for k, v in sorted(schema.keys.items())})
+    objects = object_keys()
+    keys.update(
+        {f"{NAMESPACE}:{k}": _config_key(k, v, objects) for k, v in sorted(schema.keys.items())}
+    )
     providers = "|".join(sorted(PROVIDER_NAMESPACES))
     return {
         "$schema": DRAFT,

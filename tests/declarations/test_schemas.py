@@ -145,3 +145,31 @@ def test_a_refused_file_fails_its_schema_or_is_a_check_beyond_it(
         assert errors == [], f"{name} fails the schema: drop it from BEYOND_SCHEMA"
     else:
         assert errors, f"{name} passes the schema: list its check in BEYOND_SCHEMA"
+
+
+# Stack files the readers refuse, made from the shipped ones: (file, text, replacement).
+BROKEN_STACKS = {
+    "unknown-nested-key": ("Pulumi.staging.yaml", "    logs_bucket:", "    log_bucket:"),
+    "missing-nested-key": ("Pulumi.registry-prod.yaml", "    owner:", "    # owner:"),
+    "component-twice": ("Pulumi.staging-images.yaml", "[staging-images]",
+                        "[staging-images, staging-images]"),
+    "unknown-component": ("Pulumi.groups.yaml", "[groups]", "[group]"),
+    "unknown-key": ("Pulumi.staging.yaml", "k8s-infra:domain:", "k8s-infra:domian:"),
+    "organization-not-numeric": ("Pulumi.staging.yaml", "k8s-infra:organization_id: \"",
+                                 "k8s-infra:organization_id: \"x"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN_STACKS))
+def test_a_stack_file_the_readers_refuse_fails_its_schema(
+    case: str, checkout_copy: Path, cli: CliRunner
+) -> None:
+    name, text, replacement = BROKEN_STACKS[case]
+    stack = checkout_copy / "stacks" / name
+    before = stack.read_text(encoding="utf-8")
+    assert text in before
+    stack.write_text(before.replace(text, replacement, 1), encoding="utf-8")
+    result = invoke(cli, "--root", str(checkout_copy), "validate")
+    assert result.exit_code == 1, result.output
+    assert f"stacks/{name}:" in result.stderr
+    assert schema_errors("stack.schema.json", stack)
