@@ -5,6 +5,7 @@
 {{ pulumi.<name> }}    the Pulumi CLI the commands accept, the locked SDK, the backend
 {{ cli_reference() }}  the CLI reference, generated from the Typer app
 {{ exit_codes() }}     the exit codes every command uses
+{{ guard_rails() }}    the policy pack's guard rails, each with its rule
 {{ schema_files() }}   the JSON Schemas `k8s-infra schema` writes, and the checks beyond them
 """
 
@@ -41,6 +42,18 @@ def pulumi_facts() -> dict[str, Any]:
     }
 
 
+def guard_rails() -> str:
+    """The policy pack's guard rails, as a Markdown table."""
+    from infra.guardrails.checks import RESOURCE_POLICIES, STACK_POLICIES
+
+    rows = [
+        f"| `{policy.name}` | {scope} | {policy.description} |"
+        for scope, policies in (("resource", RESOURCE_POLICIES), ("stack", STACK_POLICIES))
+        for policy in policies
+    ]
+    return "\n".join(["| guard rail | judges | rule |", "| --- | --- | --- |", *rows, ""])
+
+
 def define_env(env: Any) -> None:
     env.variables["figures"] = yaml.safe_load(FIGURES.read_text(encoding="utf-8"))
     env.variables["pulumi"] = pulumi_facts()
@@ -62,6 +75,8 @@ def define_env(env: Any) -> None:
         from infra.cli.reference import exit_codes
 
         return exit_codes()
+
+    env.macro(guard_rails)
 
     @env.macro
     def schema_files() -> str:
