@@ -4,6 +4,7 @@
     python3 scripts/dev.py setup   # set up only
     python3 scripts/dev.py plan    # set up, then the offline plan of every stack
     python3 scripts/dev.py test    # set up, then lint, type-check and the test suite
+    python3 scripts/dev.py docs    # set up, then build the docs site strictly (into a temp dir)
     python3 scripts/dev.py lock    # regenerate requirements/lock.txt from pyproject.toml
 
 Needs only Python 3.11+ and git. Every package is installed from
@@ -145,7 +146,7 @@ def setup() -> None:
 
 
 def lock() -> None:
-    """Resolve pyproject.toml (with the dev extra and the build backend) into the lock."""
+    """Resolve pyproject.toml (with the dev and docs extras and the build backend) into the lock."""
     build = tomllib.loads((ROOT / "pyproject.toml").read_text())["build-system"]["requires"]
     with tempfile.TemporaryDirectory(prefix="k8s-infra-lock-") as scratch:
         tools = Path(scratch) / "tools"
@@ -155,16 +156,16 @@ def lock() -> None:
         extra = Path(scratch) / "build.in"
         extra.write_text("\n".join(build) + "\n")
         run(
-            tool_bin / "uv", "pip", "compile", "pyproject.toml", extra, "--extra", "dev",
-            "--universal", "--generate-hashes", "--python-version", LOCK_PYTHON,
-            "--no-header", "--quiet", "--output-file", LOCK,
+            tool_bin / "uv", "pip", "compile", "pyproject.toml", extra,
+            "--extra", "dev", "--extra", "docs", "--universal", "--generate-hashes",
+            "--python-version", LOCK_PYTHON, "--no-header", "--quiet", "--output-file", LOCK,
             env={**os.environ, "UV_CUSTOM_COMPILE_COMMAND": "python3 scripts/dev.py lock"},
         )  # fmt: skip
     text = LOCK.read_text().replace(str(extra), "the build backend (pyproject.toml)")
     header = (
-        "# Every dependency of k8s-infra (with the dev extra and the build backend),\n"
-        "# pinned with the hashes of every file PyPI has for it. Generated from\n"
-        "# pyproject.toml by `python3 scripts/dev.py lock`; do not edit by hand.\n"
+        "# Every dependency of k8s-infra (with the dev and docs extras and the build\n"
+        "# backend), pinned with the hashes of every file PyPI has for it. Generated\n"
+        "# from pyproject.toml by `python3 scripts/dev.py lock`; do not edit by hand.\n"
     )
     LOCK.write_text(header + text)
 
@@ -181,13 +182,26 @@ JOBS = {
 }
 
 
+def docs() -> None:
+    """Build the site with `mkdocs build --strict`: a broken link or anchor, a page
+    outside the nav or an unknown figure fails it. The site goes to a temporary folder."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    with tempfile.TemporaryDirectory(prefix="k8s-infra-site-") as site:
+        run(BIN / "mkdocs", "build", "--strict", "--site-dir", site, env=env)
+
+
 def main() -> None:
     job = sys.argv[1] if len(sys.argv) > 1 else ""
     if job == "lock":
         lock()
         return
+    if job == "docs":
+        setup()
+        docs()
+        return
     if job not in JOBS:
-        sys.exit(f"usage: python3 scripts/dev.py {{{'|'.join([*JOBS, 'lock'])}}} [pytest args]")
+        jobs = "|".join([*JOBS, "docs", "lock"])
+        sys.exit(f"usage: python3 scripts/dev.py {{{jobs}}} [pytest args]")
     setup()
     extra = sys.argv[2:]
     for command in JOBS[job]:

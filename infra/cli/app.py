@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from infra import __version__
-from infra.cli import adopt, graph, plan, pulumi_ops, validate
+from infra.cli import adopt, graph, plan, pulumi_ops, schema, validate
 from infra.cli.access import access_app
 from infra.cli.context import CliContext
 from infra.cli.global_options import GlobalOptionsGroup, quiet_libraries
@@ -82,6 +82,7 @@ app.command("graph")(graph.graph)
 app.command("preview")(pulumi_ops.preview)
 app.command("up")(pulumi_ops.up)
 app.command("adopt")(adopt.adopt)
+app.command("schema")(schema.schema)
 app.add_typer(groups_app, name="groups")
 app.add_typer(staging_app, name="staging")
 app.add_typer(promoter_app, name="promoter")

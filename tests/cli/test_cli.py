@@ -21,6 +21,7 @@ COMMANDS = [
     ["preview"],
     ["up"],
     ["adopt"],
+    ["schema"],
     ["staging", "ensure"],
     ["staging", "new"],
     ["promoter", "new"],
@@ -128,7 +129,7 @@ def test_a_component_listed_twice_is_refused(cli: CliRunner, checkout_copy: Path
     result = invoke(cli, "--root", str(checkout_copy), "validate")
     assert result.exit_code == 1
     assert (
-        "stacks/Pulumi.staging-images.yaml:5:3: error: component `staging-images` is listed twice"
+        "stacks/Pulumi.staging-images.yaml:6:3: error: component `staging-images` is listed twice"
         in (result.stderr)
     )
 

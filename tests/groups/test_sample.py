@@ -124,7 +124,10 @@ def test_each_group_sits_where_upstream_allows_it(sample: GroupsTree) -> None:
 @pytest.mark.parametrize("file", [*GROUP_FILES, REPO / "groups" / "restrictions.yaml"],
                          ids=lambda p: p.parent.name)  # fmt: skip
 def test_every_file_says_it_is_a_sample(file: Path) -> None:
-    head = file.read_text(encoding="utf-8")[:400]
+    # after the first line, which names the file's schema for editors
+    modeline, _, rest = file.read_text(encoding="utf-8").partition("\n")
+    assert modeline.startswith("# yaml-language-server: $schema=")
+    head = rest[:400]
     assert head.startswith("# Sample declarations")
     assert "synthetic" in head
     assert "real declarations" in head

@@ -221,9 +221,9 @@ def test_stack_settings_are_checked(checkout_copy: Path, cli: CliRunner) -> None
     stack.write_text(stack.read_text().replace("    logs_bucket:", "    log_bucket:"))
     result = invoke(cli, "--root", str(checkout_copy), "validate")
     assert result.exit_code == 1
-    assert ("stacks/Pulumi.staging.yaml:10:5: error: unknown key `log_bucket` in "
+    assert ("stacks/Pulumi.staging.yaml:11:5: error: unknown key `log_bucket` in "
             "`k8s-infra:staging` (hint: did you mean `logs_bucket`?)") in result.stderr  # fmt: skip
-    assert ("stacks/Pulumi.staging.yaml:8:3: error: `k8s-infra:staging` needs the key "
+    assert ("stacks/Pulumi.staging.yaml:9:3: error: `k8s-infra:staging` needs the key "
             "`logs_bucket` (hint: set `logs_bucket`: bucket receiving the access logs of each "
             "staging bucket)") in result.stderr  # fmt: skip
 

@@ -1,0 +1,60 @@
+"""No figure by hand: the docs' figures file is what the code produces, and the pages
+show counts only through it.
+
+docs/figures.yml is written by scripts/docs_figures.py from the offline plan of every
+stack and the policy pack; the pages include its values (`{{ figures... }}`).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+from infra.declarations.stacks import stack_names
+from tests.conftest import REPO
+from tests.docs.pages import pages
+
+
+def script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "docs_figures", REPO / "scripts" / "docs_figures.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_figures_file_is_what_the_code_produces(
+    repo_plan: Callable[[str], dict[str, Any]],
+) -> None:
+    figures = script()
+    produced = figures.render(figures.figures(repo_plan, stack_names(REPO)))
+    shipped = figures.FIGURES.read_text(encoding="utf-8")
+    assert shipped == produced, "docs/figures.yml is stale: run scripts/docs_figures.py"
+
+
+# A count in prose: 1,234 or a bare number of three digits or more. Versions
+# (3.150.0), digests and figures in code blocks and transcripts (which the
+# examples test runs) are not prose.
+_COUNT = re.compile(r"(?<![\w.,-])(\d{1,3}(?:,\d{3})+|\d{3,})(?![\w.,-]*\d)")
+_FENCE = re.compile(r"^ *```")
+_CODE = re.compile(r"`[^`]*`|\{\{.*?\}\}|\{%.*?%\}|\]\([^)]*\)|<[^>]*>")
+
+
+def test_the_pages_write_no_count_by_hand() -> None:
+    found = []
+    for page in pages():
+        fenced = False
+        for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1):
+            if _FENCE.match(line):
+                fenced = not fenced
+                continue
+            if fenced:
+                continue
+            for count in _COUNT.findall(_CODE.sub("", line)):
+                found.append(f"{page.relative_to(REPO)}:{number}: {count}")
+    assert found == [], "write figures as {{ figures... }} (scripts/docs_figures.py)"
