@@ -29,6 +29,11 @@ if TYPE_CHECKING:
     from infra.review.dangers import Danger
 
 ALL = "all"
+# New access to what serves production images counts as a danger: the proxy and
+# the mirrors (which hold the production artifacts).
+PRODUCTION_ACCESS = frozenset({"registry-prod", "registry-mirrors"})
+# The most the "who gains what" section may take of the first page.
+ACCESS_ROOM = 20_000
 STYLES = {"+": "green", "~": "yellow", "-/+": "magenta", "-": "red", "": ""}
 
 
@@ -442,8 +447,11 @@ def _emit_markdown(
     picture = changes_picture(changed) if changed else None
     head, dirty = head_commit(root)
     checked = _guardrails(to.guardrails)
+    from infra.access.section import access_section
+
+    access = access_section(compared, limit=ACCESS_ROOM, production=PRODUCTION_ACCESS)
     summary = SummaryInput(sha, [c.diff for c in compared], dangers, picture, problems, head,
-                           dirty, *checked)  # fmt: skip
+                           dirty, *checked, access=access)  # fmt: skip
     written = pages(summary)
     if to.out is None:
         sys.stdout.write("\n".join(written))

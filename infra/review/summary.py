@@ -66,6 +66,7 @@ class SummaryInput:
     guardrails: Sequence[Finding] | None = None  # None: not checked
     guardrail_policies: int = 0
     guardrail_resources: int = 0
+    access: Sequence[str] = ()  # "who gains what" (infra.access.section), already Markdown
 
 
 def pages(summary: SummaryInput) -> list[str]:
@@ -73,6 +74,8 @@ def pages(summary: SummaryInput) -> list[str]:
     first = [_heading(summary), _counts(summary.diffs)]
     first += _guardrails_line(summary)
     blocks = _danger_blocks(summary)
+    if summary.access:  # who gains what: right after the dangers
+        blocks.append("\n".join(summary.access) + "\n")
     if summary.picture is not None and summary.picture.clusters:
         blocks.append("### Changed components\n\n" + fence(mermaid(summary.picture), "mermaid"))
     blocks += _problems(summary.problems)

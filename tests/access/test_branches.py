@@ -266,3 +266,24 @@ def test_of_and_on_answer_for_people_groups_and_accounts(
         "serviceAccount:k8s-infra-promoter@k8s-artifacts-prod.iam.gserviceaccount.com"
     )
     assert {a["role"] for a in acting["access"]} >= {"roles/storage.objectAdmin"}
+
+
+def test_the_pr_summary_opens_with_who_gains_what_after_the_dangers(
+    git_checkout: Callable[..., Path], cli: CliRunner
+) -> None:
+    """The PR summary of a member added to a staging writer group: no dangers, so its
+    first section is the one access line naming the member, the role, the
+    repository and the group."""
+    repo = git_checkout(trim_staging)
+    git(repo, "checkout", "-qb", "change")
+    add_member("k8s-infra-staging-kwok@kubernetes.io", "mallory@example.com")(repo)
+    git(repo, "commit", "-qam", "change")
+    result = invoke(cli, "--root", str(repo), "plan", "all", "--base", "main",
+                    "--format", "markdown")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    sections = [line for line in result.stdout.splitlines() if line.startswith("### ")]
+    assert sections[0] == "### Who gains what", sections
+    lines = result.stdout.splitlines()
+    first = lines[lines.index("### Who gains what") + 2]
+    for value in ("user:mallory@example.com", WRITER, KWOK_IMAGES, KWOK):
+        assert f"`{value}`" in first, first
