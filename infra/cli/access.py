@@ -142,7 +142,7 @@ def of(
 
       k8s-infra access of alice@example.com
 
-      k8s-infra access of group:k8s-infra-staging-kwok@kubernetes.io --json
+      k8s-infra access of group:k8s-infra-staging-foo@kubernetes.io --json
     """
     from infra.access.queries import acting_as, holdings_of
     from infra.access.render import holding_lines
@@ -176,7 +176,7 @@ def on(
     resource: Annotated[
         str,
         typer.Argument(
-            help="A resource's name (`k8s-staging-kwok`, a bucket, a repository's "
+            help="A resource's name (`k8s-staging-foo`, a bucket, a repository's "
             "`project/location/id` or its id, a service account's e-mail, a group's address); "
             "a project's name also answers for what is inside it."
         ),
@@ -188,9 +188,9 @@ def on(
 
     [b]Examples[/b]
 
-      k8s-infra access on k8s-staging-kwok
+      k8s-infra access on k8s-staging-foo
 
-      k8s-infra access on k8s-infra-staging-kwok@kubernetes.io --json
+      k8s-infra access on k8s-infra-staging-foo@kubernetes.io --json
     """
     from infra.access.queries import holders_on
     from infra.access.render import holding_lines

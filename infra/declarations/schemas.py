@@ -47,9 +47,10 @@ FILES: Mapping[str, str] = {
 # hyphens, a letter first, no hyphen last.
 PROJECT_ID = rf"^[a-z][a-z0-9-]{{{names.PROJECT_ID_MIN - 2},{names.PROJECT_ID_MAX - 2}}}[a-z0-9]$"
 # An address as the groups readers accept it: no white space anywhere (a lookahead,
-# since `$` also matches before a final newline in some regex engines), lowercase,
-# one `@`, a dot in the domain. The local part's finer rules are the readers'.
-ADDRESS = r"^(?![\s\S]*\s)[^@A-Z]+@[^@A-Z]+\.[^@A-Z]+$"
+# since `$` also matches before a final newline in some regex engines), one `@`, a
+# dot in the domain. Uppercase letters are accepted (the readers warn and plan the
+# lowercase form, as Google stores it); the local part's finer rules are the readers'.
+ADDRESS = r"^(?![\s\S]*\s)[^@]+@[^@]+\.[^@]+$"
 STRINGS: Schema = {"type": "array", "items": {"type": "string"}}
 ANY_MAPPING: Schema = {"type": "object"}
 
@@ -440,6 +441,10 @@ BEYOND_SCHEMA: Mapping[str, str] = {
     "groups-malformed/empty": _YAML + "an empty file",
     "groups-malformed/duplicate-member-across-roles": "an address holds one role in a group",
     "groups-malformed/duplicate-member-dots": "a Gmail address is listed once, whatever its dots",
+    "groups-malformed/duplicate-member-case": "an address holds one role in a group, whatever "
+    "its case (Google compares addresses case-insensitively)",
+    "groups-malformed/duplicate-group-in-one-file": "a group is declared once in the tree, "
+    "whatever the case of its address",
     "groups-malformed/name-mismatch": "a group's name is its address's local part "
     "(with the listed exceptions)",
     "groups-malformed/outside-the-domain": _DOMAIN + "groups are created in it",

@@ -36,16 +36,26 @@ def shipped_files() -> list[tuple[str, Path]]:
 
 
 def upstream_files() -> list[tuple[str, Path]]:
-    upstream = FIXTURES / "groups-upstream"
+    tree = FIXTURES / "upstream-tree"
+    upstream = tree / "groups"
     found = [("infra.schema.json", FIXTURES / "upstream" / "infra.yaml")]
+    found += [("infra.schema.json", tree / "infra" / "gcp" / "infra.yaml")]
     found += [("restrictions.schema.json", upstream / "restrictions.yaml")]
     found += [("groups.schema.json", p) for p in sorted(upstream.rglob("groups.yaml"))]
     return found
 
 
-# An older upstream snapshot the readers refuse too (see its README): where the schema
-# refuses it.
-UPSTREAM_REFUSED = {"groups-upstream/sig-release/groups.yaml": "/description: "}
+# The upstream fixture's data bugs, which the readers refuse too (see its README and
+# tests/groups/upstream_tree.py): each file, and what every schema error names.
+TEAMS = ("'teams' was unexpected", "'groups' is a required property")
+UPSTREAM_REFUSED: dict[str, tuple[str, ...]] = {
+    "upstream-tree/groups/sig-etcd/groups.yaml": ("groups/2/members: ",),  # no `@`
+    "upstream-tree/groups/sig-multicluster/groups.yaml": TEAMS,
+    "upstream-tree/groups/wg-policy/groups.yaml": TEAMS,
+    "upstream-tree/groups/wg-structured-logging/groups.yaml": TEAMS,
+    # an older version, with settings Google no longer has (the version mix)
+    "upstream-tree/groups/sig-architecture/groups.yaml": ("/settings: ",),
+}
 
 # corpus folder -> the schema its fixtures are refused against (see their tests)
 CORPORA = {
@@ -122,7 +132,7 @@ def test_upstream_files_validate(schema: str, path: Path) -> None:
     refused = UPSTREAM_REFUSED.get(path.relative_to(FIXTURES).as_posix())
     if refused:
         assert errors, path
-        assert all(refused in error for error in errors), errors
+        assert all(any(says in error for says in refused) for error in errors), errors
     else:
         assert errors == []
 
