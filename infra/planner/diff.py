@@ -213,7 +213,7 @@ def value_change(key: str, before: Any, after: Any) -> ValueChange:
     """Old and new value, with the items added and removed when both are lists or maps."""
     if isinstance(before, list | None) and isinstance(after, list | None) and (before or after):
         old, new = before or [], after or []
-        return ValueChange(key, before, after, _minus(new, old), _minus(old, new))
+        return ValueChange(key, before, after, minus(new, old), minus(old, new))
     if isinstance(before, dict | None) and isinstance(after, dict | None) and (before or after):
         old_map, new_map = before or {}, after or {}
         added = {k: v for k, v in new_map.items() if old_map.get(k, _ABSENT) != v}
@@ -230,12 +230,12 @@ def _is_sentinel(value: Any) -> bool:
     return isinstance(value, dict) and bool({"$secret", "$unknown", "$resource"} & set(value))
 
 
-def _minus(items: list[Any], others: list[Any]) -> list[Any]:
+def minus(items: list[Any], others: list[Any]) -> list[Any]:
     """Items of ``items`` not in ``others``, as a multiset, in ``items``' order."""
-    left = Counter(_canonical(o) for o in others)
+    left = Counter(canonical(o) for o in others)
     found = []
     for item in items:
-        key = _canonical(item)
+        key = canonical(item)
         if left[key]:
             left[key] -= 1
         else:
@@ -243,5 +243,5 @@ def _minus(items: list[Any], others: list[Any]) -> list[Any]:
     return found
 
 
-def _canonical(value: Any) -> str:
+def canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True)

@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
 
+from infra.planner.diff import minus
 from infra.review.escape import one_line
 
 ADDED, REMOVED, CHANGED = "+", "-", "~"
@@ -119,23 +119,6 @@ def _list_leaves(path: str, before: list[Any], after: list[Any]) -> Iterator[Lea
         yield Leaf(path, item, ABSENT, REMOVED)
     for item in added:
         yield Leaf(path, ABSENT, item, ADDED)
-
-
-def minus(items: list[Any], others: list[Any]) -> list[Any]:
-    """Items of ``items`` not in ``others``, as a multiset, in ``items``' order."""
-    left = Counter(canonical(o) for o in others)
-    found = []
-    for item in items:
-        key = canonical(item)
-        if left[key]:
-            left[key] -= 1
-        else:
-            found.append(item)
-    return found
-
-
-def canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True)
 
 
 def _is_map(value: Any) -> bool:
