@@ -33,6 +33,7 @@ import pulumi
 import yaml
 from pulumi.runtime import mocks, settings, sync_await
 
+from infra.adoption.imports import IMPORTS_ENV
 from infra.core.paths import CODE_ROOT, ROOT_ENV
 from infra.declarations.layout import stacks_root
 from infra.planner.keys import Trees, plan_key, undeclared_reads
@@ -123,6 +124,8 @@ def plan(stack: str, root: Path, code: Path, progress: Path | None = None) -> di
         ) from None
 
     os.environ[ROOT_ENV] = str(root)
+    # A plan follows its files alone: adopt's id map applies to its own runs only.
+    os.environ.pop(IMPORTS_ENV, None)
     os.environ[DECLARATIONS_CHECKED_ENV] = "1"
     _use_program_code(code)
     pulumi.runtime.set_all_config(config.values, config.secret_keys)

@@ -20,6 +20,7 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -424,3 +425,14 @@ def test_a_concern_declaring_a_path_outside_the_root_is_a_bug(pattern: str) -> N
 
     with pytest.raises(ValueError, match="input pattern"):
         check_pattern(pattern)
+
+
+def test_an_id_map_in_the_environment_does_not_steer_an_offline_plan(
+    repo_plan: Callable[[str], dict[str, Any]], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """adopt's id map is for its own engine runs: a plan follows its files alone."""
+    from tests.conftest import REPO
+
+    monkeypatch.setenv("K8S_INFRA_IMPORTS", str(tmp_path / "no-such-map.json"))
+    (result,) = run_plans([PlanRequest("groups", REPO)])
+    assert result.plan == repo_plan("groups")
