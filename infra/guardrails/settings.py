@@ -17,8 +17,8 @@ from typing import Any
 
 from infra.core.iam import MEMBER, PUBLIC_MEMBERS
 from infra.core.problems import Problems
-from infra.planner.allowances import MEMBER as MEMBER_CHANGE
-from infra.planner.allowances import load_allowances
+from infra.review.allowances import MEMBER as MEMBER_CHANGE
+from infra.review.allowances import load_allowances
 
 # The policies' names: the keys of the config and of every report.
 PUBLIC_GRANTS = "public-grants"

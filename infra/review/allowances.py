@@ -38,14 +38,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from infra.core.fields import Fields
 from infra.core.located_yaml import load_yaml
 from infra.core.problems import Position, Problems
-
-if TYPE_CHECKING:
-    from infra.review.dangers import Danger
 
 ALLOW_FILE = "infra/allowed-changes.yaml"
 CHANGES = ("delete", "replace", "unprotect", "public")
@@ -82,15 +79,6 @@ class Allowance:
     @property
     def place(self) -> str:
         return f"{self.where.path}:{self.where.line}"
-
-    def covers(self, danger: Danger) -> bool:
-        if danger.stack != self.stack or danger.kind != self.change:
-            return False
-        if self.role is not None and danger.role != self.role:
-            return False
-        if self.type is not None:
-            return matches_inputs(self.type, self.properties, type_of(danger.urn), danger.inputs)
-        return names_resource(self.resource, danger.urn)
 
 
 def type_of(urn: str) -> str:

@@ -23,7 +23,7 @@ from typing import Any
 from infra.core.iam import PUBLIC_MEMBERS
 from infra.planner.diff import PlanDiff, Update
 from infra.planner.labels import type_name
-from infra.review.allowances import CHANGES, Allowance
+from infra.review.allowances import CHANGES, Allowance, matches_inputs, names_resource, type_of
 from infra.review.escape import one_line
 from infra.review.leaves import pair
 
@@ -189,10 +189,24 @@ def _members(value: Any) -> set[str]:
     return set()
 
 
+def covers(allowance: Allowance, danger: Danger) -> bool:
+    """Whether ``allowance`` allows ``danger``: its stack and kind of change, its role
+    if it names one, and its resource (a standing entry: its type and exact inputs)."""
+    if danger.stack != allowance.stack or danger.kind != allowance.change:
+        return False
+    if allowance.role is not None and danger.role != allowance.role:
+        return False
+    if allowance.type is not None:
+        return matches_inputs(
+            allowance.type, allowance.properties, type_of(danger.urn), danger.inputs
+        )
+    return names_resource(allowance.resource, danger.urn)
+
+
 def apply_allowances(dangers: list[Danger], allowances: list[Allowance]) -> list[Danger]:
     """Each refused danger an allowance covers, marked as allowed by it."""
     marked = []
     for danger in dangers:
-        allowance = next((a for a in allowances if danger.fails and a.covers(danger)), None)
+        allowance = next((a for a in allowances if danger.fails and covers(a, danger)), None)
         marked.append(replace(danger, allowed_by=allowance) if allowance else danger)
     return marked

@@ -15,7 +15,7 @@ import pytest
 from infra.core.problems import Problems
 from infra.guardrails.offline import check_plan
 from infra.guardrails.settings import policy_config
-from infra.planner.allowances import load_allowances
+from infra.review.allowances import load_allowances
 from infra.review.dangers import PUBLIC, Danger, apply_allowances
 from tests.conftest import REPO
 from tests.guardrails.inventories import PROJECT_MEMBER, REPO_MEMBER, grant, plan
