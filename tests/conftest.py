@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import Result
 from hypothesis import settings
 from typer.testing import CliRunner
 
@@ -58,7 +59,7 @@ def cli() -> CliRunner:
     return CliRunner()
 
 
-def invoke(runner: CliRunner, *args: str, env: dict[str, str] | None = None) -> Any:
+def invoke(runner: CliRunner, *args: str, env: dict[str, str] | None = None) -> Result:
     """Run the CLI in-process; bugs raise instead of becoming exit code 1."""
     from infra.cli.app import app
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from click.testing import Result
 from typer.testing import CliRunner
 
 from infra.cli import pulumi_ops
@@ -24,7 +25,7 @@ ORDER = [
 StandInFactory = Callable[..., StandIn]
 
 
-def run(cli: CliRunner, fake: StandIn, *args: str, env: dict[str, str] | None = None) -> object:
+def run(cli: CliRunner, fake: StandIn, *args: str, env: dict[str, str] | None = None) -> Result:
     return invoke(cli, "--root", str(REPO), *args, env={**fake.env(), **(env or {})})
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from click.testing import Result
 from typer.testing import CliRunner
 
 from tests.conftest import FIXTURES, REPO, invoke
@@ -18,7 +19,7 @@ CORPUS = FIXTURES / "promoter" / "registry.k8s.io"
 PROMOTER = "k8s-infra-gcr-promoter@k8s-artifacts-prod.iam.gserviceaccount.com"
 
 
-def validate(cli: CliRunner, tree: Path, root: Path = REPO, *extra: str) -> object:
+def validate(cli: CliRunner, tree: Path, root: Path = REPO, *extra: str) -> Result:
     return invoke(cli, "--root", str(root), "promoter", "validate", str(tree), *extra)
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 from typer.testing import CliRunner
 
 from infra.cli.staging.selection import PlanIndex, find_units, select
@@ -35,7 +36,7 @@ def expected_targets(checkout: Path, stack: str, name: str) -> tuple[list[str], 
     return list(selection.urns), selection.dependents
 
 
-def ensure(cli: CliRunner, checkout: Path, fake: StandIn, *args: str) -> object:
+def ensure(cli: CliRunner, checkout: Path, fake: StandIn, *args: str) -> Result:
     return invoke(cli, "--root", str(checkout), "staging", "ensure", *args, env=fake.env())
 
 

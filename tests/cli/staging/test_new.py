@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 from typer.testing import CliRunner
 
 from infra.core import safe_write
@@ -22,7 +23,7 @@ def snapshot(repo: Path) -> dict[str, str]:
     return {name: (repo / name).read_text() for name in FILES}
 
 
-def new(cli: CliRunner, repo: Path, *args: str) -> object:
+def new(cli: CliRunner, repo: Path, *args: str) -> Result:
     return invoke(cli, "--root", str(repo), "staging", "new", *args)
 
 

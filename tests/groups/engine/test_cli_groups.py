@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 from typer.testing import CliRunner
 
 from infra.groups.engine.apis import ENDPOINT_ENV
@@ -21,7 +22,7 @@ def _instant_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(time, "sleep", lambda _seconds: None)
 
 
-def groups(cli: CliRunner, checkout: Path, *args: str) -> object:
+def groups(cli: CliRunner, checkout: Path, *args: str) -> Result:
     return invoke(cli, "--root", str(checkout), "groups", *args)
 
 
