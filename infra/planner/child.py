@@ -124,8 +124,6 @@ def plan(stack: str, root: Path, code: Path, progress: Path | None = None) -> di
         ) from None
 
     os.environ[ROOT_ENV] = str(root)
-    # A plan follows its files alone: adopt's id map applies to its own runs only.
-    os.environ.pop(IMPORTS_ENV, None)
     os.environ[DECLARATIONS_CHECKED_ENV] = "1"
     _use_program_code(code)
     pulumi.runtime.set_all_config(config.values, config.secret_keys)
@@ -229,6 +227,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", required=True, type=Path)
     parser.add_argument("--progress", type=Path)
     args = parser.parse_args(argv)
+    # An offline plan follows its files alone: adopt's id map is for its own engine runs.
+    os.environ.pop(IMPORTS_ENV, None)
     root, code = args.root.resolve(), args.code.resolve()
     trees = Trees(root, code, CODE_ROOT.resolve())
     reads = ReadRecorder()
