@@ -41,19 +41,22 @@ def test_the_figures_file_is_what_the_code_produces(
 # (3.150.0), digests and figures in code blocks and transcripts (which the
 # examples test runs) are not prose.
 _COUNT = re.compile(r"(?<![\w.,-])(\d{1,3}(?:,\d{3})+|\d{3,})(?![\w.,-]*\d)")
-_FENCE = re.compile(r"^ *```")
+_FENCE = re.compile(r"^ *(`{3,})")
 _CODE = re.compile(r"`[^`]*`|\{\{.*?\}\}|\{%.*?%\}|\]\([^)]*\)|<[^>]*>")
 
 
 def test_the_pages_write_no_count_by_hand() -> None:
     found = []
     for page in pages():
-        fenced = False
+        fence = ""  # the open fence: closed only by as many backticks alone on a line
         for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1):
-            if _FENCE.match(line):
-                fenced = not fenced
+            opened = _FENCE.match(line)
+            if opened and not fence:
+                fence = opened.group(1)
                 continue
-            if fenced:
+            if fence:
+                if line.strip() == fence:
+                    fence = ""
                 continue
             for count in _COUNT.findall(_CODE.sub("", line)):
                 found.append(f"{page.relative_to(REPO)}:{number}: {count}")
