@@ -77,7 +77,9 @@ def listed_commands() -> list[tuple[str, list[str]]]:
                 continue
             # what a shell does with the output is not the program's
             cut = next((i for i, w in enumerate(words) if w in {">", ">>", "|", "2>"}), None)
-            found.append((f"{block.page}:{where}", words[1:cut]))
+            # a job script's listing passes its own arguments on: not the page's to check
+            args = [w for w in words[1:cut] if w != "$@"]
+            found.append((f"{block.page}:{where}", args))
     return found
 
 
