@@ -1,61 +1,46 @@
-"""The README is part of the interface: its examples load and it documents every option."""
+"""The README is the front door: a paragraph, the quick start, who runs what, the
+pages. What it used to document lives in docs/ now, tested there (tests/docs)."""
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-import pytest
-
-from infra.catalog import section_extensions
-from infra.core.problems import Problems
-from infra.declarations.estate import load_estate
-from infra.declarations.facts import load_facts
-from infra.staging import model as staging
-from infra.staging_images import model as staging_images
 from tests.conftest import REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
-EXAMPLES = [
-    block for block in re.findall(r"```yaml\n(.*?)```", README, re.S)
-    if block.startswith("# example: infra.yaml")
-]  # fmt: skip
+QUICK_START = ["python3 scripts/dev.py plan", "python3 scripts/dev.py test"]
+
+
+def section(title: str) -> str:
+    start = README.index(f"\n## {title}\n")
+    end = README.find("\n## ", start + 1)
+    return README[start : end if end != -1 else None]
+
+
+def test_the_readme_is_at_most_150_lines() -> None:
+    assert len(README.splitlines()) <= 150
+
+
+def test_the_quick_start_holds_exactly_the_two_commands() -> None:
+    blocks = re.findall(r"```sh\n(.*?)```", section("Quick start"), re.S)
+    commands = [line.split("#", 1)[0].strip() for block in blocks for line in block.splitlines()]
+    assert [c for c in commands if c] == QUICK_START
 
 
 def test_quick_start_has_the_two_commands_ci_runs() -> None:
-    assert "python3 scripts/dev.py plan" in README
-    assert "python3 scripts/dev.py test" in README
     assert "python3 scripts/dev.py test" in (REPO / ".ci" / "run").read_text()
 
 
-@pytest.mark.parametrize("example", EXAMPLES, ids=lambda b: b.splitlines()[2].strip())
-def test_infra_yaml_examples_are_valid(tmp_path: Path, example: str) -> None:
-    (tmp_path / "infra").mkdir()
-    (tmp_path / "infra" / "infra.yaml").write_text(example)
-    problems = Problems()
-    estate = load_estate(tmp_path, load_facts(), problems, section_extensions())
-    assert estate is not None
-    staging.check_staging_options(estate, problems)
-    staging_images.check_staging_images_options(estate, problems)
-    assert [p.format() for p in problems] == []
+def test_the_readme_links_every_page_of_the_site() -> None:
+    """Relative links, so they work on GitHub; every page is reachable from here."""
+    linked = set(re.findall(r"\]\((docs/[^)#]+\.md)(?:#[^)]*)?\)", README))
+    pages = {p.relative_to(REPO).as_posix() for p in (REPO / "docs").rglob("*.md")}
+    assert linked <= pages, linked - pages
+    assert pages - linked == set()
 
 
-def test_there_are_examples_for_both_managed_sections() -> None:
-    assert len(EXAMPLES) == 2
-
-
-def documented(key: str) -> bool:
-    return f"`{key}`" in README or re.search(rf"^\s+{re.escape(key)}:", README, re.M) is not None
-
-
-@pytest.mark.parametrize(
-    "key",
-    sorted(
-        {k for keys in section_extensions().values() for k in keys.project | keys.section}
-        | set(staging.GRANT_KEYS) | set(staging.SERVICE_ACCOUNT_KEYS) | set(staging.SETTINGS_KEYS)
-        | set(staging_images.REGISTRY_DEFAULTS) | set(staging_images.BUILD_BUCKET_KEYS)
-        | set(staging_images.SETTINGS_KEYS) | {"managed_by", "also_in"}
-    ),
-)  # fmt: skip
-def test_every_option_is_documented(key: str) -> None:
-    assert documented(key), f"README documents no `{key}`"
+def test_the_readme_and_the_home_page_share_the_who_runs_what_table() -> None:
+    table = section("Who runs what")
+    assert "<!-- --8<-- [start:who-runs-what] -->" in table
+    assert "<!-- --8<-- [end:who-runs-what] -->" in table
+    assert '--8<-- "README.md:who-runs-what"' in (REPO / "docs" / "index.md").read_text()

@@ -7,7 +7,7 @@ program's, each entry with the reason the review gave::
     accepted:
       - urn: urn:pulumi:registry-prod::k8s-infra::...::registry-proxy-us-central1
         properties: [template.containers]
-        reason: archeio is pulled from Artifact Registry (README, Differences)
+        reason: archeio is pulled from Artifact Registry (docs/design/differences.md)
 
 A property covers itself and every path below it (``template`` covers
 ``template.containers[0].image``). adopt goes on only when every

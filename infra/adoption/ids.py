@@ -94,7 +94,7 @@ _ADDITIVE = (
 )
 _S3_PART = (
     "an S3 bucket sub-configuration: its PUT replaces the whole setting and succeeds "
-    "whether or not one exists; the fidelity table in the README is its review"
+    "whether or not one exists; the fidelity table in docs/design.md is its review"
 )
 
 

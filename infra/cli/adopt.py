@@ -40,7 +40,7 @@ GROUPS_STACK = "groups"
 # Dynamic resources cannot be imported: the groups' own create adopts a live group.
 GROUPS_HINT = (
     "review `k8s-infra groups diff`, then run `k8s-infra up groups`: creating a group "
-    "that exists adopts it (see the README, Adopting the live estate)"
+    "that exists adopts it (see docs/approver/adoption.md)"
 )
 
 

@@ -2,7 +2,7 @@
 
 Data (``--json``, plans) goes to stdout; everything for people (tables,
 progress, problems, warnings) to stderr. Expected failures are one line plus
-a hint and a documented exit code (see the README), never a traceback.
+a hint and a documented exit code (see docs/reference/flags.md), never a traceback.
 """
 
 from __future__ import annotations

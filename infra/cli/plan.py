@@ -411,7 +411,7 @@ def _plan_against(
         raise StrictCheckFailed(
             f"--strict: {len(refused)} change(s) cannot or should not be applied as written",
             "if a change is meant, allow it in infra/allowed-changes.yaml "
-            "(stack, resource, change, reason; README: Plan offline)",
+            "(stack, resource, change, reason; docs/reviewer.md)",
         )
 
 

@@ -1,6 +1,6 @@
 """Domain errors. Each carries the exit code the CLI returns for it.
 
-Exit codes are a stable interface (the README lists them): 0 ok, 1 problems found
+Exit codes are a stable interface (docs/reference/flags.md lists them): 0 ok, 1 problems found
 (or a command that failed), 2 usage error, 3 Pulumi CLI missing or too old, 4 credentials
 or state backend missing, 5 drift found (``--expect-no-changes``: the command worked, and
 the cloud differs from the declarations).

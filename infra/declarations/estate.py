@@ -114,7 +114,7 @@ class _EstateReader:
         infra = self.fields.mapping(
             top.get("infra"),
             ("infra",),
-            hint="see the schema in the README",
+            hint="see the schema in docs/reference/infra-yaml.md",
             expected="a mapping of sections",
         )
         if infra is None:

@@ -178,7 +178,9 @@ def _check_manifest(
     data = document.data
     registries = data.get("registries") if isinstance(data, dict) else None
     if not isinstance(registries, list) or not registries:
-        problems.error(document.at(), "a manifest needs a `registries` list", "see README")
+        problems.error(
+            document.at(), "a manifest needs a `registries` list", "see docs/subproject-lead.md"
+        )
         return None
     entries = [(i, r) for i, r in enumerate(registries) if isinstance(r, dict)]
     sources = [(i, r) for i, r in entries if r.get("src") is True]
@@ -341,7 +343,9 @@ def check_images(tree: Path, path: Path, problems: Problems) -> None:
     if images is None:
         images = []
     if not isinstance(images, list):
-        problems.error(document.at(), "an images file is a list of images", "see README")
+        problems.error(
+            document.at(), "an images file is a list of images", "see docs/subproject-lead.md"
+        )
         return
     for index, image in enumerate(images):
         _check_image(document, index, image, problems)

@@ -57,8 +57,8 @@ class ProxyLogSinks(pulumi.ComponentResource):
         # be true when bigquery_options is supplied", its project sink's
         # CustomizeDiff) and reads the value back as true whenever the live
         # writer is not cloud-logs@system.gserviceaccount.com: true is the
-        # only value that plans with the options. Deliberate (README,
-        # Differences from upstream): if the live sink still writes as
+        # only value that plans with the options. Deliberate (docs/design/
+        # differences.md): if the live sink still writes as
         # cloud-logs@, the import preview shows false → true and adopt stops.
         self.analytics_sink = gcp.logging.ProjectSink(
             f"{name}-analytics",

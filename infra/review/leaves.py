@@ -12,8 +12,8 @@ around each part that differs and says how long the string is.
 A hand-written walk, not a library: plan values are JSON (objects, lists,
 scalars), and the walk is the few lines below. ``scripts/bench_leaves.py``
 measures it against DeepDiff on the estate's own plans: the same changed
-leaves on all 4,751 resources, in a twentieth of the time (README:
-Benchmarks).
+leaves on every resource of the estate, in a twentieth of the time
+(docs/design/benchmarks.md).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@
 # postsubmit runs it after each merge, with the digest of the image it pushed
 # to us-central1-docker.pkg.dev/k8s-staging-images/infra-tools/archeio. It
 # needs the Pulumi CLI, a login to the state backend and the credentials of
-# the sandbox's deploy identity (README, "Registry proxy"). Production never
+# the sandbox's deploy identity (docs/approver.md, "A new archeio version"). Production never
 # changes here: its digest changes by a reviewed change of its stack file.
 #
 #   scripts/ci/deploy-sandbox.sh sha256:<64 lowercase hex digits>

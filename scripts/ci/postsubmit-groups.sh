@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Postsubmit on changes under groups/ (or stacks/Pulumi.groups.yaml): apply
 # the merged group declarations. Runs with the job's ambient Google
-# credentials (keyless delegation, see README "Google Groups") and a Pulumi
+# credentials (keyless delegation, see docs/setup.md "Credentials for CI") and a Pulumi
 # login to the state backend.
 #
 #   scripts/ci/postsubmit-groups.sh [--estate-checks]

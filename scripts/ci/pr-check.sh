@@ -19,7 +19,7 @@
 # or replaces a protected resource, replaces one that holds data or identity,
 # removes protection or grants the public something new, unless
 # infra/allowed-changes.yaml allows it; the files are written first.
-# Exit codes are k8s-infra's: 1 problems, 2 usage, others see README.
+# Exit codes are k8s-infra's: 1 problems, 2 usage, others see docs/reference/flags.md.
 # Plans are kept in $K8S_INFRA_CACHE (default ~/.cache/k8s-infra), by content:
 # a CI cache of that folder, saved by runs on the main branch, makes reruns fast.
 set -euo pipefail

@@ -66,13 +66,20 @@ def listed_commands() -> list[tuple[str, list[str]]]:
     """(where, arguments) of every `k8s-infra ...` line of the sh blocks."""
     found = []
     for block in LISTINGS:
-        for number, line in enumerate(block.lines, block.line + 1):
-            words = shlex.split(line, comments=True)
+        pending, start = "", 0
+        for number, text in enumerate(block.lines, block.line + 1):
+            if text.endswith("\\"):  # a command continued on the next line
+                pending, start = pending + text[:-1], start or number
+                continue
+            command, where, pending, start = pending + text, start or number, "", 0
+            words = shlex.split(command, comments=True)
             if not words or words[0] != PROGRAM:
                 continue
             # what a shell does with the output is not the program's
             cut = next((i for i, w in enumerate(words) if w in {">", ">>", "|", "2>"}), None)
-            found.append((f"{block.page}:{number}", words[1:cut]))
+            # a job script's listing passes its own arguments on: not the page's to check
+            args = [w for w in words[1:cut] if w != "$@"]
+            found.append((f"{block.page}:{where}", args))
     return found
 
 

@@ -1,4 +1,4 @@
-"""The README's Google Groups part: generated from the settings table, examples that load."""
+"""The Google Groups pages: the settings table generated from the model, examples that load."""
 
 from __future__ import annotations
 
@@ -20,12 +20,14 @@ from infra.groups.settings_table import BOOL_VALUES, RECONCILE_MEMBERS, SETTINGS
 from tests.conftest import REPO
 from tests.groups.tree import lines, write_tree
 
-README = (REPO / "README.md").read_text(encoding="utf-8")
-GROUPS_PART = README[README.index("## Google Groups") : README.index("### Reconciling")]
+DOCS = REPO / "docs"
+GROUPS_PART = (DOCS / "reference" / "groups.md").read_text(encoding="utf-8")
+DIFFERENCES = (DOCS / "design" / "differences.md").read_text(encoding="utf-8")
+ON_CALL = (DOCS / "on-call.md").read_text(encoding="utf-8")
 
 
 def settings_table() -> str:
-    """The README's settings table, as group_settings.SETTINGS says it must read."""
+    """The reference page's settings table, as group_settings.SETTINGS says it must read."""
 
     def quoted(values: tuple[str, ...]) -> str:
         return ", ".join(f'`"{v}"`' for v in values)
@@ -45,11 +47,11 @@ def settings_table() -> str:
 
 def test_the_settings_table_is_generated_from_the_model() -> None:
     found = re.search(
-        r"<!-- group-settings:start -->\n(.*?)\n<!-- group-settings:end -->", README, re.S
+        r"<!-- group-settings:start -->\n(.*?)\n<!-- group-settings:end -->", GROUPS_PART, re.S
     )
-    assert found is not None, "the README lost its group-settings markers"
+    assert found is not None, "the groups page lost its group-settings markers"
     assert found.group(1) == settings_table(), (
-        "README settings table is stale; replace it with:\n" + settings_table()
+        "the groups page's settings table is stale; replace it with:\n" + settings_table()
     )
 
 
@@ -98,7 +100,8 @@ def test_the_restrictions_example_means_what_the_text_says(tmp_path: Path) -> No
 
 
 def test_the_differences_are_listed_in_the_groups_section() -> None:
-    differences = GROUPS_PART[GROUPS_PART.index("### Differences from upstream") :]
+    differences = DIFFERENCES[DIFFERENCES.index("## Google Groups\n") :]
+    differences = differences[: differences.index("\n## ")]
     rows = [
         line for line in differences.splitlines() if line.startswith("| ") and "---" not in line
     ]
@@ -109,8 +112,8 @@ def test_the_differences_are_listed_in_the_groups_section() -> None:
 
 
 def test_the_postsubmit_job_shows_what_the_scripts_run() -> None:
-    section = README[README.index("### The postsubmit job") :]
-    section = section[: section.index("\n### ")]
+    section = ON_CALL[ON_CALL.index("## The postsubmit job") :]
+    section = section[: section.index("\n## ")]
     (block,) = re.findall(r"```sh\n(.*?)```", section, re.S)
     shown = [line for line in block.splitlines() if line and not line.startswith("#")]
     ran = []
@@ -138,7 +141,8 @@ def test_the_estate_checks_example_is_what_the_reader_accepts() -> None:
     (example,) = [b for b in yaml_blocks() if b.startswith("k8s-infra:groups:\n  estate_checks:")]
     value = yaml.safe_load(example)["k8s-infra:groups"]
     problems = Problems()
-    found = parse_groups_object(value, Fields(locate_file("README.md"), problems)).estate
+    where = Fields(locate_file("docs/reference/groups.md"), problems)
+    found = parse_groups_object(value, where).estate
     assert [p.format() for p in problems] == []
     assert found.required_names == ("community",)
     assert found.required_settings["leads@kubernetes.io"] == {"AllowWebPosting": "true"}

@@ -17,7 +17,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from tests.conftest import invoke
+from tests.conftest import REPO, invoke
 from tests.groups.tree import load, problem_lines
 from tests.groups.upstream_tree import (
     GROUPS,
@@ -130,6 +130,14 @@ def test_the_fixture_holds_what_its_readme_says() -> None:
     groups = list(declared(UPSTREAM_TREE))
     assert len(groups) == GROUPS_DECLARED
     assert sum(len(memberships(g)) for g in groups) == MEMBERSHIPS_DECLARED
+
+
+def test_the_adoption_page_states_the_fixture_s_counts() -> None:
+    page = " ".join((REPO / "docs" / "approver" / "adoption.md").read_text().split())
+    assert (
+        f"43 groups files, `{GROUPS_DECLARED:,}` groups, `{MEMBERSHIPS_DECLARED:,}` memberships, "
+        f"{STAGING_PROJECTS} staging projects"
+    ) in page
 
 
 def test_validate_reports_the_real_bugs_and_the_version_mix(cli: CliRunner) -> None:

@@ -5,7 +5,7 @@ The fixture holds the newest version of every upstream file the index had
 problems, each listed below with the fix a copy applies:
 
 - the real data bugs of upstream's files, which a user switching to this
-  project fixes first (README, "An upstream checkout as `--root`");
+  project fixes first (docs/approver/adoption.md, "An upstream checkout as `--root`");
 - the problems that come only from mixing file versions: a few groups files
   were available only in versions older than the restrictions file and
   infra.yaml, which already name groups those files later dropped or added.

@@ -28,10 +28,10 @@ def test_they_are_the_prod_section_but_its_serving_project() -> None:
     assert set(estate["prod"]["projects"]) - {"k8s-artifacts-prod"} == set(NOT_PLANNED)
 
 
-def test_the_readme_lists_each_as_not_planned() -> None:
+def test_the_fidelity_table_lists_each_as_not_planned() -> None:
     row = next(
         line
-        for line in (REPO / "README.md").read_text().splitlines()
+        for line in (REPO / "docs" / "design.md").read_text().splitlines()
         if line.startswith("| the same, `ensure_all_prod_projects` over the other projects")
     )
     assert "| not planned |" in row

@@ -1,4 +1,4 @@
-"""The README documents every proxy setting and the cut-over order."""
+"""The proxy's reference page documents every setting; the approver's, the cut-over order."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ import pytest
 from infra.proxy.model import DEPLOY_KEYS, LIVE_NAME_KEYS, PII_SINK_KEYS, SETTINGS_KEYS
 from tests.conftest import REPO
 
-README = (REPO / "README.md").read_text(encoding="utf-8")
-SECTION = README[README.index("## Registry proxy") : README.index("<!-- SECTIONS:END -->")]
+DOCS = REPO / "docs"
+SECTION = (DOCS / "reference" / "proxy.md").read_text(encoding="utf-8")
+ADOPTION = (DOCS / "approver" / "adoption.md").read_text(encoding="utf-8")
+DESIGN = (DOCS / "design.md").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(
@@ -22,7 +24,7 @@ def test_every_setting_is_documented(key: str) -> None:
 
 
 def test_the_cut_over_order_is_authorization_certificate_then_addresses() -> None:
-    steps = SECTION[SECTION.index("### DNS cut-over") :]
+    steps = ADOPTION[ADOPTION.index("## DNS cut-over") :]
     first = steps.index("dnsAuthorizationRecords")
     active = steps.index("state: ACTIVE")
     records = steps.index("AAAA record")
@@ -30,7 +32,7 @@ def test_the_cut_over_order_is_authorization_certificate_then_addresses() -> Non
 
 
 def test_the_stacks_table_names_the_proxy_component() -> None:
-    table = README[README.index("### The stacks") : README.index("## Using it")]
+    table = DESIGN[DESIGN.index("## The stacks") : DESIGN.index("## Fidelity to upstream")]
     for stack in ("registry-sandbox", "registry-prod"):
         row = next(line for line in table.splitlines() if line.startswith(f"| `{stack}`"))
         assert "`registry-proxy`" in row

@@ -65,6 +65,6 @@ def test_the_setup_installs_from_the_lock_with_hashes() -> None:
 
 
 def test_the_pulumi_cli_version_is_stated_where_it_is_checked() -> None:
-    readme = (REPO / "README.md").read_text()
-    assert f"Pulumi CLI {engines.MIN_VERSION} or newer" in readme
+    setup = (REPO / "docs" / "setup.md").read_text()
+    assert f"must be {engines.MIN_VERSION} or newer" in setup
     assert engines.MIN_VERSION.startswith(f"{engines.SUPPORTED_MAJOR}.")

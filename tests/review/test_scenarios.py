@@ -64,8 +64,8 @@ def test_a_digest_bump_shows_both_images_once_for_the_22_services(
     summary = summary_of(cli, repo, "all")
     first = f"## Offline plan of `{head[:12]}` against base `{base[:12]}`\n"
     assert summary.startswith(first)
-    # the README shows this summary (its commit ids aside)
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    # the reviewer's page shows this summary (its commit ids aside)
+    readme = (REPO / "docs" / "reviewer.md").read_text(encoding="utf-8")
     marker = "<!-- the summary of a digest bump: tests/review/test_scenarios.py checks it -->"
     shown = readme.split(marker, 1)[1].split("````markdown\n", 1)[1].split("````\n", 1)[0]
     assert re.match(r"## Offline plan of `[0-9a-f]{12}` against base `[0-9a-f]{12}`\n", shown)

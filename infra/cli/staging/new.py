@@ -218,7 +218,7 @@ def _document(root: Path, path: Path) -> CommentedMap:
     if not path.is_file():
         raise K8sInfraError(
             f"{path.relative_to(root).as_posix()} is missing; nothing was changed",
-            "add it (see README), then run this again",
+            "add it (see docs/subproject-lead.md), then run this again",
         )
     document = edits.load(path.read_text(encoding="utf-8"))
     if document is None:
