@@ -26,7 +26,7 @@ from infra.core.problems import Problem, Problems
 from infra.declarations.inputs import CODE_EXCLUDED, code_patterns, files
 from infra.declarations.stacks import stack_file, stack_names
 from infra.planner.cache import PlanCache
-from infra.planner.keys import Trees, every_input, inputs_key, stack_inputs
+from infra.planner.keys import Trees, every_input, inputs_key, stack_inputs, undeclared
 from infra.planner.reads import ReadRecorder
 
 # The name the check is kept under, beside the stacks' (no stack name holds `@`).
@@ -87,7 +87,7 @@ def check_declarations(root: Path, plan_cache: PlanCache | None) -> DeclarationC
     found_check = DeclarationCheck(
         sorted({*problems.sorted(), *across.sorted()}, key=Problem.sort_key), across.sorted()
     )
-    if plan_cache is not None and not undeclared(read, root, allowed):
+    if plan_cache is not None and not undeclared_by_check(read, root, allowed):
         plan_cache.keep(CHECK, key, found_check.to_json())
     return found_check
 
@@ -122,13 +122,6 @@ def _under(path: str, patterns: Sequence[str]) -> bool:
     return False
 
 
-def undeclared(read: set[str], root: Path, allowed: set[Path]) -> list[str]:
+def undeclared_by_check(read: set[str], root: Path, allowed: set[Path]) -> list[str]:
     """Files under the data root or the code that the check read but its key does not hold."""
-    folders = [str(f.resolve()) + os.sep for f in (root, CODE_ROOT)]
-    return sorted(
-        path
-        for path in read
-        if any(path.startswith(f) for f in folders)
-        and Path(path) not in allowed
-        and "__pycache__" not in Path(path).parts  # this process's own compiled code
-    )
+    return undeclared(read, (root.resolve(), CODE_ROOT.resolve()), allowed, own_compiled=True)

@@ -138,11 +138,25 @@ def allowed_reads(stack: str, trees: Trees) -> set[Path]:
 
 def undeclared_reads(read: Iterable[str], stack: str, trees: Trees) -> list[str]:
     """The files under one of the trees that the plan read but its key does not hold."""
-    allowed = allowed_reads(stack, trees)
-    folders = [str(t) + os.sep for t in (trees.root, trees.code, trees.planner)]
+    return undeclared(read, (trees.root, trees.code, trees.planner), allowed_reads(stack, trees))
+
+
+def undeclared(
+    read: Iterable[str], folders: Iterable[Path], allowed: set[Path], *, own_compiled: bool = False
+) -> list[str]:
+    """The files read under ``folders`` that are not ``allowed`` (absolute paths), sorted.
+
+    ``own_compiled``: leave out ``__pycache__`` files, which a process reading in its
+    own code's checkout opens for its own imports (never a plan's child: it compiles
+    the program from source).
+    """
+    prefixes = [str(f) + os.sep for f in folders]
     found = []
     for raw in read:
         path = os.path.abspath(raw)
-        if any(path.startswith(f) for f in folders) and Path(path) not in allowed:
-            found.append(path)
+        if not any(path.startswith(f) for f in prefixes) or Path(path) in allowed:
+            continue
+        if own_compiled and "__pycache__" in Path(path).parts:
+            continue
+        found.append(path)
     return sorted(found)

@@ -363,7 +363,7 @@ def test_the_check_of_every_declaration_reads_only_what_its_key_holds() -> None:
     """The check kept in the cache is keyed by every concern's inputs and every stack
     file: checking the repository reads nothing else."""
     from infra.core.problems import Problems
-    from infra.planner.checked import check_key, undeclared
+    from infra.planner.checked import check_key, undeclared_by_check
     from infra.planner.reads import ReadRecorder
     from infra.validation import load_declarations
     from tests.conftest import REPO
@@ -372,7 +372,7 @@ def test_the_check_of_every_declaration_reads_only_what_its_key_holds() -> None:
     recorder = ReadRecorder()
     with recorder.recording():
         load_declarations(REPO, Problems())
-    assert undeclared(recorder.stop(), REPO, allowed) == []
+    assert undeclared_by_check(recorder.stop(), REPO, allowed) == []
 
 
 @pytest.mark.plan
