@@ -140,14 +140,15 @@ def plan(
     # Invalid declarations are reported here, with their positions, before any
     # program runs (a base commit's own program checks its own declarations).
     # Each stack plans from its own files: an error elsewhere does not hide it.
-    problems, planned = _checked(root, names, plan_cache, with_allowances=base is not None)
+    found_in_allowances = Problems()
+    allowances = _allowances(root, found_in_allowances) if base is not None else []
+    problems, planned = _checked(root, names, plan_cache, found_in_allowances)
     requests = [PlanRequest(name, root) for name in planned]
     if base is None:
         if not problems.has_errors:
             print_problems(problems.sorted())
         _plan_only(requests, plan_cache, jobs, as_json=as_json, single=stack != ALL)
     else:
-        allowances = _allowances(root, Problems())
         markdown_to = _MarkdownTo(out, guardrails) if output_format is Format.markdown else None
         _plan_against(root, base, requests, plan_cache, jobs, allowances, problems.sorted(),
                       as_json=as_json, markdown_to=markdown_to, strict=strict,
@@ -157,9 +158,10 @@ def plan(
 
 
 def _checked(
-    root: Path, names: list[str], plan_cache: PlanCache | None, *, with_allowances: bool
+    root: Path, names: list[str], plan_cache: PlanCache | None, found_in_allowances: Problems
 ) -> tuple[Problems, list[str]]:
-    """Every problem of the declarations, and the stacks whose own files have no error.
+    """Every problem of the declarations (and of the allow file, found before), and the
+    stacks whose own files have no error.
 
     A stack not planned is named by an error at its stack file; when no stack
     can be planned, the command stops here with every problem.
@@ -169,8 +171,7 @@ def _checked(
     check = check_declarations(root, plan_cache)
     problems = Problems()
     problems.extend(check.problems)
-    if with_allowances:
-        _allowances(root, problems)
+    problems.extend(found_in_allowances)
     found = problems.sorted()
     blocked = blocked_stacks(root, names, found, check.across)
     planned = [name for name in names if not blocked[name]]
