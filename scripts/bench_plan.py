@@ -62,7 +62,8 @@ def main() -> None:
     stacks = stack_names(root)
     requests = [PlanRequest(stack, root) for stack in stacks]
 
-    walls, per_stack = [], {stack: [] for stack in stacks}
+    walls: list[float] = []
+    per_stack: dict[str, list[float]] = {stack: [] for stack in stacks}
     counts: list[int] = []
     for _ in range(args.repeat):
         wall, seconds, counts = timed(requests, None)
@@ -85,10 +86,10 @@ def main() -> None:
 
     print(f"{'stack':<18} {'resources':>9} {'seconds':>8} {'ms/resource':>12} {'x floor':>8}")
     for stack, count in zip(stacks, counts, strict=True):
-        seconds = statistics.median(per_stack[stack])
-        per = 1000 * seconds / count if count else 0.0
+        median = statistics.median(per_stack[stack])
+        per = 1000 * median / count if count else 0.0
         ratio = f"{per / floor_ms:.2f}" if count else "-"
-        print(f"{stack:<18} {count:>9} {seconds:>8.2f} {per:>12.2f} {ratio:>8}")
+        print(f"{stack:<18} {count:>9} {median:>8.2f} {per:>12.2f} {ratio:>8}")
     wall = statistics.median(walls)
     print(
         f"plan all: {total} resources in {wall:.2f} s wall, "

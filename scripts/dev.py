@@ -58,6 +58,12 @@ def _die_with_parent() -> None:
         libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
+def _kill_running() -> None:
+    for child in _running:
+        if child.poll() is None:
+            child.kill()
+
+
 def _stop(signum: int, frame: object) -> None:
     """Stop the running child; once it is gone, end as the signal asks.
 
@@ -72,7 +78,7 @@ def _stop(signum: int, frame: object) -> None:
         _end(signum)
     for child in live:
         child.terminate()
-    signal.signal(signal.SIGALRM, lambda *_: [c.kill() for c in _running if c.poll() is None])
+    signal.signal(signal.SIGALRM, lambda *_: _kill_running())
     signal.alarm(10)
 
 

@@ -26,7 +26,7 @@ class ImportRecordingMonitor(RecordingMonitor):
 
 def main() -> None:
     stack, root = sys.argv[1], Path(sys.argv[2])
-    child.RecordingMonitor = ImportRecordingMonitor  # type: ignore[misc]
+    setattr(child, "RecordingMonitor", ImportRecordingMonitor)  # noqa: B010 - the child names it
     plan = child.plan(stack, root, root)
     protected = {r["urn"]: r["protect"] for r in plan["resources"]}
     print(json.dumps({"imports": SEEN, "protect": protected}))

@@ -52,7 +52,7 @@ def test_the_counts_of_every_stack_fit_80_columns(
     diffs = [diff_plans(empty if s == "staging" else repo_plan(s), repo_plan(s), "0" * 40)
              for s in STACKS]  # fmt: skip
     diffs += [unchanged("registry-sandbox", "0" * 40)]
-    plan_command.stderr.print(plan_command._counts_table(diffs))
+    Console(file=narrow, width=80, no_color=True).print(plan_command._counts_table(diffs))
     text = narrow.getvalue()
     assert_fits(text)
     assert "registry-mirrors" in text and "no changes" in text and "inputs unchanged" in text

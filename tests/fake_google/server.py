@@ -14,6 +14,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
+from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -185,6 +186,8 @@ class FakeGoogle:
         boundary = f"batch_{uuid.uuid4().hex}"
         out: list[bytes] = []
         for part in parts:
+            if not isinstance(part, Message):
+                return _error(400, "a batch part is no message", "badRequest")
             content_id = str(part.get("Content-ID", ""))
             inner = part.get_payload(decode=False)
             method, target, inner_body = _parse_inner(inner)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 
-import dill  # type: ignore[import-untyped]
+import dill
 from pulumi.dynamic.dynamic import serialize_provider
 
 from infra.groups.provider import GroupProvider

@@ -13,6 +13,7 @@ problems, each listed below with the fix a copy applies:
 
 from __future__ import annotations
 
+import functools
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -52,20 +53,18 @@ DROPPED = {
         "k8s-infra-rbac-triageparty-release@kubernetes.io",
     ),
 }
-ADDED = {
-    "sig-api-machinery": ("k8s-infra-staging-kubebuilder", "sig-api-machinery-leads"),
-    "sig-release": tuple(
-        (f"k8s-infra-{name}", "k8s-infra-release-editors")
-        for name in (
-            "staging-bom",
-            "staging-publishing-bot",
-            "staging-tejolote",
-            "staging-tg-exporter",
-            "staging-zeitgeist",
-            "push-sig-release",
-        )
-    ),
-}
+ADDED_KUBEBUILDER = ("k8s-infra-staging-kubebuilder", "sig-api-machinery-leads")
+ADDED_RELEASE = tuple(
+    (f"k8s-infra-{name}", "k8s-infra-release-editors")
+    for name in (
+        "staging-bom",
+        "staging-publishing-bot",
+        "staging-tejolote",
+        "staging-tg-exporter",
+        "staging-zeitgeist",
+        "push-sig-release",
+    )
+)
 
 
 def copy_tree(target: Path) -> Path:
@@ -90,16 +89,16 @@ def fixed_copy(target: Path, *, mixing: bool = True) -> Path:
     restrictions.write_text(text.replace(rule, rule + allowed, 1), encoding="utf-8")
     if mixing:
         for folder, dropped in DROPPED.items():
-            _edit_groups(root, folder, lambda groups, d=dropped: _without(groups, d))
+            _edit_groups(root, folder, functools.partial(_without, dropped=dropped))
         _edit_groups(
             root,
             "sig-api-machinery",
-            lambda groups: [*groups, _staging(*ADDED["sig-api-machinery"])],
+            lambda groups: [*groups, _staging(*ADDED_KUBEBUILDER)],
         )
         _edit_groups(
             root,
             "sig-release",
-            lambda groups: [*groups, *(_staging(*a) for a in ADDED["sig-release"])],
+            lambda groups: [*groups, *(_staging(*a) for a in ADDED_RELEASE)],
         )
     return root
 

@@ -36,7 +36,8 @@ def _struct(values: dict[str, Any]) -> struct_pb2.Struct:
 
 
 def pack_verdicts(plan: dict[str, Any], config: dict[str, Any]) -> set[Key]:
-    servicer = _PolicyAnalyzerServicer(PACK_NAME, "0.0.1", list(POLICIES),
+    # the SDK's gRPC servicer has no annotations
+    servicer: Any = _PolicyAnalyzerServicer(PACK_NAME, "0.0.1", list(POLICIES),
                                        EnforcementLevel.MANDATORY)  # fmt: skip
     servicer.Configure(proto.ConfigureAnalyzerRequest(policyConfig={
         name: proto.PolicyConfig(enforcementLevel=proto.MANDATORY, properties=_struct(values))

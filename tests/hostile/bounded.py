@@ -20,6 +20,7 @@ import time
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 SECONDS = 30.0
 MEMORY = 768 * 1024 * 1024  # bytes of address space the child may add to what it has
@@ -96,7 +97,7 @@ def _child(
     as_nobody: bool,
     before: Callable[[], None] | None,
 ) -> None:
-    result = {"exit": None, "stdout": "", "stderr": "", "crash": ""}
+    result: dict[str, Any] = {"exit": None, "stdout": "", "stderr": "", "crash": ""}
     try:
         os.environ.update(env)
         if before is not None:

@@ -12,6 +12,7 @@ import pytest
 
 # imported here, before the children fork, so that each starts with it loaded
 import infra.cli.app  # noqa: F401
+from infra.core.paths import PACKAGE_DATA
 from infra.declarations import facts
 from infra.mirrors import regions
 from infra.staging import model as staging_model
@@ -60,8 +61,9 @@ def _line_of(file: Path, marker: str | None) -> int:
 
 def _use_package_data(folder: Path) -> None:
     """In the child: read the package's data files from ``folder``."""
-    facts.DATA_DIR = folder
-    regions.DATA_DIR = folder
+    # the modules' own names for the folder, which their loaders read at call time
+    setattr(facts, "DATA_DIR", folder)  # noqa: B010
+    setattr(regions, "DATA_DIR", folder)  # noqa: B010
     staging_model.PROFILES_PATH = folder / staging_model.PROFILES_FILE
     facts.load_facts.cache_clear()
     regions.load_region_facts.cache_clear()
@@ -75,7 +77,7 @@ def test_hostile_declaration(case: Case, open_checkout: Path, tmp_path: Path) ->
     path = case.path
     if case.package_data:
         data = tmp_path / "package-data"
-        shutil.copytree(facts.PACKAGE_DATA, data)
+        shutil.copytree(PACKAGE_DATA, data)
         case.edit(data)
         file = data / case.path
         path = str(file)

@@ -84,7 +84,7 @@ def declared_state_holds(fake: FakeGoogle) -> bool:
 @dataclass(frozen=True)
 class Fault:
     name: str
-    setup: Callable[[FakeGoogle], None]
+    setup: Callable[[FakeGoogle], object]
     args: tuple[str, ...] = ("sync", "--confirm")
     exit_code: int = 0
     failed: tuple[str, ...] = ()  # groups with a problem line at their declaration
@@ -101,7 +101,14 @@ def faults(*specs: dict[str, object]) -> Callable[[FakeGoogle], None]:
     return setup
 
 
-def seeded(then: Callable[[FakeGoogle], None] = lambda fake: None) -> Callable[[FakeGoogle], None]:
+def _old_group_deleted_then_503(fake: FakeGoogle) -> None:
+    seed(fake, extra={"k8s-infra-old@kubernetes.io": "k8s-infra-old"})
+    fake.fail(503, effect="after_work", method="DELETE", path="k8s-infra-old", where="part")
+
+
+def seeded(
+    then: Callable[[FakeGoogle], object] = lambda fake: None,
+) -> Callable[[FakeGoogle], None]:
     def setup(fake: FakeGoogle) -> None:
         seed(fake)
         then(fake)
@@ -170,9 +177,7 @@ FAULTS: list[Fault] = [
     Fault("member-add-503-after-the-work", drop_member),
     Fault("member-removal-503-after-the-work", remove_member),
     Fault("group-deletion-503-after-the-work",
-          lambda fake: (seed(fake, extra={"k8s-infra-old@kubernetes.io": "k8s-infra-old"}),
-                        fake.fail(503, effect="after_work", method="DELETE",
-                                  path="k8s-infra-old", where="part")),
+          _old_group_deleted_then_503,
           args=SWEEP),
     Fault("settings-patch-503-after-the-work",
           faults(dict(status=503, effect="after_work", method="PATCH", path="/groups/v1/groups",

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from infra import catalog
 from infra.core.errors import ProblemsFound
+from infra.core.paths import PACKAGE_DATA
 from infra.core.problems import Problems
 from infra.declarations import facts
 from infra.declarations.estate import load_estate
@@ -176,7 +177,7 @@ PACKAGE_FILES: dict[str, Callable[[Path], object]] = {
 def test_package_data_file(name: str, data: bytes) -> None:
     with folder() as root:
         copy = root / "data"
-        shutil.copytree(facts.PACKAGE_DATA, copy)
+        shutil.copytree(PACKAGE_DATA, copy)
         (copy / name).write_bytes(data)
         try:
             PACKAGE_FILES[name](copy)

@@ -74,9 +74,9 @@ def test_buckets_and_their_endpoints(mirrors: Mirrors) -> None:
     assert s3.account_id == "513428760722"
     declared = yaml.safe_load((REPO / S3_BUCKETS_FILE).read_text())["buckets"]
     assert sorted(s3.buckets) == sorted(declared)
-    retired = {r for r, spec in declared.items() if (spec or {}).get("replicated") is False}
-    assert retired == {"me-south-1"}
-    assert {r for r, b in s3.buckets.items() if not b.replicated} == retired
+    not_replicated = {r for r, spec in declared.items() if (spec or {}).get("replicated") is False}
+    assert not_replicated == {"me-south-1"}
+    assert {r for r, b in s3.buckets.items() if not b.replicated} == not_replicated
     london = s3.buckets["eu-west-2"]
     assert london.name == "767373bbdcb8270361b96548387bf2a9ad0d48758c35-eu-west-2"
     assert london.endpoint == (

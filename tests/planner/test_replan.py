@@ -46,7 +46,7 @@ def new_groups_file(repo: Path) -> None:
     (repo / "groups" / "sig-new" / "groups.yaml").write_text("groups: []\n")
 
 
-CASES = {
+CASES: dict[str, tuple[Callable[[Path], None], set[str]]] = {
     "nothing": (lambda repo: None, set()),
     "code of one component": (append("infra/staging/component.py"), set(STACKS)),
     "infra.yaml": (append("infra/infra.yaml"), set(STACKS)),

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from click.testing import Result
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from tests.conftest import FIXTURES, REPO, invoke
 
@@ -299,7 +298,6 @@ def test_validate_one_manifest_folder_alone(cli: CliRunner, tmp_path: Path) -> N
 def test_new_writes_all_three_files_or_none(
     cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from infra.core import safe_write
 
     out = tmp_path / "registry.k8s.io"
     out.mkdir()
@@ -312,7 +310,7 @@ def test_new_writes_all_three_files_or_none(
             raise OSError(28, "No space left on device")
         real_replace(source, target)
 
-    monkeypatch.setattr(safe_write.os, "replace", fail_third)
+    monkeypatch.setattr(os, "replace", fail_third)
     result = invoke(cli, "--root", str(REPO), "promoter", "new", "kueue", "--out", str(out))
     assert result.exit_code == 1, result.output
     assert "could not write images/k8s-staging-kueue/OWNERS: " in result.stderr

@@ -53,7 +53,7 @@ def bucket_endpoint(region: str) -> str:
     data = yaml.safe_load((DATA / "s3-buckets.yaml").read_text())
     spec = data["buckets"][region] or {}
     name = spec.get("name", data["name_pattern"].replace("{region}", region))
-    return data["endpoint_pattern"].replace("{bucket}", name).replace("{region}", region)
+    return str(data["endpoint_pattern"]).replace("{bucket}", name).replace("{region}", region)
 
 
 def named(plan: dict[str, Any]) -> dict[str, dict[str, Any]]:

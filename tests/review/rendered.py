@@ -13,7 +13,7 @@ _VOID = frozenset({"br", "hr", "img", "input", "meta", "link", "wbr"})
 
 
 def render(markdown: str) -> str:
-    return MarkdownIt("commonmark").enable("table").render(markdown)
+    return str(MarkdownIt("commonmark").enable("table").render(markdown))
 
 
 @dataclass

@@ -27,7 +27,10 @@ def plan(repo_plan: Callable[[str], dict[str, Any]]) -> dict[str, Any]:
 
 def registries() -> dict[str, Any]:
     data = yaml.safe_load((REPO / "infra" / "infra.yaml").read_text())
-    return data["infra"]["staging-images"]["projects"]["k8s-staging-images"]["registries"]
+    found: dict[str, Any] = data["infra"]["staging-images"]["projects"]["k8s-staging-images"][
+        "registries"
+    ]
+    return found
 
 
 @pytest.mark.parametrize("inventory", INVENTORIES, ids=lambda p: p.stem)

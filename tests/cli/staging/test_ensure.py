@@ -11,8 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import Result
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from infra.cli.staging.selection import PlanIndex, find_units, select
 from infra.planner.runner import PlanRequest, plan_one

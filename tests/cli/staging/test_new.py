@@ -10,10 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import Result
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
-from infra.core import safe_write
 from tests.conftest import invoke, trim_staging
 
 FILES = ("infra/infra.yaml", "groups/sig-testing/groups.yaml", "groups/restrictions.yaml")
@@ -157,7 +155,7 @@ def test_an_interrupted_write_leaves_all_three_files_as_they_were(
             raise failure
         real_replace(source, target)
 
-    monkeypatch.setattr(safe_write.os, "replace", replace_then_fail)
+    monkeypatch.setattr(os, "replace", replace_then_fail)
     result = new(cli, checkout_copy, "widget", "--dir", "sig-testing")
     if isinstance(failure, OSError):
         assert result.exit_code == 1, result.output

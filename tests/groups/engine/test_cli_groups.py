@@ -7,8 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from click.testing import Result
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from infra.groups.engine.apis import ENDPOINT_ENV
 from tests.conftest import invoke

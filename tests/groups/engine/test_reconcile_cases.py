@@ -7,6 +7,7 @@ filled in) must equal the declarations, and a second run must find nothing to do
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from infra.groups.engine.apis import GoogleApis
 from infra.groups.engine.reconcile import Options, compare_all
@@ -36,7 +37,7 @@ def assert_converged(
     assert again.changes == ()
 
 
-def seed(fake: FakeGoogle, **roles: tuple[str, ...]) -> None:
+def seed(fake: FakeGoogle, **roles: Any) -> None:
     """The group as it is live, with the settings the declaration implies."""
     fake.workspace.add_group(G, "sig-test", settings=desired_settings({}), **roles)
 
