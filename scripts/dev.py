@@ -3,7 +3,8 @@
 
     python3 scripts/dev.py setup   # set up only
     python3 scripts/dev.py plan    # set up, then the offline plan of every stack
-    python3 scripts/dev.py test    # set up, then lint, type-check and the test suite
+    python3 scripts/dev.py test    # set up, lint, type-check, then the quick suite and the
+                                   # end-to-end one, each timed (with args: pytest ARGS)
     python3 scripts/dev.py docs    # set up, then build the docs site strictly (into a temp dir)
     python3 scripts/dev.py lock    # regenerate requirements/lock.txt from pyproject.toml
 
@@ -31,6 +32,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 import tomllib
 import venv
 from pathlib import Path
@@ -183,8 +185,13 @@ JOBS = {
         ["ruff", "check", "."],
         ["ruff", "format", "--check", "."],
         ["mypy"],
-        ["pytest", "-q", "-n", "auto"],
     ],
+}
+# The suite in two parts, each timed: the quick one (pytest's default selection,
+# in-process) and the rest (`plan` and `e2e`: whole-stack plans, programs started).
+SUITE = {
+    "quick": ["pytest", "-q"],
+    "end-to-end": ["pytest", "-q", "-m", "plan or e2e"],
 }
 
 
@@ -210,11 +217,29 @@ def main() -> None:
         sys.exit(f"usage: python3 scripts/dev.py {{{jobs}}} [pytest args]")
     setup()
     extra = sys.argv[2:]
-    for command in JOBS[job]:
-        tool, *args = command
-        if tool == "pytest":
-            args += extra
+    for tool, *args in JOBS[job]:
         run(BIN / tool, *args)
+    if job == "test":
+        test_suite(extra)
+
+
+def test_suite(extra: list[str]) -> None:
+    """Both parts of the suite (or pytest with the arguments given), with their timings."""
+    if extra:
+        run(BIN / "pytest", *extra)
+        return
+    took: dict[str, float] = {}
+    for part, (tool, *args) in SUITE.items():
+        started = time.monotonic()
+        run(BIN / tool, *args)
+        took[part] = time.monotonic() - started
+    quick, rest = took["quick"], took["end-to-end"]
+    print(
+        f"test suite: quick {quick:.0f} s (`pytest`), full {quick + rest:.0f} s "
+        f"(quick + end-to-end {rest:.0f} s) on {os.cpu_count()} CPU(s)",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tests.conftest import REPO
@@ -50,6 +51,7 @@ def test_no_module_shadows_a_stdlib_or_installed_one() -> None:
         assert name not in taken, f"infra/{entry.name} would shadow the `{name}` module"
 
 
+@pytest.mark.e2e
 def test_validation_imports_nothing_from_pulumi() -> None:
     """Models, rules and concern entries are pure Python: checking every declaration
     of the repository loads no Pulumi module (builders import theirs when called)."""

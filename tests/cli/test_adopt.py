@@ -72,6 +72,7 @@ def test_adopt_runs_the_import_preview_the_update_and_a_clean_preview(
     assert result.stdout == ""
 
 
+@pytest.mark.e2e
 def test_a_failing_import_preview_updates_nothing_and_removes_the_map(
     cli: CliRunner, stand_in: StandInFactory, checkout_copy: Path
 ) -> None:
@@ -87,6 +88,7 @@ def test_a_failing_import_preview_updates_nothing_and_removes_the_map(
     assert not (checkout_copy / IMPORTS_DIR / f"{STACK}.json").exists()
 
 
+@pytest.mark.e2e
 def test_changes_left_after_the_update_exit_1(
     cli: CliRunner, stand_in: StandInFactory, checkout_copy: Path
 ) -> None:
@@ -97,6 +99,7 @@ def test_changes_left_after_the_update_exit_1(
     assert f"error: stack {STACK} still differs from the program after adoption" in result.stderr
 
 
+@pytest.mark.e2e
 def test_ids_only_the_live_project_knows_are_asked_for_before_anything_runs(
     cli: CliRunner, stand_in: StandInFactory, checkout_copy: Path
 ) -> None:
@@ -139,6 +142,7 @@ def test_a_missing_cli_is_exit_code_3_with_the_install_hint(cli: CliRunner, tmp_
     assert not (REPO / IMPORTS_DIR).exists()
 
 
+@pytest.mark.e2e
 def test_the_program_sets_import_on_every_urn_of_the_map(tmp_path: Path) -> None:
     """The real program, under the planner's mock monitor: what the engine would receive."""
     import os
@@ -172,6 +176,7 @@ def test_the_program_sets_import_on_every_urn_of_the_map(tmp_path: Path) -> None
     assert "1 URN(s) of the id map name no resource of the program" in failed.stderr
 
 
+@pytest.mark.e2e
 def test_named_projects_or_registries_are_adopted_by_a_targeted_run(
     cli: CliRunner, stand_in: StandInFactory, checkout_copy: Path
 ) -> None:
@@ -199,6 +204,7 @@ def test_named_projects_or_registries_are_adopted_by_a_targeted_run(
     assert "staging-images: registry kueue of k8s-staging-images" in result.stderr
 
 
+@pytest.mark.e2e
 def test_a_name_the_stack_does_not_have_is_refused(
     cli: CliRunner, stand_in: StandInFactory, checkout_copy: Path
 ) -> None:

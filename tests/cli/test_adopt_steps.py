@@ -282,6 +282,7 @@ def test_the_id_map_is_never_written_through_a_symbolic_link(
     assert folder.exists() and not any(folder.iterdir())  # not made by adopt: left, empty
 
 
+@pytest.mark.e2e
 def test_a_folder_of_the_map_that_is_a_link_is_refused(
     cli: CliRunner, stand_in: StandInFactory, checkout_copy: Path, tmp_path: Path
 ) -> None:
@@ -296,6 +297,7 @@ def test_a_folder_of_the_map_that_is_a_link_is_refused(
     assert fake.operations() == []
 
 
+@pytest.mark.e2e
 def test_a_broken_accepted_file_stops_adopt_before_anything_runs(
     cli: CliRunner, stand_in: StandInFactory, checkout_copy: Path
 ) -> None:

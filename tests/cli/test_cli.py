@@ -90,6 +90,7 @@ def test_commands_needing_the_pulumi_cli_fail_cleanly_without_it(
     assert "Traceback" not in result.output
 
 
+@pytest.mark.e2e
 def test_plan_json_goes_to_stdout_only(cli: CliRunner) -> None:
     result = invoke(cli, "--root", str(REPO), "plan", "registry-sandbox", "--json")
     assert result.exit_code == 0, result.output
@@ -98,6 +99,7 @@ def test_plan_json_goes_to_stdout_only(cli: CliRunner) -> None:
     assert plan["stack"] == "registry-sandbox"
 
 
+@pytest.mark.e2e
 def test_installed_console_script_starts_without_heavy_imports() -> None:
     """`k8s-infra --help` must not import Pulumi or the Google API client."""
     probe = (

@@ -61,6 +61,7 @@ def test_an_option_of_no_command_is_still_refused(cli: CliRunner) -> None:
     assert "No such option" in result.stderr
 
 
+@pytest.mark.e2e
 def test_library_warnings_only_with_verbose(tmp_path: Path) -> None:
     """google.api_core warns on import (a FutureWarning about Python versions): a normal
     run does not show it, ``-v`` (before or after the command) does."""

@@ -41,6 +41,7 @@ def mermaid_parse(diagrams: list[str]) -> list[dict[str, Any]]:
     return results
 
 
+@pytest.mark.e2e
 def test_the_parser_is_real_it_refuses_a_broken_diagram() -> None:
     good, broken = mermaid_parse(['flowchart LR\n  a["x"] --> b\n', 'flowchart LR\n  a[["x"\n'])
     assert good == {"ok": True, "type": "flowchart-v2"}
@@ -124,6 +125,7 @@ def test_dot_declares_every_node_an_edge_uses(repo_plan: Callable[[str], dict[st
     assert "subgraph cluster_" in text
 
 
+@pytest.mark.e2e
 def test_the_command_prints_mermaid_and_dot_on_stdout(cli: CliRunner) -> None:
     result = invoke(cli, "--root", str(REPO), "graph", "staging-images")
     assert result.exit_code == 0, result.output
@@ -134,6 +136,7 @@ def test_the_command_prints_mermaid_and_dot_on_stdout(cli: CliRunner) -> None:
     assert as_dot.stdout.startswith('digraph "staging-images" {')
 
 
+@pytest.mark.plan  # the stack is planned before its components are known
 def test_an_unknown_component_is_a_usage_error_naming_the_components(cli: CliRunner) -> None:
     result = invoke(cli, "--root", str(REPO), "graph", "staging-images", "--component", "nope")
     assert result.exit_code == 2, result.output
@@ -142,6 +145,7 @@ def test_an_unknown_component_is_a_usage_error_naming_the_components(cli: CliRun
     assert result.stdout == ""
 
 
+@pytest.mark.e2e
 def test_the_reviewer_page_pictures_parse() -> None:
     """The reviewer's page shows `k8s-infra graph staging-images`; it must parse too."""
     page = (REPO / "docs" / "reviewer.md").read_text(encoding="utf-8")

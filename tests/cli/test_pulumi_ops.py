@@ -13,6 +13,8 @@ from infra.cli import pulumi_ops
 from tests.conftest import REPO, invoke
 from tests.engines.stand_in import StandIn
 
+pytestmark = pytest.mark.e2e  # starts programs: see the marker in pyproject.toml
+
 ORDER = [
     "groups",
     "staging",

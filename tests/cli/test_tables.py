@@ -58,6 +58,7 @@ def test_the_counts_of_every_stack_fit_80_columns(
     assert "registry-mirrors" in text and "no changes" in text and "inputs unchanged" in text
 
 
+@pytest.mark.e2e
 def test_a_long_plan_reports_its_resources_as_it_goes() -> None:
     """The child writes how many resources it has registered; the runner passes it on."""
     seen: list[int] = []

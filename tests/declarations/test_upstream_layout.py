@@ -10,6 +10,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from infra.declarations.layout import estate_file, stacks_root
@@ -34,6 +35,7 @@ def test_the_layout_is_recognised(tmp_path: Path) -> None:
     assert stacks_root(REPO) == REPO
 
 
+@pytest.mark.e2e
 def test_validate_and_plan_read_the_upstream_checkout(tmp_path: Path, cli: CliRunner) -> None:
     checkout = upstream_checkout(tmp_path)
     result = invoke(cli, "--root", str(checkout), "validate")

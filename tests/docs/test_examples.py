@@ -41,6 +41,7 @@ def run(step: str, cli: CliRunner) -> tuple[int, list[str]]:
     return result.exit_code, result.output.splitlines()
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("block", TRANSCRIPTS, ids=lambda b: b.id)
 def test_each_transcript_prints_what_the_page_shows(
     block: Block, checkout_copy: Path, cli: CliRunner, monkeypatch: pytest.MonkeyPatch

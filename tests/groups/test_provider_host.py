@@ -13,9 +13,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from infra.groups.engine.apis import ENDPOINT_ENV
 from tests.conftest import REPO
 from tests.fake_google import FakeGoogle
+
+pytestmark = pytest.mark.e2e  # starts programs: see the marker in pyproject.toml
 
 HOST = """
 import asyncio, json, sys

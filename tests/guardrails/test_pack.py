@@ -8,6 +8,7 @@ import select
 import subprocess
 import sys
 
+import pytest
 import yaml
 
 from tests.conftest import REPO
@@ -29,6 +30,7 @@ def test_entry_point_only_builds_the_pack_from_the_package() -> None:
     assert [ast.unparse(c.value).split("(")[0] for c in calls[1:]] == ["PolicyPack"]
 
 
+@pytest.mark.e2e
 def test_pack_process_serves_on_a_port() -> None:
     """As the CLI starts it: it prints its port and keeps serving until stopped."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}

@@ -39,6 +39,7 @@ def mirrors() -> Mirrors:
     return found
 
 
+@pytest.mark.e2e
 def test_the_model_imports_no_pulumi() -> None:
     """Models stay importable (and fast) where no provider SDK is installed."""
     probe = (

@@ -33,6 +33,7 @@ def by_name(plan: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {r["name"]: r for r in plan["resources"]}
 
 
+@pytest.mark.plan
 def test_plan_has_the_documented_shape(demo_plan: dict[str, Any]) -> None:
     assert set(demo_plan) == {"stack", "resources", "outputs"}
     assert demo_plan["stack"] == "demo"
@@ -109,6 +110,7 @@ def test_secrets_are_masked(demo_plan: dict[str, Any]) -> None:
     assert "planned-secret" not in json.dumps(demo_plan)
 
 
+@pytest.mark.plan
 def test_plans_are_stable_from_run_to_run() -> None:
     first, second = run_plans([PlanRequest("demo", DEMO, DEMO)] * 2)
     assert json.dumps(first.plan, sort_keys=True) == json.dumps(second.plan, sort_keys=True)
@@ -122,6 +124,7 @@ def test_every_placeholder_names_a_real_output_property() -> None:
             assert prop in declared, f"{type_token} has no output {prop}"
 
 
+@pytest.mark.plan
 def test_a_failing_program_is_one_error_not_a_traceback(tmp_path: Path) -> None:
     project = tmp_path / "demo"
     shutil.copytree(DEMO, project)
@@ -157,6 +160,7 @@ def demo_repo(tmp_path: Path) -> Path:
     return repo
 
 
+@pytest.mark.plan
 def test_base_plan_reports_created_and_protected_deletes(demo_repo: Path) -> None:
     (demo_repo / "infra" / "data" / "tenants.yaml").write_text("- alpha\n- gamma\n")
     sha = resolve_commit(demo_repo, "HEAD")
@@ -191,6 +195,7 @@ def test_base_plan_reports_created_and_protected_deletes(demo_repo: Path) -> Non
     assert {"Tenant gamma", "gamma › Project project"} <= {c.name for c in diff.created}
 
 
+@pytest.mark.plan
 def test_a_ref_without_the_program_plans_as_empty(demo_repo: Path) -> None:
     git(demo_repo, "rm", "-rq", "infra")
     git(demo_repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "rm")
@@ -243,6 +248,7 @@ def test_option_changes_are_updates_too(demo_plan: dict[str, Any]) -> None:
     assert entry["values"]["option:protect"] == {"before": True, "after": False}
 
 
+@pytest.mark.plan
 def test_two_resources_with_one_urn_fail_the_plan(tmp_path: Path) -> None:
     """The engine refuses a duplicate URN; the plan must not keep one and drop the other."""
     project = tmp_path / "demo"
@@ -256,6 +262,7 @@ def test_two_resources_with_one_urn_fail_the_plan(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.plan
 def test_an_unreadable_stack_file_is_one_error(tmp_path: Path) -> None:
     project = tmp_path / "demo"
     shutil.copytree(DEMO, project)
@@ -268,6 +275,7 @@ def test_an_unreadable_stack_file_is_one_error(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.plan
 def test_a_program_bug_shows_its_traceback_only_when_asked(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -12,6 +12,8 @@ import pytest
 
 from tests.conftest import REPO
 
+pytestmark = pytest.mark.e2e  # starts programs: see the marker in pyproject.toml
+
 SCRIPT = REPO / "scripts" / "ci" / "deploy-sandbox.sh"
 STACK = Path("stacks") / "Pulumi.registry-sandbox.yaml"
 NEW = "sha256:" + "0123456789abcdef" * 4

@@ -23,6 +23,8 @@ import pytest
 
 from tests.conftest import REPO
 
+pytestmark = pytest.mark.e2e  # starts programs: see the marker in pyproject.toml
+
 PYPROJECT = """\
 [build-system]
 requires = ["setuptools"]

@@ -6,7 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import REPO
+
+pytestmark = pytest.mark.e2e  # starts programs: see the marker in pyproject.toml
 
 SHELLCHECK = Path(sys.executable).parent / "shellcheck"
 

@@ -49,6 +49,7 @@ def steps(repo: Path, tmp_path: Path) -> list[str]:
     return log.read_text().splitlines()
 
 
+@pytest.mark.e2e
 def test_every_step_a_signal_can_land_on_leaves_all_three_files_or_none(
     checkout_copy: Path, tmp_path: Path
 ) -> None:
@@ -92,6 +93,7 @@ def test_every_step_a_signal_can_land_on_leaves_all_three_files_or_none(
     assert after is not None
 
 
+@pytest.mark.e2e
 def test_two_runs_at_once_both_onboard(checkout_copy: Path, tmp_path: Path) -> None:
     """The second run waits for the first one's lock, then reads what it wrote."""
     first = child(checkout_copy, "locked", tmp_path / "first.log", *ARGS)
@@ -123,6 +125,7 @@ def test_two_runs_at_once_both_onboard(checkout_copy: Path, tmp_path: Path) -> N
     assert not list(checkout_copy.rglob("*.k8s-infra-edit"))
 
 
+@pytest.mark.e2e
 def test_the_lock_gives_up_with_nothing_changed(checkout_copy: Path, tmp_path: Path) -> None:
     from infra.core import safe_write
 
@@ -223,6 +226,7 @@ def test_upstream_layout(cli: CliRunner, checkout_copy: Path) -> None:
     assert invoke(cli, "--root", str(upstream), "validate").exit_code == 0
 
 
+@pytest.mark.e2e
 def test_a_run_killed_outright_changes_nothing_and_the_next_one_cleans_up(
     checkout_copy: Path, tmp_path: Path
 ) -> None:

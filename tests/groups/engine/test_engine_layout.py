@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import REPO
 from tests.test_layout import imported_names
 
@@ -17,6 +19,7 @@ def test_the_engine_imports_nothing_from_pulumi() -> None:
             assert not name.startswith("pulumi"), f"{path.relative_to(REPO)} imports {name}"
 
 
+@pytest.mark.e2e
 def test_the_cli_starts_without_the_google_client() -> None:
     """googleapiclient is imported by the groups commands when they run, not by --help."""
     probe = (
