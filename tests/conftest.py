@@ -38,9 +38,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.plan)
 
 
-# The markers are checked: a test that starts the planner's child process must be
-# marked `plan`, and one that starts any other program but git (the CLI, a CI
-# script, the stand-in engine, a browser...) `plan` or `e2e`. What a test starts is
+# The markers are checked: a test that starts the planner's child process, or any
+# other program but git (the CLI, a CI script, the stand-in engine, a browser...),
+# must be marked `plan` or `e2e` (the message names which fits). What a test starts is
 # seen through Python's audit events, which no test can switch off.
 _started: set[str] = set()
 
@@ -76,7 +76,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if report.when == "setup" or not report.passed:
         return
     marks = {mark.name for mark in item.iter_markers()}
-    missing = sorted(m for m in _started if m not in marks and not (m == "e2e" and "plan" in marks))
+    missing = sorted(_started) if not marks & {"plan", "e2e"} else []
     if missing:
         _started.clear()
         report.outcome = "failed"
