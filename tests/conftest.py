@@ -6,7 +6,6 @@ import fcntl
 import json
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -32,59 +31,13 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PLAN_FIXTURES = frozenset({"repo_plan", "demo_plan", "git_checkout", "small_repo", "repo_copy"})
 
 
+pytest_plugins = ["tests.markers", "pytester"]
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if PLAN_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.plan)
-
-
-# The markers are checked: a test that starts the planner's child process, or any
-# other program but git (the CLI, a CI script, the stand-in engine, a browser...),
-# must be marked `plan` or `e2e` (the message names which fits). What a test starts is
-# seen through Python's audit events, which no test can switch off.
-_started: set[str] = set()
-
-
-def _needed_marker(argv: Any) -> str | None:
-    words = [str(word) for word in (argv if isinstance(argv, list | tuple) else [argv])]
-    if "infra.planner.child" in words:
-        return "plan"
-    program = Path(words[0]).name if words else ""
-    return None if program == "git" else "e2e"
-
-
-def _audit(event: str, args: tuple[Any, ...]) -> None:
-    if event == "subprocess.Popen":
-        needed = _needed_marker(args[1])
-        if needed is not None:
-            _started.add(needed)
-
-
-sys.addaudithook(_audit)
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
-    _started.clear()
-    yield
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
-    outcome = yield
-    report: pytest.TestReport = outcome.get_result()
-    if report.when == "setup" or not report.passed:
-        return
-    marks = {mark.name for mark in item.iter_markers()}
-    missing = sorted(_started) if not marks & {"plan", "e2e"} else []
-    if missing:
-        _started.clear()
-        report.outcome = "failed"
-        report.longrepr = (
-            f"{item.nodeid} starts processes that need the marker(s) {', '.join(missing)}: "
-            "mark it (`@pytest.mark.e2e` or `@pytest.mark.plan`), or test the same thing "
-            "in-process"
-        )
 
 
 @pytest.fixture(scope="session")
