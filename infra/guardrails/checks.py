@@ -51,8 +51,8 @@ def policies(concerns: Sequence[Concern] | None = None) -> tuple[Policy, ...]:
     """Every guard rail, resource policies first: the generic ones, told the concerns'
     types, and each concern's own, in catalog order.
 
-    The member sources come after the concerns' resource policies: reports list
-    verdicts in this order, and it is the order they have always had.
+    The member sources come after the concerns' resource policies, where they
+    have always been: reports list verdicts in this order.
     """
     rails = [c.guardrails for c in (catalog.CONCERNS if concerns is None else concerns)]
     *generic, member_sources = _generic(rails)
