@@ -1,11 +1,12 @@
 """The guard rails' policy pack: builds the pack, which serves the policies.
 
-Only this: the policies are in ``infra.guardrails.checks``, imported from the
-installed ``infra`` package (never a module beside this file).
+Only this: the policies are ``infra.guardrails.checks.policies()``, the
+generic ones and every catalogued concern's own, imported from the installed
+``infra`` package (never a module beside this file).
 """
 
 from pulumi_policy import EnforcementLevel, PolicyPack
 
-from infra.guardrails.checks import PACK_NAME, POLICIES
+from infra.guardrails.checks import PACK_NAME, policies
 
-PolicyPack(name=PACK_NAME, policies=list(POLICIES), enforcement_level=EnforcementLevel.MANDATORY)
+PolicyPack(name=PACK_NAME, policies=list(policies()), enforcement_level=EnforcementLevel.MANDATORY)

@@ -29,8 +29,12 @@ HEADER = (
 
 def figures(plan_of: Callable[[str], Mapping[str, Any]], stacks: list[str]) -> dict[str, Any]:
     """Every figure, from the plan of each stack and the policy pack."""
-    from infra.guardrails.checks import RESOURCE_POLICIES, STACK_POLICIES
+    from pulumi_policy import ResourceValidationPolicy
 
+    from infra.guardrails.checks import policies
+
+    every = policies()
+    resource = sum(1 for policy in every if isinstance(policy, ResourceValidationPolicy))
     per_stack = {}
     for stack in stacks:
         resources = plan_of(stack)["resources"]
@@ -48,9 +52,9 @@ def figures(plan_of: Callable[[str], Mapping[str, Any]], stacks: list[str]) -> d
         "resources": sum(s["resources"] for s in per_stack.values()),
         "planned": sum(s["planned"] for s in per_stack.values()),
         "guard_rails": {
-            "resource": len(RESOURCE_POLICIES),
-            "stack": len(STACK_POLICIES),
-            "total": len(RESOURCE_POLICIES) + len(STACK_POLICIES),
+            "resource": resource,
+            "stack": len(every) - resource,
+            "total": len(every),
         },
     }
 

@@ -44,13 +44,14 @@ def pulumi_facts() -> dict[str, Any]:
 
 def guard_rails() -> str:
     """The policy pack's guard rails, as a Markdown table."""
-    from infra.guardrails.checks import RESOURCE_POLICIES, STACK_POLICIES
+    from pulumi_policy import ResourceValidationPolicy
 
-    rows = [
-        f"| `{policy.name}` | {scope} | {policy.description} |"
-        for scope, policies in (("resource", RESOURCE_POLICIES), ("stack", STACK_POLICIES))
-        for policy in policies
-    ]
+    from infra.guardrails.checks import policies
+
+    rows = []
+    for policy in policies():
+        scope = "resource" if isinstance(policy, ResourceValidationPolicy) else "stack"
+        rows.append(f"| `{policy.name}` | {scope} | {policy.description} |")
     return "\n".join(["| guard rail | judges | rule |", "| --- | --- | --- |", *rows, ""])
 
 

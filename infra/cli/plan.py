@@ -473,7 +473,7 @@ def _guardrails(file: Path | None) -> tuple[Any, int, int]:
 
     if file is None:
         return None, 0, 0
-    from infra.guardrails.checks import POLICIES
+    from infra.guardrails.checks import policies
     from infra.review.summary import findings
 
     try:
@@ -481,7 +481,7 @@ def _guardrails(file: Path | None) -> tuple[Any, int, int]:
     except (OSError, ValueError) as error:
         raise UsageError(f"--guardrails: cannot read {file}: {error}", None) from None
     violations, resources = findings(document)
-    return violations, len(POLICIES), resources
+    return violations, len(policies()), resources
 
 
 def _print_diffs(diffs: list[PlanDiff], dangers: list[Danger]) -> None:

@@ -170,14 +170,14 @@ def _report(
 
 def markdown(checked: list[tuple[dict[str, Any], list[Verdict]]]) -> str:
     """The verdicts for the top of a PR summary: every violation, with its fix."""
-    from infra.guardrails.checks import POLICIES
+    from infra.guardrails.checks import policies
 
     violations = [v for _, verdicts in checked for v in verdicts if not v.unknown]
     unknown = [v for _, verdicts in checked for v in verdicts if v.unknown]
     resources = sum(len(plan["resources"]) for plan, _ in checked)
     where = f"{resources} resources in {len(checked)} stack(s)"
     if not violations and not unknown:
-        return f"_Guard rails: all {len(POLICIES)} policies pass on {where}._\n\n"
+        return f"_Guard rails: all {len(policies())} policies pass on {where}._\n\n"
     lines = [f"## Guard rails: {len(violations)} violation(s) in {where}", ""]
     lines += [f"- **{v.stack}** `{v.name}`: [{v.policy}] {_escape(v.message)}" for v in violations]
     if unknown:

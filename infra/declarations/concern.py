@@ -3,9 +3,10 @@
 A concern (staging, the groups, the mirrors...) is one package under
 ``infra/``. It tells the catalog, once: its component name, the stack config
 keys it reads, the infra.yaml section it extends, the files its loaders read,
-how its declarations are checked, and how its Pulumi components are built.
-Stack settings, the infra.yaml reader, validation, the program and the
-plan's key take their lists from there.
+how its declarations are checked, how its Pulumi components are built, and
+what the guard rails need of its resource types. Stack settings, the
+infra.yaml reader, validation, the program, the plan's key and the guard
+rails take their lists from there.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, TypeVar
 
+from infra.declarations.guardrails import GuardRails
 from infra.declarations.stacks import ConfigKey, StackSettings
 
 if TYPE_CHECKING:
@@ -109,3 +111,5 @@ class Concern:
     inputs: Inputs = field(default=lambda _settings: ())
     # who its planned resources grant what: resource type -> reader (``infra.access``)
     grants: Mapping[str, Extractor] = field(default_factory=lambda: MappingProxyType({}))
+    # what the guard rails need of its resource types, and its own guard rails
+    guardrails: GuardRails = field(default_factory=GuardRails)

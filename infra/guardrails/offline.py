@@ -23,11 +23,11 @@ from pulumi_policy import (
     ResourceValidationArgs,
     ResourceValidationPolicy,
     StackValidationArgs,
-    StackValidationPolicy,
 )
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown_checking_proxy
 
-from infra.guardrails.checks import POLICIES
+from infra.crossguard import Policy
+from infra.guardrails.checks import policies as every_policy
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class Verdict:
     unknown: bool = False
 
     def line(self) -> str:
-        """``registry-prod: registry-proxy-lb-armor: [policy] message (fix: ...)``."""
+        """``<stack>: <resource>: [policy] message (fix: ...)``."""
         if self.unknown:
             return (
                 f"{self.stack}: {self.name}: [{self.policy}] not evaluated: unknown: {self.message}"
@@ -60,15 +60,15 @@ class Verdict:
         }
 
 
-Policy = ResourceValidationPolicy | StackValidationPolicy
-
-
 def check_plan(
     plan: Mapping[str, Any],
     config: Mapping[str, Mapping[str, Any]],
-    policies: Sequence[Policy] = POLICIES,
+    policies: Sequence[Policy] | None = None,
 ) -> list[Verdict]:
-    """Every verdict of ``policies`` on one stack's plan (``plan STACK --json``)."""
+    """Every verdict of ``policies`` (every guard rail, unless given) on one stack's plan
+    (``plan STACK --json``)."""
+    if policies is None:
+        policies = every_policy()
     stack = str(plan["stack"])
     resources = list(plan["resources"])
     by_urn = {r["urn"]: r for r in resources}

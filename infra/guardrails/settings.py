@@ -4,33 +4,39 @@
 ``--policy-pack-config``) give the policies the same JSON document, made
 here from the declarations, so the offline check and a real preview judge
 alike. Its shape is the pack config Pulumi reads: policy name -> that
-policy's properties. No Pulumi import: it is built before any engine runs.
+policy's properties. What only a concern's model knows (its projects, its
+groups, its own policies' settings) that concern tells, through the
+catalog (``Concern.guardrails.facts``); what is written anywhere in the
+declarations (members, pools, owners) and the reviewed allowances are read
+here. No Pulumi import: it is built before any engine runs.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from infra import catalog
 from infra.core.iam import MEMBER, PUBLIC_MEMBERS
 from infra.core.problems import Problems
 from infra.review.allowances import MEMBER as MEMBER_CHANGE
 from infra.review.allowances import load_allowances
 
-# The policies' names: the keys of the config and of every report.
+if TYPE_CHECKING:
+    from infra.declarations.concern import Concern
+
+# The generic policies' names: the keys of the config and of every report.
 PUBLIC_GRANTS = "public-grants"
 PRIVILEGED_ROLES = "privileged-roles"
 SERVICE_ACCOUNT_KEYS = "no-service-account-keys"
 UNIFORM_ACCESS = "uniform-bucket-access"
-S3_HARDENING = "s3-bucket-hardening"
 PRODUCTION_DATA = "production-data-protected"
-SCANNING_APIS = "no-scanning-apis"
-PINNED_IMAGE = "proxy-image-pinned"
-BEHIND_ARMOR = "proxy-behind-armor"
 MEMBER_SOURCES = "member-sources"
+# The production-data config's list of production projects (a stable key: tools read it).
+PRODUCTION_PROJECTS = "mirror_projects"
 
 PRIVILEGED = frozenset({"roles/owner", "roles/editor"})
 POOL_SUFFIX = ".svc.id.goog"
@@ -39,9 +45,11 @@ _POOL_IN_TEXT = re.compile(r"([a-z][a-z0-9-]*)\.svc\.id\.goog|workloadIdentityPo
 _BARE_IDENTITY = re.compile(r"[a-z][a-z0-9-]*\.svc\.id\.goog\[[^\]/]+/[^\]/]+\]")
 
 
-def policy_config(root: Path, problems: Problems) -> dict[str, dict[str, Any]]:
-    """The config of every policy, from the declarations under ``root``."""
-    from infra.staging.model import refused_services
+def policy_config(
+    root: Path, problems: Problems, concerns: Sequence[Concern] | None = None
+) -> dict[str, dict[str, Any]]:
+    """The config of every policy, from the declarations under ``root`` and what each
+    concern (the catalog's, unless given) tells of its own."""
     from infra.validation import load_declarations
 
     declarations = load_declarations(root, problems)
@@ -51,8 +59,10 @@ def policy_config(root: Path, problems: Problems) -> dict[str, dict[str, Any]]:
     literal.walk(declarations.estate.document.data, ())
     for settings in declarations.stacks.values():
         literal.walk(dict(settings.values), ())
-    groups = declarations.models.get("groups")
-    addresses = sorted(g.email.lower() for g in getattr(groups, "groups", ()))
+    told = [
+        c.guardrails.facts(declarations)
+        for c in (catalog.CONCERNS if concerns is None else concerns)
+    ]
     allowances = load_allowances(root, problems)
     public = [
         {"stack": a.stack, "type": a.type, "properties": dict(a.properties), "role": a.role}
@@ -64,46 +74,29 @@ def policy_config(root: Path, problems: Problems) -> dict[str, dict[str, Any]]:
         for a in allowances
         if a.change == MEMBER_CHANGE and a.member is not None
     ]
-    return {
+    config: dict[str, dict[str, Any]] = {
         PUBLIC_GRANTS: {"declared": public},
         PRIVILEGED_ROLES: {"allowed": sorted(literal.privileged)},
-        PRODUCTION_DATA: {"mirror_projects": sorted(_mirror_projects(declarations.models))},
-        SCANNING_APIS: {"refused": sorted(refused_services())},
+        PRODUCTION_DATA: {
+            PRODUCTION_PROJECTS: sorted({p for f in told for p in f.production_projects})
+        },
         MEMBER_SOURCES: {
-            "groups": addresses,
-            "projects": sorted(_built_projects(declarations)),
+            "groups": sorted({g for f in told for g in f.groups}),
+            "projects": sorted({p for f in told for p in f.projects}),
             "listed": sorted(literal.members),
             "pools": sorted(literal.pools),
             "people": people,
         },
     }
+    for facts in told:
+        config.update({name: dict(settings) for name, settings in facts.own.items()})
+    return config
 
 
 def write_policy_config(root: Path, target: Path, problems: Problems) -> dict[str, dict[str, Any]]:
     config = policy_config(root, problems)
     target.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return config
-
-
-def _mirror_projects(models: Mapping[str, object]) -> set[str]:
-    mirrors = models.get("registry-mirrors")
-    registry = getattr(mirrors, "artifact_registry", None)
-    project = getattr(registry, "project", None)
-    return {project} if isinstance(project, str) else set()
-
-
-def _built_projects(declarations: Any) -> set[str]:
-    """Projects whose service accounts this program creates: staging ones, the
-    shared staging registries' projects, the mirrors' and the proxy's."""
-    found: set[str] = set()
-    for section in ("staging", "staging-images"):
-        found |= {p.project_id for p in declarations.estate.projects(section)}
-    found |= _mirror_projects(declarations.models)
-    for settings in declarations.stacks.values():
-        proxy = settings.object("proxy")
-        if isinstance(proxy.get("project"), str):
-            found.add(proxy["project"])
-    return found
 
 
 class _Literals:

@@ -6,6 +6,7 @@ from infra.access.extractors import AWS_ROLE, AWS_ROLE_POLICY, S3_BUCKET_POLICY,
 from infra.core.problems import Problems
 from infra.declarations.concern import CheckContext, Checked, Concern, Declarations
 from infra.declarations.stacks import ConfigKey, StackSettings
+from infra.mirrors.guardrails import GUARDRAILS
 from infra.mirrors.model import (
     ARTIFACT_REGISTRY_FILE,
     COMPONENT,
@@ -47,4 +48,5 @@ CONCERN = Concern(
         AWS_ROLE,
         AWS_ROLE_POLICY,
     ),
+    guardrails=GUARDRAILS,
 )

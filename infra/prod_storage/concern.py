@@ -6,6 +6,7 @@ from infra.access.extractors import readers
 from infra.core.problems import Problems
 from infra.declarations.concern import CheckContext, Checked, Concern, Declarations, GroupReference
 from infra.declarations.stacks import StackSettings
+from infra.prod_storage.guardrails import GUARDRAILS
 from infra.prod_storage.model import (
     COMPONENT,
     DATA_FILE,
@@ -42,4 +43,5 @@ CONCERN = Concern(
         "gcp:projects/iAMMember:IAMMember",
         "gcp:storage/bucketIAMMember:BucketIAMMember",
     ),
+    guardrails=GUARDRAILS,
 )

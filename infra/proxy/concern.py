@@ -9,6 +9,7 @@ from infra.declarations.stacks import ConfigKey, StackSettings
 from infra.mirrors.model import ARTIFACT_REGISTRY_FILE, S3_BUCKETS_FILE
 from infra.proxy.armor import ARMOR_FILE, PATHS_FILE
 from infra.proxy.declarations import load_proxy_declarations
+from infra.proxy.guardrails import GUARDRAILS
 from infra.proxy.model import COMPONENT, REGIONS_KEY, SETTINGS_KEY
 
 
@@ -49,4 +50,5 @@ CONCERN = Concern(
         "gcp:projects/iAMMember:IAMMember",
         "gcp:bigquery/datasetIamMember:DatasetIamMember",
     ),
+    guardrails=GUARDRAILS,
 )

@@ -21,7 +21,7 @@ from pulumi_policy import EnforcementLevel
 from pulumi_policy.policy import _PolicyAnalyzerServicer
 
 from infra.core.problems import Problems
-from infra.guardrails.checks import PACK_NAME, POLICIES
+from infra.guardrails.checks import PACK_NAME, policies
 from infra.guardrails.offline import as_engine_values, check_plan
 from infra.guardrails.settings import policy_config
 from tests.conftest import REPO
@@ -37,7 +37,7 @@ def _struct(values: dict[str, Any]) -> struct_pb2.Struct:
 
 def pack_verdicts(plan: dict[str, Any], config: dict[str, Any]) -> set[Key]:
     # the SDK's gRPC servicer has no annotations
-    servicer: Any = _PolicyAnalyzerServicer(PACK_NAME, "0.0.1", list(POLICIES),
+    servicer: Any = _PolicyAnalyzerServicer(PACK_NAME, "0.0.1", list(policies()),
                                        EnforcementLevel.MANDATORY)  # fmt: skip
     servicer.Configure(proto.ConfigureAnalyzerRequest(policyConfig={
         name: proto.PolicyConfig(enforcementLevel=proto.MANDATORY, properties=_struct(values))

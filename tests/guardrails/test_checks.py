@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from infra.guardrails.checks import POLICIES
+from infra.guardrails.checks import policies
 from infra.guardrails.offline import check_plan
 from tests.guardrails.inventories import (
     ARMOR_LINK,
@@ -26,7 +26,7 @@ NAMES = [c.policy for c in CASES]
 
 
 def test_every_policy_has_a_case() -> None:
-    assert sorted(NAMES) == sorted(p.name for p in POLICIES)
+    assert sorted(NAMES) == sorted(p.name for p in policies())
 
 
 @pytest.mark.parametrize("case", CASES, ids=NAMES)

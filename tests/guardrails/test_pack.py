@@ -28,6 +28,11 @@ def test_entry_point_only_builds_the_pack_from_the_package() -> None:
     assert imports == {"pulumi_policy", "infra.guardrails.checks"}
     calls = [n for n in tree.body if isinstance(n, ast.Expr)]
     assert [ast.unparse(c.value).split("(")[0] for c in calls[1:]] == ["PolicyPack"]
+    # the policies are collected from the catalog when the pack starts, never a fixed list
+    (pack,) = calls[1:]
+    assert isinstance(pack.value, ast.Call)
+    given = {k.arg: ast.unparse(k.value) for k in pack.value.keywords}
+    assert given["policies"] == "list(policies())"
 
 
 @pytest.mark.e2e
