@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from infra.access.grant import Extractor
     from infra.core.problems import Position, Problems
     from infra.declarations.estate import Estate
+    from infra.declarations.resources import ResourceFacts
 
 T = TypeVar("T")
 
@@ -109,3 +110,5 @@ class Concern:
     inputs: Inputs = field(default=lambda _settings: ())
     # who its planned resources grant what: resource type -> reader (``infra.access``)
     grants: Mapping[str, Extractor] = field(default_factory=lambda: MappingProxyType({}))
+    # the facts of each resource type it creates (``infra.declarations.resources``)
+    resources: tuple[ResourceFacts, ...] = ()

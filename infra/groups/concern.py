@@ -17,6 +17,7 @@ from infra.groups.loader import (
     load_declared_groups,
 )
 from infra.groups.model import GROUPS_DIR, GroupsTree
+from infra.groups.resources import RESOURCES
 
 
 def check(context: CheckContext, problems: Problems) -> Checked:
@@ -65,4 +66,5 @@ CONCERN = Concern(
     grants=readers(
         GOOGLE_GROUP,
     ),
+    resources=RESOURCES,
 )

@@ -12,6 +12,7 @@ from infra.mirrors.model import (
     S3_BUCKETS_FILE,
     load_mirror_declarations,
 )
+from infra.mirrors.resources import RESOURCES
 
 
 def check(context: CheckContext, problems: Problems) -> Checked:
@@ -47,4 +48,5 @@ CONCERN = Concern(
         AWS_ROLE,
         AWS_ROLE_POLICY,
     ),
+    resources=RESOURCES,
 )

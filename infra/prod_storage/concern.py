@@ -12,6 +12,7 @@ from infra.prod_storage.model import (
     builds_prod_storage,
     load_prod_storage,
 )
+from infra.prod_storage.resources import RESOURCES
 
 
 def check(context: CheckContext, problems: Problems) -> Checked:
@@ -42,4 +43,5 @@ CONCERN = Concern(
         "gcp:projects/iAMMember:IAMMember",
         "gcp:storage/bucketIAMMember:BucketIAMMember",
     ),
+    resources=RESOURCES,
 )

@@ -10,6 +10,7 @@ from infra.mirrors.model import ARTIFACT_REGISTRY_FILE, S3_BUCKETS_FILE
 from infra.proxy.armor import ARMOR_FILE, PATHS_FILE
 from infra.proxy.declarations import load_proxy_declarations
 from infra.proxy.model import COMPONENT, REGIONS_KEY, SETTINGS_KEY
+from infra.proxy.resources import RESOURCES
 
 
 def check(context: CheckContext, problems: Problems) -> Checked:
@@ -49,4 +50,5 @@ CONCERN = Concern(
         "gcp:projects/iAMMember:IAMMember",
         "gcp:bigquery/datasetIamMember:DatasetIamMember",
     ),
+    resources=RESOURCES,
 )

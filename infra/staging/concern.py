@@ -14,6 +14,7 @@ from infra.staging.model import (
     load_staging,
     staging_settings,
 )
+from infra.staging.resources import RESOURCES
 
 NAME = "staging"
 
@@ -60,4 +61,5 @@ CONCERN = Concern(
         "gcp:storage/bucketIAMMember:BucketIAMMember",
         "gcp:serviceaccount/iAMMember:IAMMember",
     ),
+    resources=RESOURCES,
 )

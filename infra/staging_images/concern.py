@@ -13,6 +13,7 @@ from infra.staging_images.model import (
     load_staging_images,
     staging_images_settings,
 )
+from infra.staging_images.resources import RESOURCES
 
 NAME = "staging-images"
 
@@ -60,4 +61,5 @@ CONCERN = Concern(
         "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember",
         "gcp:serviceaccount/iAMBinding:IAMBinding",
     ),
+    resources=RESOURCES,
 )
