@@ -108,7 +108,8 @@ class Concern:
     single_instance: bool = False
     # what its loaders read under the data root (beyond infra.yaml and the stack file)
     inputs: Inputs = field(default=lambda _settings: ())
-    # who its planned resources grant what: resource type -> reader (``infra.access``)
+    # a reader of its own for a type whose facts name no way to read its grants
+    # (resource type -> reader, ``infra.access``); the facts' readers come first
     grants: Mapping[str, Extractor] = field(default_factory=lambda: MappingProxyType({}))
     # the facts of each resource type it creates (``infra.declarations.resources``)
     resources: tuple[ResourceFacts, ...] = ()

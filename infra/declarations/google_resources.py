@@ -19,7 +19,9 @@ from infra.declarations.resources import (
     PlanContext,
     ResourceFacts,
     google_docs,
+    joined,
     replaced_by,
+    shown,
     stable_number,
     values,
 )
@@ -34,6 +36,12 @@ _BINDING = "google-beta/tpgiamresource/resource_iam_binding.go"
 
 def _sa_email(i: Inputs, _n: str, _c: PlanContext) -> str:
     return f"{i.get('accountId')}@{i.get('project')}.iam.gserviceaccount.com"
+
+
+def _account_name(inputs: Inputs) -> str:
+    """``projects/P/serviceAccounts/EMAIL`` -> ``EMAIL``."""
+    value = shown(inputs.get("serviceAccountId"))
+    return value.rsplit("/", 1)[-1] if value.startswith("projects/") else value
 
 
 def _account_of(inputs: Inputs) -> Key:
@@ -79,7 +87,7 @@ PROJECT_IAM_MEMBER = ResourceFacts(
         "condition",
         source=("google-beta/services/resourcemanager/iam_project.go", _MEMBER),
     ),
-    grants_on=GrantsOn(PROJECT.token, values("project"), "project"),
+    grants_on=GrantsOn(PROJECT.token, values("project"), "project", "project", joined("project")),
 )
 # Authoritative bindings are imported, never created: the import preview
 # compares the member list with the live one, so a binding that would drop a
@@ -93,7 +101,14 @@ PROJECT_IAM_BINDING = ResourceFacts(
         "condition",
         source=("google-beta/services/resourcemanager/iam_project.go", _BINDING),
     ),
-    grants_on=GrantsOn(PROJECT.token, values("project"), "project"),
+    grants_on=GrantsOn(
+        PROJECT.token,
+        values("project"),
+        "project",
+        "project",
+        joined("project"),
+        authoritative=True,
+    ),
 )
 
 # --- Service accounts ------------------------------------------------------------
@@ -129,7 +144,9 @@ SERVICE_ACCOUNT_IAM_MEMBER = ResourceFacts(
         "condition",
         source=("google-beta/services/resourcemanager/iam_service_account.go", _MEMBER),
     ),
-    grants_on=GrantsOn(SERVICE_ACCOUNT.token, _account_of, "service account"),
+    grants_on=GrantsOn(
+        SERVICE_ACCOUNT.token, _account_of, "service account", "service account", _account_name
+    ),
 )
 SERVICE_ACCOUNT_IAM_BINDING = ResourceFacts(
     "gcp:serviceaccount/iAMBinding:IAMBinding",
@@ -140,7 +157,14 @@ SERVICE_ACCOUNT_IAM_BINDING = ResourceFacts(
         "condition",
         source=("google-beta/services/resourcemanager/iam_service_account.go", _BINDING),
     ),
-    grants_on=GrantsOn(SERVICE_ACCOUNT.token, _account_of, "service account"),
+    grants_on=GrantsOn(
+        SERVICE_ACCOUNT.token,
+        _account_of,
+        "service account",
+        "service account",
+        _account_name,
+        authoritative=True,
+    ),
 )
 
 # --- Cloud Storage ---------------------------------------------------------------
@@ -174,7 +198,7 @@ BUCKET_IAM_MEMBER = ResourceFacts(
         "condition",
         source=("google-beta/services/storage/iam_storage_bucket.go", _MEMBER),
     ),
-    grants_on=GrantsOn(BUCKET.token, values("bucket"), "bucket"),
+    grants_on=GrantsOn(BUCKET.token, values("bucket"), "bucket", "bucket", joined("bucket")),
 )
 
 # --- Artifact Registry -------------------------------------------------------------
@@ -225,5 +249,11 @@ REPOSITORY_IAM_MEMBER = ResourceFacts(
             _MEMBER,
         ),
     ),
-    grants_on=GrantsOn(REPOSITORY.token, values("project", "location", "repository"), "repository"),
+    grants_on=GrantsOn(
+        REPOSITORY.token,
+        values("project", "location", "repository"),
+        "repository",
+        "repository",
+        joined("project", "location", "repository"),
+    ),
 )

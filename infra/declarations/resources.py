@@ -4,8 +4,9 @@ Each concern lists, in its catalog entry (``Concern.resources``), one
 ``ResourceFacts`` per type token it creates: how a first ``up`` takes over a
 live one (``infra.adoption``), which property changes make the provider
 replace it (``infra.planner.diff``), the placeholders the offline plan gives
-its computed outputs (``infra.planner.placeholders``), and how IAM resources
-name it (``infra.review.grants``). Types several concerns create are declared
+its computed outputs (``infra.planner.placeholders``), how IAM resources
+name it (``infra.review.grants``) and which grants its inputs state
+(``infra.access``). Types several concerns create are declared
 once, in ``infra.declarations.google_resources``. The central modules only
 collect these facts through the catalog; a type nobody declares gets their
 cautious default (adoption refuses it, a change to it is unchecked...).
@@ -54,6 +55,7 @@ import re
 import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from enum import Enum
 from types import MappingProxyType
 from typing import Any
 
@@ -150,9 +152,10 @@ def stable_number(*parts: str, digits: int = 12) -> str:
     return str(10 ** (digits - 1) + value)
 
 
-# --- Grants: how IAM resources name their target -----------------------------------
+# --- Grants: what IAM resources and policy documents grant on ----------------------
 
 KeyOf = Callable[[Inputs], Key]
+NameOf = Callable[[Inputs], str]
 
 
 def values(*names: str) -> KeyOf:
@@ -160,14 +163,48 @@ def values(*names: str) -> KeyOf:
     return lambda inputs: tuple(str(inputs.get(n, "")) for n in names)
 
 
+def shown(value: object) -> str:
+    """An input as a name: ``(unknown)`` for a value the plan cannot know."""
+    if isinstance(value, dict) and "$unknown" in value:
+        return "(unknown)"
+    return "" if value is None else str(value)
+
+
+def joined(*names: str) -> NameOf:
+    """A target's name: these inputs joined by ``/`` (empty ones left out)."""
+
+    def name_of(inputs: Inputs) -> str:
+        found = [shown(inputs.get(n)) for n in names]
+        return "/".join([part for part in found if part])
+
+    return name_of
+
+
 @dataclass(frozen=True)
 class GrantsOn:
-    """An IAM member or binding: the type of its target, the target's key from the IAM
-    inputs, and what a target not in the plan is called (``bucket``, ``project``...)."""
+    """A Google IAM member (``member``) or binding (``members``): what it grants on.
+
+    The review pairs it with the planned target (``target`` type, ``key`` from
+    the IAM inputs, ``label`` for a target not in the plan); the access report
+    names the target ``kind`` and ``name_of`` its inputs.
+    """
 
     target: str
     key: KeyOf
     label: str
+    kind: str
+    name_of: NameOf
+    authoritative: bool = False  # a binding: the role's whole member list
+
+
+class GrantDocument(Enum):
+    """A resource whose inputs state grants in a policy document or a member list;
+    ``infra.access`` has one reader for each."""
+
+    S3_BUCKET_POLICY = "an S3 bucket policy: who may do what on the bucket"
+    AWS_ROLE_TRUST = "an AWS role's trust policy: who may assume it"
+    AWS_ROLE_POLICY = "an AWS role's inline policy: what the role may do"
+    GROUP_MEMBERS = "a Google Group's owners, managers and members"
 
 
 # --- One type's facts --------------------------------------------------------------
@@ -183,6 +220,7 @@ class ResourceFacts:
     placeholders: Mapping[str, Placeholder] = field(default_factory=lambda: MappingProxyType({}))
     grants_on: GrantsOn | None = None  # when it is an IAM member or binding
     key: KeyOf | None = None  # when grants can be on it: its key, as ``GrantsOn.key`` gives it
+    grant_document: GrantDocument | None = None  # when its inputs state grants otherwise
 
 
 def facts_by_type(*groups: tuple[ResourceFacts, ...]) -> Mapping[str, ResourceFacts]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from infra.access.extractors import GOOGLE_GROUP, readers
 from infra.core.problems import Problems
 from infra.declarations.concern import CheckContext, Checked, Concern, Declarations, GroupReference
 from infra.declarations.inputs import EVERYTHING
@@ -63,8 +62,5 @@ CONCERN = Concern(
     check_group_references=check_group_references,
     single_instance=True,
     inputs=inputs,
-    grants=readers(
-        GOOGLE_GROUP,
-    ),
     resources=RESOURCES,
 )

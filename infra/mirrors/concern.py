@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from infra.access.extractors import AWS_ROLE, AWS_ROLE_POLICY, S3_BUCKET_POLICY, readers
 from infra.core.problems import Problems
 from infra.declarations.concern import CheckContext, Checked, Concern, Declarations
 from infra.declarations.stacks import ConfigKey, StackSettings
@@ -40,13 +39,5 @@ CONCERN = Concern(
             required=True,
         )
     },
-    grants=readers(
-        "gcp:projects/iAMBinding:IAMBinding",
-        "gcp:serviceaccount/iAMBinding:IAMBinding",
-        "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember",
-        S3_BUCKET_POLICY,
-        AWS_ROLE,
-        AWS_ROLE_POLICY,
-    ),
     resources=RESOURCES,
 )

@@ -18,6 +18,7 @@ from infra.declarations.google_resources import (
 from infra.declarations.resources import (
     DOCSTRING,
     Created,
+    GrantDocument,
     Imported,
     Inputs,
     ResourceFacts,
@@ -36,7 +37,9 @@ def _oidc_host(i: Inputs) -> str:
     return str(i.get("url", "")).removeprefix("https://")
 
 
-def _s3_part(token: str, source: str, *replace: str) -> ResourceFacts:
+def _s3_part(
+    token: str, source: str, *replace: str, grants: GrantDocument | None = None
+) -> ResourceFacts:
     """A bucket's sub-configuration: replaced with its bucket or its region."""
     return ResourceFacts(
         token,
@@ -44,6 +47,7 @@ def _s3_part(token: str, source: str, *replace: str) -> ResourceFacts:
         replacement=replaced_by(
             "bucket", *replace, "region", source=(f"internal/service/s3/{source}.go", _REGION)
         ),
+        grant_document=grants,
     )
 
 
@@ -105,7 +109,9 @@ S3_BUCKET = ResourceFacts(
 S3_OWNERSHIP = _s3_part(
     "aws:s3/bucketOwnershipControls:BucketOwnershipControls", "bucket_ownership_controls"
 )
-S3_POLICY = _s3_part("aws:s3/bucketPolicy:BucketPolicy", "bucket_policy")
+S3_POLICY = _s3_part(
+    "aws:s3/bucketPolicy:BucketPolicy", "bucket_policy", grants=GrantDocument.S3_BUCKET_POLICY
+)
 S3_PUBLIC_ACCESS = _s3_part(
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "bucket_public_access_block"
 )
@@ -137,12 +143,14 @@ ROLE = ResourceFacts(
     placeholders={
         "arn": lambda i, _n, c: f"arn:aws:iam::{c.aws_account_id}:role/{i.get('name')}",
     },
+    grant_document=GrantDocument.AWS_ROLE_TRUST,
 )
 ROLE_POLICY = ResourceFacts(
     "aws:iam/rolePolicy:RolePolicy",
     adoption=Created(
         "an inline role policy: PutRolePolicy replaces the policy of that name, existing or not"
     ),
+    grant_document=GrantDocument.AWS_ROLE_POLICY,
     replacement=replaced_by(
         "name", "namePrefix", "role", source="internal/service/iam/role_policy.go"
     ),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from infra.access.extractors import readers
 from infra.core.problems import Problems
 from infra.declarations.concern import CheckContext, Checked, Concern, Declarations, GroupReference
 from infra.declarations.stacks import StackSettings
@@ -38,10 +37,5 @@ CONCERN = Concern(
     check=check,
     build=build,
     inputs=lambda _settings: (DATA_FILE,),
-    grants=readers(
-        "gcp:serviceaccount/iAMMember:IAMMember",
-        "gcp:projects/iAMMember:IAMMember",
-        "gcp:storage/bucketIAMMember:BucketIAMMember",
-    ),
     resources=RESOURCES,
 )

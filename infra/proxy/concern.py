@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from infra.access.extractors import readers
 from infra.core.problems import Problems
 from infra.declarations.concern import CheckContext, Checked, Concern, Declarations
 from infra.declarations.stacks import ConfigKey, StackSettings
@@ -44,11 +43,5 @@ CONCERN = Concern(
             required=True,
         ),
     },
-    grants=readers(
-        "gcp:cloudrunv2/serviceIamMember:ServiceIamMember",
-        "gcp:projects/iAMBinding:IAMBinding",
-        "gcp:projects/iAMMember:IAMMember",
-        "gcp:bigquery/datasetIamMember:DatasetIamMember",
-    ),
     resources=RESOURCES,
 )

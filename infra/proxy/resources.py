@@ -27,6 +27,7 @@ from infra.declarations.resources import (
     Placeholder,
     PlanContext,
     ResourceFacts,
+    joined,
     replaced_by,
     stable_number,
     values,
@@ -136,7 +137,14 @@ RUN_SERVICE_IAM_MEMBER = ResourceFacts(
         "condition",
         source=("google-beta/services/cloudrunv2/iam_cloud_run_v2_service.go", _MEMBER),
     ),
-    grants_on=GrantsOn(RUN_SERVICE.token, values("project", "location", "name"), "service"),
+    # the review calls it a service, the access report a cloud run service
+    grants_on=GrantsOn(
+        RUN_SERVICE.token,
+        values("project", "location", "name"),
+        "service",
+        "cloud run service",
+        joined("project", "location", "name"),
+    ),
 )
 
 # --- The global load balancer ------------------------------------------------------------
@@ -400,7 +408,13 @@ DATASET_IAM_MEMBER = ResourceFacts(
         "condition",
         source=("google-beta/services/bigquery/iam_bigquery_member_dataset.go", _MEMBER),
     ),
-    grants_on=GrantsOn(DATASET.token, values("project", "datasetId"), "dataset"),
+    grants_on=GrantsOn(
+        DATASET.token,
+        values("project", "datasetId"),
+        "dataset",
+        "dataset",
+        joined("project", "datasetId"),
+    ),
 )
 
 RESOURCES: tuple[ResourceFacts, ...] = (

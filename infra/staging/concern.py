@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from infra.access.extractors import readers
 from infra.core.problems import Problems
 from infra.declarations.concern import CheckContext, Checked, Concern, Declarations, GroupReference
 from infra.declarations.stacks import ConfigKey, StackSettings
@@ -55,11 +54,5 @@ CONCERN = Concern(
     section=SECTION,
     section_keys=SECTION_KEYS,
     project_keys=PROJECT_KEYS,
-    grants=readers(
-        "gcp:projects/iAMMember:IAMMember",
-        "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember",
-        "gcp:storage/bucketIAMMember:BucketIAMMember",
-        "gcp:serviceaccount/iAMMember:IAMMember",
-    ),
     resources=RESOURCES,
 )

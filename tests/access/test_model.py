@@ -191,8 +191,9 @@ def test_a_new_concern_contributes_its_grants_through_its_catalog_entry(
 ) -> None:
     """Registering a concern whose entry names a reader is all it takes."""
     from infra import catalog
-    from infra.access.extractors import gcp_iam, joined
+    from infra.access.extractors import gcp_iam
     from infra.declarations.concern import Checked, Concern
+    from infra.declarations.resources import joined
 
     token = "gcp:pubsub/topicIAMMember:TopicIAMMember"
     topic = resource(token, "t", project="p", topic="events", role="roles/pubsub.publisher",
