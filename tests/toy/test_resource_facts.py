@@ -11,6 +11,7 @@ what an undeclared type gets.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pulumi_gcp as gcp
@@ -153,7 +154,7 @@ def test_the_review_diff_replaces_on_the_toys_properties() -> None:
 
 @pytest.mark.usefixtures("registered")
 def test_the_review_and_access_see_the_toys_grant() -> None:
-    resources = list(plan_toy().values())
+    resources: list[Mapping[str, Any]] = list(plan_toy().values())
     (grant,) = grants(resources)
     assert (grant.member, grant.role) == (READERS, ACCESSOR)
     assert grant.target_urn == next(r["urn"] for r in resources if r["name"] == "toy-secret")
@@ -164,7 +165,7 @@ def test_the_review_and_access_see_the_toys_grant() -> None:
 
 
 def test_without_the_toy_nothing_is_granted() -> None:
-    resources = list(plan_toy().values())
+    resources: list[Mapping[str, Any]] = list(plan_toy().values())
     assert list(grants(resources)) == []
     assert read_grants([as_plan(plan_toy())], registered_readers()) == []
 
