@@ -65,6 +65,7 @@ PROJECT = ResourceFacts(
     ),
     placeholders={"number": lambda i, _n, _c: stable_number(str(i.get("projectId")))},
     key=values("projectId"),
+    stateful=True,
 )
 PROJECT_SERVICE = ResourceFacts(
     "gcp:projects/service:Service",
@@ -133,6 +134,7 @@ SERVICE_ACCOUNT = ResourceFacts(
         ),
     },
     key=values("project", "accountId"),
+    stateful=True,
 )
 SERVICE_ACCOUNT_IAM_MEMBER = ResourceFacts(
     "gcp:serviceaccount/iAMMember:IAMMember",
@@ -187,6 +189,7 @@ BUCKET = ResourceFacts(
         "selfLink": lambda i, _n, _c: f"https://www.googleapis.com/storage/v1/b/{i.get('name')}",
     },
     key=values("name"),
+    stateful=True,
 )
 BUCKET_IAM_MEMBER = ResourceFacts(
     "gcp:storage/bucketIAMMember:BucketIAMMember",
@@ -233,6 +236,7 @@ REPOSITORY = ResourceFacts(
         ),
     },
     key=values("project", "location", "repositoryId"),
+    stateful=True,
 )
 REPOSITORY_IAM_MEMBER = ResourceFacts(
     "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember",

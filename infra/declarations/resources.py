@@ -5,8 +5,10 @@ Each concern lists, in its catalog entry (``Concern.resources``), one
 live one (``infra.adoption``), which property changes make the provider
 replace it (``infra.planner.diff``), the placeholders the offline plan gives
 its computed outputs (``infra.planner.placeholders``), how IAM resources
-name it (``infra.review.grants``) and which grants its inputs state
-(``infra.access``). Types several concerns create are declared
+name it (``infra.review.grants``), which grants its inputs state
+(``infra.access``), whether replacing one loses data (``infra.review.dangers``)
+and which of its inputs were copied from the live estate
+(``infra.adoption.unchecked``). Types several concerns create are declared
 once, in ``infra.declarations.google_resources``. The central modules only
 collect these facts through the catalog; a type nobody declares gets their
 cautious default (adoption refuses it, a change to it is unchecked...).
@@ -221,6 +223,11 @@ class ResourceFacts:
     grants_on: GrantsOn | None = None  # when it is an IAM member or binding
     key: KeyOf | None = None  # when grants can be on it: its key, as ``GrantsOn.key`` gives it
     grant_document: GrantDocument | None = None  # when its inputs state grants otherwise
+    # it holds data or identity: replacing one destroys or orphans it (a danger in review)
+    stateful: bool = False
+    # inputs copied from the live resource by hand (beyond display names, descriptions
+    # and labels): an adoption lists them for a person to read
+    live_inputs: tuple[str, ...] = ()
 
 
 def facts_by_type(*groups: tuple[ResourceFacts, ...]) -> Mapping[str, ResourceFacts]:

@@ -105,6 +105,7 @@ S3_BUCKET = ResourceFacts(
             f"{i.get('bucket')}.s3.{i.get('region')}.amazonaws.com"
         ),
     },
+    stateful=True,
 )
 S3_OWNERSHIP = _s3_part(
     "aws:s3/bucketOwnershipControls:BucketOwnershipControls", "bucket_ownership_controls"

@@ -236,6 +236,7 @@ GLOBAL_ADDRESS = ResourceFacts(
         source=_compute("global_address", "GlobalAddress"),
     ),
     placeholders={"address": _global_address, "selfLink": _compute_link("addresses")},
+    stateful=True,
 )
 FORWARDING_RULE = ResourceFacts(
     "gcp:compute/globalForwardingRule:GlobalForwardingRule",
@@ -306,6 +307,8 @@ CERTIFICATE = ResourceFacts(
         "managed",
         source=_certificates("certificate", "Certificate"),
     ),
+    stateful=True,
+    live_inputs=("name",),  # dated when it was made: copied from the live project
 )
 CERTIFICATE_MAP = ResourceFacts(
     "gcp:certificatemanager/certificateMap:CertificateMap",
@@ -396,6 +399,7 @@ DATASET = ResourceFacts(
         ),
     ),
     key=values("project", "datasetId"),
+    stateful=True,
 )
 DATASET_IAM_MEMBER = ResourceFacts(
     "gcp:bigquery/datasetIamMember:DatasetIamMember",

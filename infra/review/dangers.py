@@ -3,7 +3,8 @@
 Refused (``fails``): deleting or replacing a protected resource (``pulumi
 up`` refuses to, so the change cannot be applied as written); replacing a
 resource that holds data or identity (a project, bucket, repository, service
-account, address or certificate: ``STATEFUL``), protected or not, kept on
+account, address or certificate: the types their concerns declare
+``stateful``), protected or not, kept on
 delete or not, since the old one is destroyed or orphaned and a new empty one
 takes its name; removing protection; and granting
 ``allUsers``/``allAuthenticatedUsers`` something new. Shown first but not
@@ -20,6 +21,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from infra import catalog
 from infra.core.iam import PUBLIC_MEMBERS
 from infra.planner.diff import PlanDiff, Update
 from infra.planner.labels import type_name
@@ -31,21 +33,6 @@ from infra.review.leaves import pair
 DELETE_PROTECTED, REPLACE_PROTECTED, UNPROTECT, PUBLIC = CHANGES
 REPLACE_RETAINED = "replace-retained"
 OPENS_GROUP = "opens-group"
-# Resources that hold data or identity: replacing one destroys or orphans it.
-STATEFUL = frozenset({
-    "gcp:organizations/project:Project",
-    "gcp:storage/bucket:Bucket",
-    "gcp:artifactregistry/repository:Repository",
-    "gcp:serviceaccount/account:Account",
-    "gcp:compute/globalAddress:GlobalAddress",
-    "gcp:compute/address:Address",
-    "gcp:certificatemanager/certificate:Certificate",
-    "gcp:compute/managedSslCertificate:ManagedSslCertificate",
-    "gcp:bigquery/dataset:Dataset",
-    "aws:s3/bucket:Bucket",
-    "aws:s3/bucketV2:BucketV2",
-    "aws:acm/certificate:Certificate",
-})  # fmt: skip
 # Group settings (the plan's names) whose new value opens a group to people outside it.
 OPENING = {
     "whoCanJoin": {"ANYONE_CAN_JOIN"},
@@ -109,12 +96,18 @@ def find_dangers(diff: PlanDiff) -> list[Danger]:
     return found
 
 
+def _stateful(type_token: str) -> bool:
+    """Whether the concern creating the type says it holds data or identity."""
+    facts = catalog.resource_facts().get(type_token)
+    return facts is not None and facts.stateful
+
+
 def _update_dangers(stack: str, update: Update) -> Iterator[Danger]:
     if update.replaced and update.protected:
         yield Danger(stack, update.urn, update.name, REPLACE_PROTECTED,
                      f"replaces a protected resource ({_forced(update)}); `pulumi up` "
                      "refuses to delete it", fails=True)  # fmt: skip
-    elif update.replaced and update.type in STATEFUL:
+    elif update.replaced and _stateful(update.type):
         fate = (
             "the old one stays in the cloud, unmanaged"
             if update.retain_on_delete
