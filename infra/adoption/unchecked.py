@@ -3,10 +3,11 @@
 Display names, descriptions, labels and the certificate's dated name (one
 of the ``live_inputs`` its concern declares) come from stack config and
 declarations, copied from the live estate; the Cloud Build accounts the
-staging special cases name carry project numbers written by hand. On an imported resource the import preview compares each with the
-live value and stops on a difference; on a created IAM member nothing does,
-so a wrong number grants a stranger's account (or fails): those are the ones
-a person checks.
+staging special cases name carry project numbers written by hand. On an
+imported resource the import preview compares each with the live value and
+stops on a difference; on a created IAM member nothing does, so a wrong
+number grants a stranger's account (or fails): those are the ones a person
+checks.
 """
 
 from __future__ import annotations

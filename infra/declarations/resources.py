@@ -209,6 +209,10 @@ class GrantDocument(Enum):
     GROUP_MEMBERS = "a Google Group's owners, managers and members"
 
 
+# A change's settings that open a resource to people outside it: (key, value) pairs.
+Opener = Callable[[Inputs, Inputs], list[tuple[str, str]]]
+
+
 # --- One type's facts --------------------------------------------------------------
 
 
@@ -228,6 +232,9 @@ class ResourceFacts:
     # inputs copied from the live resource by hand (beyond display names, descriptions
     # and labels): an adoption lists them for a person to read
     live_inputs: tuple[str, ...] = ()
+    # (inputs before, inputs after) -> the settings that change sets which open it to
+    # people outside it, as (key, value) (a danger in review; before is {} on creation)
+    opened_by: Opener | None = None
 
 
 def facts_by_type(*groups: tuple[ResourceFacts, ...]) -> Mapping[str, ResourceFacts]:
