@@ -1,7 +1,7 @@
 """Effective access: every grant of every stack's plan, with groups expanded.
 
 Grants are read by the readers the concerns' resource facts call for
-(``infra.access.extractors.reader_of``) and those they register (``Concern.grants``).
+(``infra.access.extractors.reader_of``).
 On one resource, an authoritative binding decides who holds its role and a
 policy decides every role: additive grants of the same role (or resource)
 that it does not list are overridden, and kept aside to be reported. Then
@@ -55,8 +55,8 @@ class Access(NamedTuple):
 
 
 def registered_readers() -> dict[str, Extractor]:
-    """Resource type -> reader, from every concern in the catalog: the readers its
-    resource facts call for, then any a concern registers itself (``Concern.grants``)."""
+    """Resource type -> reader, as the resource facts of the concerns in the catalog call
+    for."""
     from infra import catalog
 
     found: dict[str, Extractor] = {}
@@ -64,9 +64,6 @@ def registered_readers() -> dict[str, Extractor]:
         reader = reader_of(facts)
         if reader is not None:
             found[token] = reader
-    for concern in catalog.CONCERNS:
-        for token, reader in concern.grants.items():
-            found.setdefault(token, reader)
     return found
 
 

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, TypeVar
 from infra.declarations.stacks import ConfigKey, StackSettings
 
 if TYPE_CHECKING:
-    from infra.access.grant import Extractor
     from infra.core.problems import Position, Problems
     from infra.declarations.estate import Estate
     from infra.declarations.resources import ResourceFacts
@@ -108,8 +107,5 @@ class Concern:
     single_instance: bool = False
     # what its loaders read under the data root (beyond infra.yaml and the stack file)
     inputs: Inputs = field(default=lambda _settings: ())
-    # a reader of its own for a type whose facts name no way to read its grants
-    # (resource type -> reader, ``infra.access``); the facts' readers come first
-    grants: Mapping[str, Extractor] = field(default_factory=lambda: MappingProxyType({}))
     # the facts of each resource type it creates (``infra.declarations.resources``)
     resources: tuple[ResourceFacts, ...] = ()
