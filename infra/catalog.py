@@ -1,7 +1,8 @@
 """Every concern the program can build, registered once.
 
 Stack settings (which components and keys a stack may name), the infra.yaml
-reader (which keys a section may hold), validation and the program take
+reader (which keys a section may hold), validation, the program, and the
+facts of resource types (adoption, replacements, placeholders, grants) take
 their lists from ``CONCERNS``. Adding a concern is its own package under
 ``infra/`` with a ``concern.py``, one line here, and its tests.
 """
@@ -13,6 +14,7 @@ from types import MappingProxyType
 
 from infra.declarations.concern import Concern
 from infra.declarations.estate import SectionKeys
+from infra.declarations.resources import ResourceFacts, facts_by_type
 from infra.declarations.stacks import SHARED_KEYS, ConfigKey, StackSchema
 from infra.groups.concern import CONCERN as GROUPS
 from infra.mirrors.concern import CONCERN as REGISTRY_MIRRORS
@@ -61,3 +63,9 @@ def section_extensions() -> Mapping[str, SectionKeys]:
             if c.section is not None
         }
     )
+
+
+def resource_facts() -> Mapping[str, ResourceFacts]:
+    """Type token -> its facts, as the registered concerns declare them (read at each call,
+    so that a concern registered later, as a test does, is seen)."""
+    return facts_by_type(*(c.resources for c in CONCERNS))

@@ -12,13 +12,13 @@ from typing import Any
 import pulumi
 from pulumi.runtime import mocks, settings
 
-from infra.planner.placeholders import Context
+from infra.declarations.resources import PlanContext
 from infra.planner.recorder import PlanMocks, RecordingMonitor
 
 
 def record(build: Callable[[], object], stack: str = "test") -> dict[str, dict[str, Any]]:
     """The resources ``build`` registers, by name, as ``k8s-infra plan --json`` lists them."""
-    plan_mocks = PlanMocks(Context())
+    plan_mocks = PlanMocks(PlanContext())
     monitor = RecordingMonitor(plan_mocks)
     settings.set_root_resource(None)  # type: ignore[arg-type]
     mocks.set_mocks(plan_mocks, project="k8s-infra", stack=stack, preview=False, monitor=monitor)

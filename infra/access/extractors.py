@@ -1,9 +1,10 @@
 """Readers of grants from planned resources, one per way a provider states them.
 
-Each concern lists, in its catalog entry (``Concern.grants``), its resource
-types and the reader of each, built here: Google IAM members and bindings by
-the inputs that name their target, S3 bucket policies, an AWS role's trust
-policy and inline policy, and a Google Group's owners, managers and members.
+Which resource types state grants, and how, is a fact each concern declares
+(``ResourceFacts.grants_on`` for Google IAM members and bindings, by the
+inputs that name their target; ``ResourceFacts.grant_document`` for S3
+bucket policies, an AWS role's trust policy and inline policy, and a Google
+Group's owners, managers and members). ``reader_of`` builds the reader here.
 """
 
 from __future__ import annotations
@@ -14,31 +15,10 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from infra.access.grant import Extractor, Grant, Mode, Resource, Target, normal_principal
+from infra.declarations.resources import GrantDocument, ResourceFacts, shown
 
 WORKLOAD_IDENTITY_USER = "roles/iam.workloadIdentityUser"
 GROUP = "group"
-
-
-def _text(value: object) -> str:
-    if isinstance(value, dict) and "$unknown" in value:
-        return "(unknown)"
-    return "" if value is None else str(value)
-
-
-def joined(*names: str) -> Callable[[Mapping[str, Any]], str]:
-    """The target's name: these inputs joined by ``/`` (empty ones left out)."""
-
-    def name_of(inputs: Mapping[str, Any]) -> str:
-        found = [_text(inputs.get(n)) for n in names]
-        return "/".join([part for part in found if part])
-
-    return name_of
-
-
-def service_account_name(inputs: Mapping[str, Any]) -> str:
-    """``projects/P/serviceAccounts/EMAIL`` -> ``EMAIL``."""
-    value = _text(inputs.get("serviceAccountId"))
-    return value.rsplit("/", 1)[-1] if value.startswith("projects/") else value
 
 
 _FEDERATED = re.compile(r"principal://.*/workloadIdentityPools/([^/]+)/subject/ns/([^/]+)/sa/(.+)")
@@ -69,7 +49,7 @@ def gcp_iam(
     def extract(resource: Resource, stack: str) -> Iterator[Grant]:
         inputs = resource.get("inputs") or {}
         target = Target(kind, name_of(inputs))
-        role = _text(inputs.get("role"))
+        role = shown(inputs.get("role"))
         if "members" in inputs:
             members = inputs.get("members")
             members = members if isinstance(members, list) else []
@@ -111,7 +91,7 @@ def _principals(principal: object) -> Iterator[str]:
     if isinstance(principal, dict):
         for kind in sorted(principal):
             for value in _listed(principal[kind]):
-                text = _text(value)
+                text = shown(value)
                 yield "*" if text == "*" else f"{kind.lower()}:{text}"
 
 
@@ -125,11 +105,11 @@ def s3_bucket_policy(resource: Resource, stack: str) -> Iterator[Grant]:
     """Every principal an S3 bucket policy allows, and each action (deny statements grant
     nothing). The policy is the bucket's whole policy: authoritative."""
     inputs = resource.get("inputs") or {}
-    target = Target("s3 bucket", _text(inputs.get("bucket")))
+    target = Target("s3 bucket", shown(inputs.get("bucket")))
     for statement in _allowed(_document(inputs.get("policy"))):
         for principal in _principals(statement.get("Principal")):
             for action in _listed(statement.get("Action")):
-                yield Grant(principal, _text(action), target, stack, str(resource["urn"]),
+                yield Grant(principal, shown(action), target, stack, str(resource["urn"]),
                             Mode.policy)  # fmt: skip
 
 
@@ -137,7 +117,7 @@ def aws_role_trust(resource: Resource, stack: str) -> Iterator[Grant]:
     """Who may assume an AWS role. A web identity restricted to token subjects names
     each subject (``system:serviceaccount:NS:NAME``), with the provider in the note."""
     inputs = resource.get("inputs") or {}
-    target = Target("aws role", _text(inputs.get("name")))
+    target = Target("aws role", shown(inputs.get("name")))
     urn = str(resource["urn"])
     for statement in _allowed(_document(inputs.get("assumeRolePolicy"))):
         subjects = _subjects(statement.get("Condition"))
@@ -146,10 +126,10 @@ def aws_role_trust(resource: Resource, stack: str) -> Iterator[Grant]:
                 if principal.startswith("federated:") and subjects:
                     note = f"web identity of {principal.removeprefix('federated:')}"
                     for subject in subjects:
-                        yield Grant(f"k8s:{subject}", _text(action), target, stack, urn,
+                        yield Grant(f"k8s:{subject}", shown(action), target, stack, urn,
                                     Mode.policy, note)  # fmt: skip
                 else:
-                    yield Grant(principal, _text(action), target, stack, urn, Mode.policy)
+                    yield Grant(principal, shown(action), target, stack, urn, Mode.policy)
 
 
 def _subjects(condition: object) -> list[str]:
@@ -162,19 +142,19 @@ def _subjects(condition: object) -> list[str]:
         if isinstance(values, dict):
             for key, wanted in sorted(values.items()):
                 if str(key).endswith(":sub"):
-                    found.extend(_text(v) for v in _listed(wanted))
+                    found.extend(shown(v) for v in _listed(wanted))
     return found
 
 
 def aws_role_policy(resource: Resource, stack: str) -> Iterator[Grant]:
     """What an AWS role may do by its inline policy: the role is the principal."""
     inputs = resource.get("inputs") or {}
-    principal = f"aws-role:{_text(inputs.get('role'))}"
+    principal = f"aws-role:{shown(inputs.get('role'))}"
     for statement in _allowed(_document(inputs.get("policy"))):
         for target_name in _listed(statement.get("Resource")):
-            target = Target("aws resource", _text(target_name))
+            target = Target("aws resource", shown(target_name))
             for action in _listed(statement.get("Action")):
-                yield Grant(principal, _text(action), target, stack, str(resource["urn"]))
+                yield Grant(principal, shown(action), target, stack, str(resource["urn"]))
 
 
 MEMBERSHIP_ROLES = ("owner", "manager", "member")
@@ -185,46 +165,28 @@ def group_members(resource: Resource, stack: str) -> Iterator[Grant]:
     holds what the group holds (``model.py`` expands it). Addresses are written ``user:``;
     the model turns declared groups into ``group:``."""
     inputs = resource.get("inputs") or {}
-    target = Target(GROUP, _text(inputs.get("email")).lower())
+    target = Target(GROUP, shown(inputs.get("email")).lower())
     for role in MEMBERSHIP_ROLES:
         for email in _listed(inputs.get(f"{role}s")):
-            lowered = _text(email).lower()
+            lowered = shown(email).lower()
             kind = "serviceAccount" if lowered.endswith(".gserviceaccount.com") else "user"
             yield Grant(f"{kind}:{lowered}", role, target, stack, str(resource["urn"]),
                         Mode.policy)  # fmt: skip
 
 
-# Google IAM resource types, by the target kind and the inputs naming it.
-_GCP_IAM: dict[str, tuple[str, Callable[[Mapping[str, Any]], str], str]] = {
-    "gcp:projects/iAMMember:IAMMember": ("project", joined("project"), Mode.additive),
-    "gcp:projects/iAMBinding:IAMBinding": ("project", joined("project"), Mode.binding),
-    "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember":
-        ("repository", joined("project", "location", "repository"), Mode.additive),
-    "gcp:storage/bucketIAMMember:BucketIAMMember": ("bucket", joined("bucket"), Mode.additive),
-    "gcp:serviceaccount/iAMMember:IAMMember":
-        ("service account", service_account_name, Mode.additive),
-    "gcp:serviceaccount/iAMBinding:IAMBinding":
-        ("service account", service_account_name, Mode.binding),
-    "gcp:cloudrunv2/serviceIamMember:ServiceIamMember":
-        ("cloud run service", joined("project", "location", "name"), Mode.additive),
-    "gcp:bigquery/datasetIamMember:DatasetIamMember":
-        ("dataset", joined("project", "datasetId"), Mode.additive),
-}  # fmt: skip
-_READERS: dict[str, Extractor] = {
-    token: gcp_iam(kind, name_of, mode) for token, (kind, name_of, mode) in _GCP_IAM.items()
+_DOCUMENT_READERS: Mapping[GrantDocument, Extractor] = {
+    GrantDocument.S3_BUCKET_POLICY: s3_bucket_policy,
+    GrantDocument.AWS_ROLE_TRUST: aws_role_trust,
+    GrantDocument.AWS_ROLE_POLICY: aws_role_policy,
+    GrantDocument.GROUP_MEMBERS: group_members,
 }
-S3_BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
-AWS_ROLE = "aws:iam/role:Role"
-AWS_ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
-GOOGLE_GROUP = "pulumi-python:dynamic/groups:GoogleGroup"
-_READERS.update({
-    S3_BUCKET_POLICY: s3_bucket_policy,
-    AWS_ROLE: aws_role_trust,
-    AWS_ROLE_POLICY: aws_role_policy,
-    GOOGLE_GROUP: group_members,
-})  # fmt: skip
 
 
-def readers(*types: str) -> Mapping[str, Extractor]:
-    """The readers of these resource types, for a concern's ``grants``."""
-    return {token: _READERS[token] for token in types}
+def reader_of(facts: ResourceFacts) -> Extractor | None:
+    """The reader of the grants a resource type's inputs state (None: it states none)."""
+    on = facts.grants_on
+    if on is not None:
+        return gcp_iam(on.kind, on.name_of, Mode.binding if on.authoritative else Mode.additive)
+    if facts.grant_document is not None:
+        return _DOCUMENT_READERS[facts.grant_document]
+    return None

@@ -1,6 +1,7 @@
 """Effective access: every grant of every stack's plan, with groups expanded.
 
-Grants are read by the readers the concerns register (``Concern.grants``).
+Grants are read by the readers the concerns' resource facts call for
+(``infra.access.extractors.reader_of``).
 On one resource, an authoritative binding decides who holds its role and a
 policy decides every role: additive grants of the same role (or resource)
 that it does not list are overridden, and kept aside to be reported. Then
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, NamedTuple
 
-from infra.access.extractors import GROUP
+from infra.access.extractors import GROUP, reader_of
 from infra.access.grant import Extractor, Grant, Mode, Target, is_public
 
 Plan = Mapping[str, Any]  # {"stack", "resources": [...], ...} as `plan --json` prints it
@@ -54,13 +55,15 @@ class Access(NamedTuple):
 
 
 def registered_readers() -> dict[str, Extractor]:
-    """Resource type -> reader, from every concern in the catalog."""
-    from infra.catalog import CONCERNS
+    """Resource type -> reader, as the resource facts of the concerns in the catalog call
+    for."""
+    from infra import catalog
 
     found: dict[str, Extractor] = {}
-    for concern in CONCERNS:
-        for token, reader in concern.grants.items():
-            found.setdefault(token, reader)
+    for token, facts in catalog.resource_facts().items():
+        reader = reader_of(facts)
+        if reader is not None:
+            found[token] = reader
     return found
 
 

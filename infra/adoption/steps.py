@@ -27,7 +27,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from infra.adoption.ids import RULES, Created, Imported
+from infra.adoption.ids import rules
+from infra.declarations.resources import Created, Imported
 from infra.engines import EngineStep
 
 Verdict = Literal["fine", "difference", "refused"]
@@ -122,7 +123,7 @@ def _verdict(urn: str, steps: list[EngineStep]) -> ResourceVerdict:  # noqa: PLR
         creating = next(s for s in steps if s.op == "create")
         if is_logical(creating):
             return ResourceVerdict(urn, type_, ops, "fine", "no cloud object")
-        rule = RULES.get(type_)
+        rule = rules().get(type_)
         if isinstance(rule, Created):
             return ResourceVerdict(urn, type_, ops, "fine", "created idempotently")
         return ResourceVerdict(
@@ -224,10 +225,11 @@ def not_routine(verdicts: Sequence[ResourceVerdict]) -> list[ResourceVerdict]:
     Such an object existed before the stack (or cannot be made again
     unseen): losing it is never routine, whatever the update's other steps.
     """
+    imported = rules()
     return [
         v
         for v in verdicts
-        if (REPLACE_OPS | DELETE_OPS) & set(v.ops) and isinstance(RULES.get(v.type), Imported)
+        if (REPLACE_OPS | DELETE_OPS) & set(v.ops) and isinstance(imported.get(v.type), Imported)
     ]
 
 

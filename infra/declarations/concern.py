@@ -21,9 +21,9 @@ from infra.declarations.guardrails import GuardRails
 from infra.declarations.stacks import ConfigKey, StackSettings
 
 if TYPE_CHECKING:
-    from infra.access.grant import Extractor
     from infra.core.problems import Position, Problems
     from infra.declarations.estate import Estate
+    from infra.declarations.resources import ResourceFacts
 
 T = TypeVar("T")
 
@@ -109,7 +109,7 @@ class Concern:
     single_instance: bool = False
     # what its loaders read under the data root (beyond infra.yaml and the stack file)
     inputs: Inputs = field(default=lambda _settings: ())
-    # who its planned resources grant what: resource type -> reader (``infra.access``)
-    grants: Mapping[str, Extractor] = field(default_factory=lambda: MappingProxyType({}))
     # what the guard rails need of its resource types, and its own guard rails
     guardrails: GuardRails = field(default_factory=GuardRails)
+    # the facts of each resource type it creates (``infra.declarations.resources``)
+    resources: tuple[ResourceFacts, ...] = ()

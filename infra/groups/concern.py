@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from infra.access.extractors import GOOGLE_GROUP, readers
 from infra.core.problems import Problems
 from infra.declarations.concern import CheckContext, Checked, Concern, Declarations, GroupReference
 from infra.declarations.inputs import EVERYTHING
@@ -18,6 +17,7 @@ from infra.groups.loader import (
     load_declared_groups,
 )
 from infra.groups.model import GROUPS_DIR, GroupsTree
+from infra.groups.resources import RESOURCES
 
 
 def check(context: CheckContext, problems: Problems) -> Checked:
@@ -63,8 +63,6 @@ CONCERN = Concern(
     check_group_references=check_group_references,
     single_instance=True,
     inputs=inputs,
-    grants=readers(
-        GOOGLE_GROUP,
-    ),
     guardrails=GUARDRAILS,
+    resources=RESOURCES,
 )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from infra.access.extractors import AWS_ROLE, AWS_ROLE_POLICY, S3_BUCKET_POLICY, readers
 from infra.core.problems import Problems
 from infra.declarations.concern import CheckContext, Checked, Concern, Declarations
 from infra.declarations.stacks import ConfigKey, StackSettings
@@ -13,6 +12,7 @@ from infra.mirrors.model import (
     S3_BUCKETS_FILE,
     load_mirror_declarations,
 )
+from infra.mirrors.resources import RESOURCES
 
 
 def check(context: CheckContext, problems: Problems) -> Checked:
@@ -40,13 +40,6 @@ CONCERN = Concern(
             required=True,
         )
     },
-    grants=readers(
-        "gcp:projects/iAMBinding:IAMBinding",
-        "gcp:serviceaccount/iAMBinding:IAMBinding",
-        "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember",
-        S3_BUCKET_POLICY,
-        AWS_ROLE,
-        AWS_ROLE_POLICY,
-    ),
     guardrails=GUARDRAILS,
+    resources=RESOURCES,
 )

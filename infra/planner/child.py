@@ -36,8 +36,8 @@ from pulumi.runtime import mocks, settings, sync_await
 from infra.adoption.imports import IMPORTS_ENV
 from infra.core.paths import CODE_ROOT, ROOT_ENV
 from infra.declarations.layout import stacks_root
+from infra.declarations.resources import PlanContext
 from infra.planner.keys import Trees, plan_key, undeclared_reads
-from infra.planner.placeholders import Context
 from infra.planner.reads import ReadRecorder
 from infra.planner.recorder import PlanMocks, RecordingMonitor, plain_outputs
 from infra.planner.stack_config import read_project, read_stack_config
@@ -99,7 +99,7 @@ def _aws_account(values: dict[str, str]) -> str:
     except ValueError:
         accounts = []
     if not isinstance(accounts, list) or not accounts:
-        return Context().aws_account_id  # validation reports the malformed value
+        return PlanContext().aws_account_id  # validation reports the malformed value
     return str(accounts[0])
 
 
@@ -127,7 +127,7 @@ def plan(stack: str, root: Path, code: Path, progress: Path | None = None) -> di
     os.environ[DECLARATIONS_CHECKED_ENV] = "1"
     _use_program_code(code)
     pulumi.runtime.set_all_config(config.values, config.secret_keys)
-    plan_mocks = PlanMocks(Context(aws_account_id=_aws_account(config.values)))
+    plan_mocks = PlanMocks(PlanContext(aws_account_id=_aws_account(config.values)))
     monitor = RecordingMonitor(plan_mocks, _progress_writer(progress))
     settings.set_root_resource(None)  # type: ignore[arg-type]  # a fresh stack per run
     mocks.set_mocks(plan_mocks, project=project.name, stack=stack, preview=False, monitor=monitor)

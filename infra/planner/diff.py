@@ -3,7 +3,8 @@
 Resources are matched by URN. An update lists each changed input with its
 old and new value (for lists and maps, the items added and removed too) and
 the properties, if any, that make the provider replace the resource
-(``replacements.yaml``). Creates and deletes carry their inputs.
+(declared by the concerns, ``infra.planner.replacements``). Creates and
+deletes carry their inputs.
 """
 
 from __future__ import annotations

@@ -16,7 +16,8 @@ from typing import Any
 from google.protobuf import json_format, struct_pb2
 from pulumi.runtime import mocks, rpc, settings
 
-from infra.planner.placeholders import Context, resource_state, unknown_source
+from infra.declarations.resources import PlanContext
+from infra.planner.placeholders import resource_state, unknown_source
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 _SIG = rpc._special_sig_key
@@ -32,7 +33,7 @@ class DuplicateResource(Exception):
 class PlanMocks(mocks.Mocks):
     """Every input comes back as an output, plus placeholders for computed ones."""
 
-    def __init__(self, context: Context) -> None:
+    def __init__(self, context: PlanContext) -> None:
         self.context = context
 
     def new_resource(self, args: mocks.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:

@@ -1,34 +1,30 @@
-"""Which changes the providers carry out as delete-and-create: data, in replacements.yaml."""
+"""Which changes the providers carry out as delete-and-create.
+
+Each concern declares, for the types it creates, the properties that force
+a replacement and the provider files they were read from
+(``ResourceFacts.replacement``); this module collects them through the
+catalog.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-import yaml
+from infra import catalog
+from infra.declarations.resources import Replacement
 
-DATA_FILE = Path(__file__).with_name("replacements.yaml")
 # A resource moved to another explicit provider is replaced by the engine itself.
 PROVIDER_OPTION = "option:provider"
 _MISSING = object()
 
 
-@dataclass(frozen=True)
-class Rule:
-    replace: tuple[str, ...]  # engine property names; `a.b` inside an object
-    source: tuple[str, ...]  # the provider files the entry was checked against
-
-
-@cache
-def rules() -> Mapping[str, Rule]:
-    """Type token -> its rule, from the data file shipped with the planner."""
-    data = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))
+def rules() -> Mapping[str, Replacement]:
+    """Type token -> its replacement rule, from the concerns in the catalog."""
     return {
-        token: Rule(tuple(entry.get("replace") or ()), tuple(entry.get("source") or ()))
-        for token, entry in (data.get("types") or {}).items()
+        token: facts.replacement
+        for token, facts in catalog.resource_facts().items()
+        if facts.replacement is not None
     }
 
 
@@ -41,8 +37,8 @@ def forcing(
 ) -> list[str] | None:
     """The properties whose change makes the provider replace the resource.
 
-    None when the data does not know the type (then nobody can tell; the
-    change is shown as an update and marked unchecked).
+    None when no concern declares the type (then nobody can tell; the change
+    is shown as an update and marked unchecked).
     """
     rule = rules().get(type_token)
     if rule is None:

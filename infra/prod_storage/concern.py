@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from infra.access.extractors import readers
 from infra.core.problems import Problems
 from infra.declarations.concern import CheckContext, Checked, Concern, Declarations, GroupReference
 from infra.declarations.stacks import StackSettings
@@ -13,6 +12,7 @@ from infra.prod_storage.model import (
     builds_prod_storage,
     load_prod_storage,
 )
+from infra.prod_storage.resources import RESOURCES
 
 
 def check(context: CheckContext, problems: Problems) -> Checked:
@@ -38,10 +38,6 @@ CONCERN = Concern(
     check=check,
     build=build,
     inputs=lambda _settings: (DATA_FILE,),
-    grants=readers(
-        "gcp:serviceaccount/iAMMember:IAMMember",
-        "gcp:projects/iAMMember:IAMMember",
-        "gcp:storage/bucketIAMMember:BucketIAMMember",
-    ),
     guardrails=GUARDRAILS,
+    resources=RESOURCES,
 )

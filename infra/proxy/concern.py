@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from infra.access.extractors import readers
 from infra.core.problems import Problems
 from infra.declarations.concern import CheckContext, Checked, Concern, Declarations
 from infra.declarations.stacks import ConfigKey, StackSettings
@@ -11,6 +10,7 @@ from infra.proxy.armor import ARMOR_FILE, PATHS_FILE
 from infra.proxy.declarations import load_proxy_declarations
 from infra.proxy.guardrails import GUARDRAILS
 from infra.proxy.model import COMPONENT, REGIONS_KEY, SETTINGS_KEY
+from infra.proxy.resources import RESOURCES
 
 
 def check(context: CheckContext, problems: Problems) -> Checked:
@@ -44,11 +44,6 @@ CONCERN = Concern(
             required=True,
         ),
     },
-    grants=readers(
-        "gcp:cloudrunv2/serviceIamMember:ServiceIamMember",
-        "gcp:projects/iAMBinding:IAMBinding",
-        "gcp:projects/iAMMember:IAMMember",
-        "gcp:bigquery/datasetIamMember:DatasetIamMember",
-    ),
     guardrails=GUARDRAILS,
+    resources=RESOURCES,
 )

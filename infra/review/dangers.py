@@ -3,12 +3,13 @@
 Refused (``fails``): deleting or replacing a protected resource (``pulumi
 up`` refuses to, so the change cannot be applied as written); replacing a
 resource that holds data or identity (a project, bucket, repository, service
-account, address or certificate: ``STATEFUL``), protected or not, kept on
-delete or not, since the old one is destroyed or orphaned and a new empty one
-takes its name; removing protection; and granting
-``allUsers``/``allAuthenticatedUsers`` something new. Shown first but not
-refused: replacing another resource kept on delete, and group settings that
-open a group (anyone can join, external members allowed).
+account, address or certificate: the types their concerns declare
+``stateful``), protected or not, kept on delete or not, since the old one is
+destroyed or orphaned and a new empty one takes its name; removing
+protection; and granting ``allUsers``/``allAuthenticatedUsers`` something
+new. Shown first but not refused: replacing another resource kept on delete,
+and settings that open a group (anyone can join, external members allowed;
+which ones, the groups concern declares: ``ResourceFacts.opened_by``).
 
 A change meant to happen is allowed by an entry of ``infra/allowed-changes.yaml``
 in the change's own declarations (see ``allowances.py``).
@@ -20,6 +21,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from infra import catalog
 from infra.core.iam import PUBLIC_MEMBERS
 from infra.planner.diff import PlanDiff, Update
 from infra.planner.labels import type_name
@@ -31,29 +33,6 @@ from infra.review.leaves import pair
 DELETE_PROTECTED, REPLACE_PROTECTED, UNPROTECT, PUBLIC = CHANGES
 REPLACE_RETAINED = "replace-retained"
 OPENS_GROUP = "opens-group"
-# Resources that hold data or identity: replacing one destroys or orphans it.
-STATEFUL = frozenset({
-    "gcp:organizations/project:Project",
-    "gcp:storage/bucket:Bucket",
-    "gcp:artifactregistry/repository:Repository",
-    "gcp:serviceaccount/account:Account",
-    "gcp:compute/globalAddress:GlobalAddress",
-    "gcp:compute/address:Address",
-    "gcp:certificatemanager/certificate:Certificate",
-    "gcp:compute/managedSslCertificate:ManagedSslCertificate",
-    "gcp:bigquery/dataset:Dataset",
-    "aws:s3/bucket:Bucket",
-    "aws:s3/bucketV2:BucketV2",
-    "aws:acm/certificate:Certificate",
-})  # fmt: skip
-# Group settings (the plan's names) whose new value opens a group to people outside it.
-OPENING = {
-    "whoCanJoin": {"ANYONE_CAN_JOIN"},
-    "allowExternalMembers": {"true"},
-    "whoCanViewMembership": {"ALL_IN_DOMAIN_CAN_VIEW"},
-    "whoCanViewGroup": {"ANYONE_CAN_VIEW"},
-    "whoCanPostMessage": {"ANYONE_CAN_POST"},
-}
 
 
 @dataclass(frozen=True)
@@ -98,7 +77,7 @@ def find_dangers(diff: PlanDiff) -> list[Danger]:
     found: list[Danger] = []
     for create in diff.created:
         found += _public_grants(diff.stack, create.urn, create.name, {}, create.inputs)
-        found += _opened(diff.stack, create.urn, create.name, {}, create.inputs)
+        found += _opened(diff.stack, create.type, create.urn, create.name, {}, create.inputs)
     for update in diff.update:
         found += _update_dangers(diff.stack, update)
     for delete in diff.delete:
@@ -109,12 +88,18 @@ def find_dangers(diff: PlanDiff) -> list[Danger]:
     return found
 
 
+def _stateful(type_token: str) -> bool:
+    """Whether the concern creating the type says it holds data or identity."""
+    facts = catalog.resource_facts().get(type_token)
+    return facts is not None and facts.stateful
+
+
 def _update_dangers(stack: str, update: Update) -> Iterator[Danger]:
     if update.replaced and update.protected:
         yield Danger(stack, update.urn, update.name, REPLACE_PROTECTED,
                      f"replaces a protected resource ({_forced(update)}); `pulumi up` "
                      "refuses to delete it", fails=True)  # fmt: skip
-    elif update.replaced and update.type in STATEFUL:
+    elif update.replaced and _stateful(update.type):
         fate = (
             "the old one stays in the cloud, unmanaged"
             if update.retain_on_delete
@@ -132,25 +117,26 @@ def _update_dangers(stack: str, update: Update) -> Iterator[Danger]:
         yield Danger(stack, update.urn, update.name, UNPROTECT,
                      "removes protection: a later change could delete it", fails=True)  # fmt: skip
     yield from _public_grants(stack, update.urn, update.name, update.base_inputs, update.inputs)
-    yield from _opened(stack, update.urn, update.name, update.base_inputs, update.inputs)
+    yield from _opened(
+        stack, update.type, update.urn, update.name, update.base_inputs, update.inputs
+    )
 
 
 def _opened(
-    stack: str, urn: str, name: str, before: Mapping[str, Any], after: Mapping[str, Any]
+    stack: str,
+    type_token: str,
+    urn: str,
+    name: str,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
 ) -> Iterator[Danger]:
-    """Group settings that open the group, set by this change."""
-    old, new = before.get("settings"), after.get("settings")
-    if not isinstance(new, Mapping):
+    """Settings this change sets that open the resource to people outside it, as the
+    concern creating its type tells them (``ResourceFacts.opened_by``)."""
+    facts = catalog.resource_facts().get(type_token)
+    if facts is None or facts.opened_by is None:
         return
-    old = old if isinstance(old, Mapping) else {}
-    for key, values in OPENING.items():
-        value = new.get(key)
-        if (
-            value in values
-            and old.get(key) != value
-            and not (key == "allowExternalMembers" and not before)
-        ):
-            yield Danger(stack, urn, name, OPENS_GROUP, f"sets {key}: {value}", fails=False)
+    for key, value in facts.opened_by(before, after):
+        yield Danger(stack, urn, name, OPENS_GROUP, f"sets {key}: {value}", fails=False)
 
 
 def _forced(update: Update) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from infra.access.extractors import readers
 from infra.core.problems import Problems
 from infra.declarations.concern import CheckContext, Checked, Concern, Declarations, GroupReference
 from infra.declarations.stacks import ConfigKey, StackSettings
@@ -15,6 +14,7 @@ from infra.staging.model import (
     load_staging,
     staging_settings,
 )
+from infra.staging.resources import RESOURCES
 
 NAME = "staging"
 
@@ -55,11 +55,6 @@ CONCERN = Concern(
     section=SECTION,
     section_keys=SECTION_KEYS,
     project_keys=PROJECT_KEYS,
-    grants=readers(
-        "gcp:projects/iAMMember:IAMMember",
-        "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember",
-        "gcp:storage/bucketIAMMember:BucketIAMMember",
-        "gcp:serviceaccount/iAMMember:IAMMember",
-    ),
     guardrails=GUARDRAILS,
+    resources=RESOURCES,
 )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from infra.access.extractors import readers
 from infra.core.problems import Problems
 from infra.declarations.concern import CheckContext, Checked, Concern, Declarations, GroupReference
 from infra.declarations.stacks import ConfigKey, StackSettings
@@ -14,6 +13,7 @@ from infra.staging_images.model import (
     load_staging_images,
     staging_images_settings,
 )
+from infra.staging_images.resources import RESOURCES
 
 NAME = "staging-images"
 
@@ -55,11 +55,6 @@ CONCERN = Concern(
     needs=frozenset({"organization_id", "billing_account"}),
     section=SECTION,
     project_keys=PROJECT_KEYS,
-    grants=readers(
-        "gcp:projects/iAMBinding:IAMBinding",
-        "gcp:storage/bucketIAMMember:BucketIAMMember",
-        "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember",
-        "gcp:serviceaccount/iAMBinding:IAMBinding",
-    ),
     guardrails=GUARDRAILS,
+    resources=RESOURCES,
 )

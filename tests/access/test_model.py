@@ -189,10 +189,11 @@ def test_markdown_values_cannot_break_out_of_their_span() -> None:
 def test_a_new_concern_contributes_its_grants_through_its_catalog_entry(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Registering a concern whose entry names a reader is all it takes."""
+    """Registering a concern whose resource facts say what its IAM type grants on is all
+    it takes."""
     from infra import catalog
-    from infra.access.extractors import gcp_iam, joined
     from infra.declarations.concern import Checked, Concern
+    from infra.declarations.resources import GrantsOn, ResourceFacts, joined, values
 
     token = "gcp:pubsub/topicIAMMember:TopicIAMMember"
     topic = resource(token, "t", project="p", topic="events", role="roles/pubsub.publisher",
@@ -200,9 +201,11 @@ def test_a_new_concern_contributes_its_grants_through_its_catalog_entry(
     plans = [{"stack": "groups", "resources": [group("foo@k.io", "ann@example.com")]},
              {"stack": "events", "resources": [topic]}]  # fmt: skip
     assert AccessModel.from_plans(plans).of("user:ann@example.com")[0].grant.target.kind == "group"
+    on_topic = GrantsOn("gcp:pubsub/topic:Topic", values("project", "topic"), "topic", "topic",
+                        joined("project", "topic"))  # fmt: skip
     entry = Concern(name="events", summary="topics", check=lambda _c, _p: Checked(),
                     build=lambda _s, _d: None,
-                    grants={token: gcp_iam("topic", joined("project", "topic"))})  # fmt: skip
+                    resources=(ResourceFacts(token, grants_on=on_topic),))  # fmt: skip
     monkeypatch.setattr(catalog, "CONCERNS", (*catalog.CONCERNS, entry))
     held = {(a.grant.role, str(a.grant.target)) for a in
             AccessModel.from_plans(plans).of("user:ann@example.com")}  # fmt: skip

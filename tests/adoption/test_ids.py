@@ -8,15 +8,8 @@ from typing import Any
 
 import pytest
 
-from infra.adoption.ids import (
-    RULES,
-    AdoptionRefused,
-    Created,
-    Imported,
-    Target,
-    adoption_steps,
-    import_id,
-)
+from infra.adoption.ids import AdoptionRefused, Target, adoption_steps, import_id, rules
+from infra.declarations.resources import Created, Imported
 from infra.declarations.stacks import stack_names
 from tests.conftest import REPO
 
@@ -146,13 +139,13 @@ IMPORTED: dict[str, tuple[dict[str, Any], str]] = {
 
 
 def test_every_imported_type_has_a_case() -> None:
-    imported = {t for t, rule in RULES.items() if isinstance(rule, Imported)}
+    imported = {t for t, rule in rules().items() if isinstance(rule, Imported)}
     assert imported == set(IMPORTED)
 
 
 @pytest.mark.parametrize("type_", sorted(IMPORTED))
 def test_the_id_follows_the_documented_format(type_: str) -> None:
-    rule = RULES[type_]
+    rule = rules()[type_]
     assert isinstance(rule, Imported)
     inputs, expected = IMPORTED[type_]
     live = "4242" if rule.needs_live_id else None
@@ -164,13 +157,13 @@ def test_the_id_follows_the_documented_format(type_: str) -> None:
 
 
 def test_an_s3_bucket_outside_the_stack_region_is_region_qualified() -> None:
-    rule = RULES["aws:s3/bucket:Bucket"]
+    rule = rules()["aws:s3/bucket:Bucket"]
     assert isinstance(rule, Imported)
     bucket = {"bucket": "prod-registry-k8s-io-eu-west-1", "region": "eu-west-1"}
     assert import_id(rule, bucket, TARGET) == "prod-registry-k8s-io-eu-west-1@eu-west-1"
     assert rule.pattern.fullmatch("prod-registry-k8s-io-eu-west-1@eu-west-1")
     # IAM is global: never qualified
-    role = RULES["aws:iam/role:Role"]
+    role = rules()["aws:iam/role:Role"]
     assert isinstance(role, Imported)
     assert import_id(role, {"name": "r", "region": "eu-west-1"}, TARGET) == "r"
 
@@ -221,7 +214,7 @@ def _live_ids(plan: dict[str, Any]) -> dict[str, str]:
     named = [
         r["name"]
         for r in plan["resources"]
-        if (rule := RULES.get(r["type"])) and isinstance(rule, Imported) and rule.needs_live_id
+        if (rule := rules().get(r["type"])) and isinstance(rule, Imported) and rule.needs_live_id
     ]
     return {name: str(1000 + i) for i, name in enumerate(named)}
 
@@ -239,7 +232,7 @@ def test_every_planned_resource_is_imported_or_created_idempotently(
     managed = [r for r in plan["resources"] if r["mode"] == "managed"]
     assert [s.urn for s in steps] == [r["urn"] for r in managed]
     for step in steps:
-        rule = RULES.get(step.type)
+        rule = rules().get(step.type)
         if step.action == "import":
             assert isinstance(rule, Imported)
             assert step.id and rule.pattern.fullmatch(step.id), (step.urn, step.id)

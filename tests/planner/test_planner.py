@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
+from infra import catalog
 from infra.planner.diff import diff_plans
-from infra.planner.placeholders import PLACEHOLDERS, output_properties
+from infra.planner.placeholders import output_properties, placeholders
 from infra.planner.runner import PlanFailed, PlanRequest, plan_one, run_plans
 from infra.planner.worktree import checkout, resolve_commit
 from tests.conftest import FIXTURES
@@ -87,7 +88,7 @@ def test_providers_and_read_resources(demo_plan: dict[str, Any]) -> None:
 def test_computed_outputs_use_the_placeholder_table(demo_plan: dict[str, Any]) -> None:
     named = by_name(demo_plan)
     member = named["alpha-cloudbuild"]["inputs"]["member"]
-    number = PLACEHOLDERS["gcp:organizations/project:Project"]["number"](
+    number = placeholders("gcp:organizations/project:Project")["number"](
         {"projectId": "demo-alpha"},
         "alpha-project",
         None,  # type: ignore[arg-type]
@@ -117,7 +118,10 @@ def test_plans_are_stable_from_run_to_run() -> None:
 
 
 def test_every_placeholder_names_a_real_output_property() -> None:
-    for type_token, outputs in PLACEHOLDERS.items():
+    for type_token, facts in catalog.resource_facts().items():
+        outputs = facts.placeholders
+        if not outputs:
+            continue
         declared = output_properties(type_token)
         assert declared, f"{type_token} is not a known resource class"
         for prop in outputs:

@@ -1,4 +1,4 @@
-"""replacements.yaml: every type the stacks use is covered, and it names real properties."""
+"""The replacement facts: every type the stacks use is covered, and they name real properties."""
 
 from __future__ import annotations
 

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 import yaml
 
-from infra.planner.placeholders import PLACEHOLDERS, Context
+from infra.declarations.resources import PlanContext
+from infra.planner.placeholders import placeholders
 from tests.conftest import REPO, invoke
 
 STACKS = ("registry-prod", "registry-sandbox")
@@ -407,8 +408,8 @@ def computed(plan: dict[str, Any], stack: str) -> dict[str, str]:
     for resource in plan["resources"]:
         if resource["name"] in FLAGGED[stack]:
             continue
-        for prop, make in PLACEHOLDERS.get(resource["type"], {}).items():
-            value = make(resource["inputs"], resource["name"], Context())
+        for prop, make in placeholders(resource["type"]).items():
+            value = make(resource["inputs"], resource["name"], PlanContext())
             for text in strings(value):
                 found[text] = f"<{resource['name']}.{prop}>"
     return found

@@ -177,6 +177,22 @@ def test_replacing_a_kept_stateless_resource_is_shown_not_refused() -> None:
     assert "the old one stays in the cloud" in danger.message
 
 
+def test_settings_that_open_a_group_are_shown_not_refused() -> None:
+    """A new group open to anyone is shown; allowing external members only when changed."""
+    token = "pulumi-python:dynamic/groups:GoogleGroup"
+    opened = {"whoCanJoin": "ANYONE_CAN_JOIN", "allowExternalMembers": "true"}
+    group = res(token, "g@example.com", inputs={"email": "g@example.com", "settings": opened})
+    (danger,) = find_dangers(diff_plans(plan(), plan(group), "0" * 40))
+    assert (danger.kind, danger.message, danger.refused) == (
+        "opens-group", "sets whoCanJoin: ANYONE_CAN_JOIN", False,
+    )  # fmt: skip
+    closed = {**group, "inputs": {"email": "g@example.com", "settings": {}}}
+    found = find_dangers(diff_plans(plan(closed), plan(group), "0" * 40))
+    assert sorted(d.message for d in found) == [
+        "sets allowExternalMembers: true", "sets whoCanJoin: ANYONE_CAN_JOIN",
+    ]  # fmt: skip
+
+
 def write_allowances(root: Path, text: str) -> Path:
     (root / "infra").mkdir(parents=True, exist_ok=True)
     (root / "infra" / "allowed-changes.yaml").write_text(text)

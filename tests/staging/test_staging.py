@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from infra.core import names
 from infra.core.errors import ProblemsFound
-from infra.planner.placeholders import stable_number
+from infra.declarations.resources import stable_number
 from infra.staging.model import PROFILES_PATH, _profiles_file
 from tests.conftest import REPO, declare_writer_group, invoke, trim_staging
 from tests.inventory import assert_inventory, load_inventory, resources_under
