@@ -141,6 +141,7 @@ runpy.run_path(sys.argv[1], run_name="__main__")
 """
 
 
+@pytest.mark.e2e  # starts the pack process
 def test_the_pack_served_for_a_preview_runs_the_toy_policy(config: dict[str, Any]) -> None:
     pack = Path(REPO) / "policy-pack"
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO)}
