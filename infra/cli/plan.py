@@ -207,7 +207,8 @@ def _fail_after_plans(
 
 def open_plan_cache(root: Path) -> PlanCache:
     """The user's plan cache; a warning when it may not be used (then nothing is cached)."""
-    from infra.planner.cache import CACHE_ENV, PlanCache
+    from infra.core.environment import CACHE_ENV
+    from infra.planner.cache import PlanCache
 
     plan_cache = PlanCache.for_root(root)
     if plan_cache.refused is not None:

@@ -27,13 +27,13 @@ import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 
-from infra.declarations.layout import INFRA_YAML, STACKS_DIR, UPSTREAM_INFRA_YAML
+from infra.core.paths import INFRA_YAML, PROJECT_FILE
+from infra.declarations.layout import STACKS_DIR, UPSTREAM_INFRA_YAML
 
 # Below a folder pattern: everything, at any depth (``folder/**``), or every
 # file whose name ends so (``folder/**/*.py``).
 EVERYTHING = "/**"
 ENDING = "/**/*"
-PROJECT_FILE = "Pulumi.yaml"
 CODE_PACKAGE = "infra"
 # Compiled code, written by Python beside the sources; plans never read it.
 CODE_EXCLUDED = frozenset({"__pycache__"})

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from infra.core.paths import CODE_ROOT
+from infra.core.paths import CODE_ROOT, INFRA_YAML
 
-INFRA_YAML = "infra/infra.yaml"
 UPSTREAM_INFRA_YAML = "infra/gcp/infra.yaml"  # kubernetes/k8s.io's own place for it
 STACKS_DIR = "stacks"
 

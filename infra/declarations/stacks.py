@@ -18,12 +18,12 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 from infra.core.fields import NUMERIC_ID, FieldPath, Fields, yaml_type_name
-from infra.core.located_yaml import load_yaml
+from infra.core.located_yaml import YamlDocument, load_yaml
+from infra.core.paths import PROJECT_FILE
 from infra.core.problems import Position, Problems, did_you_mean
-from infra.declarations.layout import stacks_root
+from infra.declarations.layout import STACKS_DIR, stacks_root
 
 NAMESPACE = "k8s-infra"
-STACKS_DIR = "stacks"
 PROVIDER_NAMESPACES = frozenset({"gcp", "aws", "pulumi"})
 
 Kind = Literal["string", "list", "object", "bool"]
@@ -203,12 +203,18 @@ def parse_settings(
     return StackSettings(stack, known, MappingProxyType(values), MappingProxyType(positions))
 
 
-def load_stack_settings(
-    root: Path, stack: str, problems: Problems, schema: StackSchema
-) -> StackSettings | None:
-    """Read ``stacks/Pulumi.<stack>.yaml`` under ``root`` and check its config."""
-    display = f"{STACKS_DIR}/Pulumi.{stack}.yaml"
-    document = load_yaml(stack_file(root, stack), display, problems)
+@dataclass(frozen=True)
+class StackFile:
+    """A stack file's ``config`` mapping as written, and where each key was written."""
+
+    document: YamlDocument
+    config: Mapping[str, Any]
+
+
+def read_stack_file(file: Path, display: str, problems: Problems) -> StackFile | None:
+    """The one reading of a stack file: bounded, positioned; None (with problems) when
+    it is not a mapping whose ``config`` is a mapping."""
+    document = load_yaml(file, display, problems)
     if document is None:
         return None
     data = document.data
@@ -219,8 +225,35 @@ def load_stack_settings(
     if not isinstance(config, dict):
         problems.error(document.at("config"), "`config` must be a mapping")
         return None
+    return StackFile(document, MappingProxyType(config))
+
+
+def stack_config(root: Path, stack: str) -> Mapping[str, Any]:
+    """The ``config`` mapping of ``stacks/Pulumi.<stack>.yaml``, as written.
+
+    Raises UnreadableStackFile, naming the first problem, when it cannot be used.
+    """
+    problems = Problems()
+    found = read_stack_file(stack_file(root, stack), _display(stack), problems)
+    if found is None:
+        raise UnreadableStackFile(problems.sorted()[0].message)
+    return found.config
+
+
+class UnreadableStackFile(ValueError):
+    """A stack file that is not a YAML mapping with a ``config`` mapping."""
+
+
+def load_stack_settings(
+    root: Path, stack: str, problems: Problems, schema: StackSchema
+) -> StackSettings | None:
+    """Read ``stacks/Pulumi.<stack>.yaml`` under ``root`` and check its config."""
+    found = read_stack_file(stack_file(root, stack), _display(stack), problems)
+    if found is None:
+        return None
+    document = found.document
     ours: dict[str, Any] = {}
-    for key, value in config.items():
+    for key, value in found.config.items():
         namespace, _, name = key.partition(":")
         if namespace == NAMESPACE and name:
             ours[name] = value
@@ -238,6 +271,51 @@ def load_stack_settings(
         )
 
     return parse_settings(stack, ours, where, problems, schema)
+
+
+@dataclass(frozen=True)
+class Project:
+    """``Pulumi.yaml``: the project's name, program folder, stack folder and defaults."""
+
+    name: str
+    main: str
+    stack_config_dir: str
+    defaults: Mapping[str, Any]
+    # every top-level key as written (the backend, this project's own attributes)
+    attributes: Mapping[str, Any]
+
+
+def read_project(file: Path, problems: Problems) -> Project:
+    """The project file, through the same bounded reader as the stack files.
+
+    A file that cannot be read gives Pulumi's defaults, with its problems in ``problems``.
+    """
+    document = load_yaml(file, PROJECT_FILE, problems)
+    data = document.data if document is not None else None
+    if document is not None and not isinstance(data, dict):
+        problems.error(document.at(), "the project file must be a mapping")
+    attributes: dict[str, Any] = data if isinstance(data, dict) else {}
+    defaults = {}
+    config = attributes.get("config")
+    for key, spec in (config if isinstance(config, dict) else {}).items():
+        if isinstance(spec, dict):
+            if "value" in spec:
+                defaults[key] = spec["value"]
+            elif "default" in spec:
+                defaults[key] = spec["default"]
+        else:
+            defaults[key] = spec
+    return Project(
+        name=str(attributes.get("name", "project")),
+        main=str(attributes.get("main") or "."),
+        stack_config_dir=str(attributes.get("stackConfigDir") or "."),
+        defaults=MappingProxyType(defaults),
+        attributes=MappingProxyType(attributes),
+    )
+
+
+def _display(stack: str) -> str:
+    return f"{STACKS_DIR}/Pulumi.{stack}.yaml"
 
 
 def _decode(value: Any, kind: Kind) -> Any:

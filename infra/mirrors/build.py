@@ -8,7 +8,8 @@ from infra.core.errors import ProblemsFound
 from infra.core.fields import Fields, locate_file
 from infra.core.problems import Position, Problems
 from infra.declarations.concern import Declarations
-from infra.declarations.stacks import STACKS_DIR, StackSettings
+from infra.declarations.layout import STACKS_DIR
+from infra.declarations.stacks import StackSettings
 from infra.mirrors.artifact_registry import (
     ArtifactRegistryMirrors,
     ArtifactRegistryMirrorsArgs,

@@ -38,8 +38,8 @@ from infra.core import iam, names
 from infra.core.fields import Fields, locate_in
 from infra.core.located_yaml import YamlDocument, load_yaml
 from infra.core.problems import Position, Problems, did_you_mean
-from infra.declarations.layout import declaration_file
-from infra.declarations.stacks import NAMESPACE, STACKS_DIR, StackSettings, stack_file
+from infra.declarations.layout import STACKS_DIR, declaration_file
+from infra.declarations.stacks import NAMESPACE, StackSettings, stack_file
 from infra.mirrors.regions import (
     ARTIFACT_REGISTRY_FACTS,
     AWS_PARTITION,

@@ -19,7 +19,8 @@ from infra.core.errors import K8sInfraError
 from infra.core.located_yaml import load_yaml
 from infra.core.paths import data_root
 from infra.core.problems import Position, Problems
-from infra.declarations.stacks import NAMESPACE, STACKS_DIR, stack_file
+from infra.declarations.layout import STACKS_DIR
+from infra.declarations.stacks import NAMESPACE, stack_file
 from infra.proxy.model import DIGEST, IMAGE_REFERENCE, SETTINGS_KEY
 
 USAGE = 2

@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from infra.groups.engine.apis import ENDPOINT_ENV
+from infra.core.environment import GOOGLE_API_ENDPOINT_ENV
 from tests.conftest import REPO
 from tests.fake_google import FakeGoogle
 
@@ -65,7 +65,7 @@ def run_host(
 ) -> subprocess.CompletedProcess[str]:
     script = tmp_path / "host.py"
     script.write_text(HOST)
-    env = {**os.environ, ENDPOINT_ENV: fake.url}
+    env = {**os.environ, GOOGLE_API_ENDPOINT_ENV: fake.url}
     return subprocess.run(
         [sys.executable, str(script), json.dumps(config)],
         capture_output=True,

@@ -10,7 +10,8 @@ from infra.cli.console import boundary, report_problems
 from infra.cli.context import cli_context
 from infra.core.errors import UsageError
 from infra.core.problems import Problems
-from infra.declarations.stacks import STACKS_DIR, StackSettings
+from infra.declarations.layout import STACKS_DIR
+from infra.declarations.stacks import StackSettings
 from infra.groups.access import estate_expectations
 from infra.groups.estate_checks import ESTATE_KEY, EstateExpectations
 from infra.groups.loader import GROUPS_COMPONENT, groups_location, load_groups
