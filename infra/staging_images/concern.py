@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from infra.access.extractors import readers
-from infra.core.problems import Problems
-from infra.declarations.concern import CheckContext, Checked, Concern, Declarations, GroupReference
+from infra.declarations.concern import Concern, Declarations
+from infra.declarations.per_stack import PerStackSection
 from infra.declarations.stacks import ConfigKey, StackSettings
 from infra.staging_images.model import (
     PROJECT_KEYS,
@@ -17,22 +17,10 @@ from infra.staging_images.model import (
 NAME = "staging-images"
 
 
-def check(context: CheckContext, problems: Problems) -> Checked:
-    """The staging-images section, with each building stack's settings (or alone)."""
-    if context.estate is None:
-        return Checked()
-    references: list[GroupReference] = []
-    settings_usable: list[bool] = []
-    for settings in context.building(NAME):
-        shared = staging_images_settings(settings, problems)
-        settings_usable.append(shared is not None)
-        if shared is not None:
-            loaded = load_staging_images(context.estate, shared, problems)
-            references += (GroupReference(a, w) for a, w in loaded.group_references)
-    if not any(settings_usable):
-        # No stack builds it, or none has usable settings: the section is still checked.
-        check_staging_images_options(context.estate, problems)
-    return Checked(None, tuple(references))
+# The section, resolved with each building stack's settings; the builder takes it from there.
+SECTION_READER = PerStackSection(
+    NAME, staging_images_settings, load_staging_images, check_staging_images_options
+)
 
 
 def build(settings: StackSettings, declarations: Declarations) -> None:
@@ -44,7 +32,7 @@ def build(settings: StackSettings, declarations: Declarations) -> None:
 CONCERN = Concern(
     name=NAME,
     summary="the shared staging registry project (infra.yaml `staging-images`)",
-    check=check,
+    check=SECTION_READER.check,
     build=build,
     config_keys={
         "staging_images": ConfigKey(
