@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
@@ -68,6 +68,9 @@ class StackSettings:
     values: Mapping[str, Any]
     # where each key was written (the stack file when read from one)
     positions: Mapping[str, Position] = field(default_factory=lambda: MappingProxyType({}))
+    # the stack file it was read from (None when the engine's config handed it over),
+    # for the provider keys (`aws:allowedAccountIds`...) some concerns check
+    source: StackFile | None = field(default=None, compare=False, repr=False)
 
     def where(self, key: str) -> Position:
         """Where ``key`` (or ``key.nested`` in an object value) was written, else its parent."""
@@ -270,7 +273,7 @@ def load_stack_settings(
             "config", f"{NAMESPACE}:{name.split('.', maxsplit=1)[0]}", *name.split(".")[1:]
         )
 
-    return parse_settings(stack, ours, where, problems, schema)
+    return replace(parse_settings(stack, ours, where, problems, schema), source=found)
 
 
 @dataclass(frozen=True)
