@@ -76,11 +76,6 @@ WRITER_REQUIRED = WRITER_KEYS - {"tags", "legacy_principals", "legacy_principals
 AUDIT_LOG_TYPES = ("ADMIN_READ", "DATA_READ", "DATA_WRITE")
 MAX_SESSION_HOURS = 12  # the longest session IAM allows a role
 
-_ROLE = re.compile(r"roles/[A-Za-z0-9_.]+")
-_MEMBER = re.compile(
-    r"(group|user|serviceAccount|domain):[^\s:]+|(principal|principalSet)://\S+|allUsers"
-    r"|allAuthenticatedUsers"
-)
 _KSA = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-.a-z0-9]*[a-z0-9])?")
 _QUOTA_KEY = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 _METRIC = re.compile(r"[a-z0-9.-]+\.googleapis\.com/[A-Za-z0-9_/]+")
