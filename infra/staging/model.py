@@ -74,8 +74,7 @@ SETTINGS_KEYS = {
 _REQUIRED_SETTINGS = ("logs_bucket", "artifact_admins", "prow_builder")
 
 # Members a grant names by symbol; `sa:<account-id>` names an account of the project.
-MEMBER_SYMBOLS = ("writers", "artifact-admins", "prow-builder", "cloudbuild")
-ACCOUNT_PREFIX = "sa:"
+MEMBER_SYMBOLS = (iam.WRITERS, iam.ARTIFACT_ADMINS, iam.PROW_BUILDER, iam.CLOUDBUILD)
 # Targets (`on`) of a grant; the two with `:<id>` name another project or an account.
 TARGETS = ("project", "project:<id>", "repository", "buckets", "bucket", "gcb-bucket",
            "service_account:<id>")  # fmt: skip
@@ -381,9 +380,9 @@ def _grant_spec(
 
 
 def _member_spec(fields: Fields, value: Any, path: FieldPath) -> str | None:
-    if isinstance(value, str) and value.startswith(ACCOUNT_PREFIX):
+    if isinstance(value, str) and value.startswith(iam.ACCOUNT_PREFIX):
         return value  # an account of the project: resolved against its accounts
-    return fields.member(value, path, (*MEMBER_SYMBOLS, f"{ACCOUNT_PREFIX}<account-id>"))
+    return fields.member(value, path, (*MEMBER_SYMBOLS, f"{iam.ACCOUNT_PREFIX}<account-id>"))
 
 
 def _target_spec(fields: Fields, value: Any, path: FieldPath) -> str | None:
@@ -651,7 +650,7 @@ class _StagingReader:
         builder = _fill(self.file.gcb_builder.account_id, scope.project_id)
         if "gcb_builder" in options and builder in scope.accounts:
             where = fields.at(("gcb_builder",))
-            member = f"{ACCOUNT_PREFIX}{builder}"
+            member = f"{iam.ACCOUNT_PREFIX}{builder}"
             specs += [spec.placed(member, where) for spec in self.file.gcb_builder.grants]
         written: Any = options.get("grant_sets")
         for name in fields.texts(written, ("grant_sets",)):
@@ -677,7 +676,7 @@ class _StagingReader:
 
     def _member(self, spec: _GrantSpec, scope: _Scope) -> Member | None:
         value, where = spec.member, spec.member_at
-        if value == "writers":
+        if value == iam.WRITERS:
             if scope.profile.writer_group:
                 writers = names.staging_writer_group(scope.name, self.settings.domain)
                 return Member("literal", f"group:{writers}")
@@ -687,18 +686,18 @@ class _StagingReader:
                 "name a literal member instead",
             )
             return None
-        if value.startswith(ACCOUNT_PREFIX):
-            account = value.removeprefix(ACCOUNT_PREFIX)
+        if value.startswith(iam.ACCOUNT_PREFIX):
+            account = value.removeprefix(iam.ACCOUNT_PREFIX)
             return (
                 Member("service_account", account)
                 if self._declared(account, scope, where)
                 else None
             )
-        if value == "cloudbuild":
+        if value == iam.CLOUDBUILD:
             return Member("cloudbuild", "")
         symbolic = {
-            "artifact-admins": self.settings.artifact_admins,
-            "prow-builder": self.settings.prow_builder,
+            iam.ARTIFACT_ADMINS: self.settings.artifact_admins,
+            iam.PROW_BUILDER: self.settings.prow_builder,
         }
         if value in symbolic:
             return Member("literal", symbolic[value])
