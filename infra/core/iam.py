@@ -17,6 +17,13 @@ MEMBER = re.compile(
 MEMBER_FORMS = "group:/user:/serviceAccount:<address>, allUsers, allAuthenticatedUsers"
 PUBLIC_MEMBERS = frozenset({"allUsers", "allAuthenticatedUsers"})
 
+# How declarations write IAM: an authoritative map (each role's members are exactly
+# these) is always named IAM_MAP; additive grants are a GRANTS list of
+# {member, roles, on} entries, `on` naming the target.
+IAM_MAP = "iam"
+GRANTS = "grants"
+GRANT_KEYS = ("member", "roles", "on")
+
 # Members a declaration may name by symbol; the concern that reads it resolves each.
 WRITERS = "writers"  # the project's writer group
 ARTIFACT_ADMINS = "artifact-admins"  # the stack's artifact administrators

@@ -23,7 +23,7 @@ Declared in one data file under the data root:
       bucket_grants: {<bucket not created here>: [{member, roles}]}
 
 Every grant is additive, as the script's were: roles the mirrors stack binds
-authoritatively (``k8s-infra:mirrors`` ``project_iam``) may not appear here.
+authoritatively (``k8s-infra:mirrors`` ``iam``) may not appear here.
 """
 
 from __future__ import annotations

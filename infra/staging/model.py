@@ -55,9 +55,8 @@ _WORKLOAD_IDENTITY_FORM = (
 # Keys this concern adds to infra.yaml: to the section, and to each of its projects.
 SECTION_KEYS = frozenset({"grant_sets"})
 PROJECT_KEYS = frozenset(
-    {"profile", "services", "grant_sets", "grants", "gcb_builder", "service_accounts"}
+    {"profile", "services", "grant_sets", iam.GRANTS, "gcb_builder", "service_accounts"}
 )
-GRANT_KEYS = ("member", "roles", "on")
 SERVICE_ACCOUNT_KEYS = ("display_name", "workload_identity")
 GCB_BUILDER_KEYS = {
     "workload_identity_pool": "the prow build cluster's project, e.g. k8s-infra-prow-build-trusted"
@@ -88,8 +87,8 @@ _PLACES: Mapping[str, tuple[TargetKind, ...]] = {
 # The profiles data file.
 _FILE_KEYS = ("profiles", "managed_by_profiles", "gcb_builder", "refused_services")
 _PROFILE_FLAGS = ("writer_group", "repository", "buckets")
-_PROFILE_KEYS = (*_PROFILE_FLAGS, "services", "service_accounts", "grants")
-_BUILDER_KEYS = ("account_id", "display_name", "grants")
+_PROFILE_KEYS = (*_PROFILE_FLAGS, "services", "service_accounts", iam.GRANTS)
+_BUILDER_KEYS = ("account_id", "display_name", iam.GRANTS)
 _TEMPLATE_VALUES = frozenset({"project", "name"})  # `{project}` (the id), `{name}` (after prefix)
 
 
@@ -302,7 +301,7 @@ def _read_profile(fields: Fields, name: str, body: Any) -> _Profile | None:
             for account, body in accounts.items()
             if (template := _profile_account(fields, account, body)) is not None
         },
-        grants=_grant_specs(fields, spec.get("grants"), ("grants",)),
+        grants=_grant_specs(fields, spec.get(iam.GRANTS), (iam.GRANTS,)),
     )
 
 
@@ -326,7 +325,7 @@ def _read_gcb_builder(fields: Fields, body: Any) -> _GcbBuilder | None:
         return None
     account = _template(fields, spec["account_id"], ("account_id",), frozenset({"name"}))
     display = _template(fields, spec["display_name"], ("display_name",))
-    grants = _grant_specs(fields, spec["grants"], ("grants",), ("roles", "on"))
+    grants = _grant_specs(fields, spec[iam.GRANTS], (iam.GRANTS,), ("roles", "on"))
     if account is None or display is None:
         return None
     return _GcbBuilder(account, display, grants)
@@ -352,7 +351,7 @@ def _fill(template: str, project_id: str) -> str:
 
 
 def _grant_specs(
-    fields: Fields, raw: Any, path: FieldPath, keys: Sequence[str] = GRANT_KEYS
+    fields: Fields, raw: Any, path: FieldPath, keys: Sequence[str] = iam.GRANT_KEYS
 ) -> tuple[_GrantSpec, ...]:
     """A list of grants, each shape checked; bad ones are reported and left out."""
     items = fields.sequence(raw, path, "a list of grants")
@@ -664,7 +663,7 @@ class _StagingReader:
                 f"unknown grant set `{name}`",
                 did_you_mean(name, self.grant_sets) or "define it under the section's grant_sets",
             )
-        return specs + list(_grant_specs(fields, options.get("grants"), ("grants",)))
+        return specs + list(_grant_specs(fields, options.get(iam.GRANTS), (iam.GRANTS,)))
 
     def _resolve(self, spec: _GrantSpec, scope: _Scope) -> list[tuple[Grant, Position]]:
         """A grant's member and targets for one project; each (role, target) a Grant."""

@@ -41,7 +41,7 @@ from infra.declarations.stacks import StackSettings
 SECTION = "staging-images"
 # Keys this concern adds to each project of its infra.yaml section.
 PROJECT_KEYS = frozenset(
-    {"services", "folder_id", "iam", "build_bucket", "registry_defaults", "registries"}
+    {"services", "folder_id", iam.IAM_MAP, "build_bucket", "registry_defaults", "registries"}
 )
 Cleanup = Literal["delete", "dry-run", "none"]
 CLEANUPS: tuple[Cleanup, ...] = ("delete", "dry-run", "none")
@@ -331,12 +331,12 @@ class _Reader:
         self, fields: Fields, options: Mapping[str, Any], writers: list[str]
     ) -> Mapping[str, tuple[str, ...]]:
         written = fields.mapping(
-            options.get("iam", {}), ("iam",), expected="a mapping of role to members"
+            options.get(iam.IAM_MAP, {}), (iam.IAM_MAP,), expected="a mapping of role to members"
         )
         keys = fields.on_keys()
         result: dict[str, tuple[str, ...]] = {}
         for role, members in (written or {}).items():
-            at = ("iam", role)
+            at = (iam.IAM_MAP, role)
             if keys.role(role, at) is None:
                 continue
             resolved: list[str] = []
