@@ -234,11 +234,11 @@ def read_stack_file(file: Path, display: str, problems: Problems) -> StackFile |
 def stack_config(root: Path, stack: str) -> Mapping[str, Any]:
     """The ``config`` mapping of ``stacks/Pulumi.<stack>.yaml``, as written.
 
-    Raises UnreadableStackFile, naming the first problem, when it cannot be used.
+    Raises UnreadableStackFile, naming the first problem, when the file has errors.
     """
     problems = Problems()
     found = read_stack_file(stack_file(root, stack), _display(stack), problems)
-    if found is None:
+    if found is None or problems.has_errors:
         raise UnreadableStackFile(problems.sorted()[0].message)
     return found.config
 
@@ -291,7 +291,7 @@ class Project:
 def read_project(file: Path, problems: Problems) -> Project:
     """The project file, through the same bounded reader as the stack files.
 
-    A file that cannot be read gives Pulumi's defaults, with its problems in ``problems``.
+    Its problems go to ``problems``; what cannot be read takes Pulumi's defaults.
     """
     document = load_yaml(file, PROJECT_FILE, problems)
     data = document.data if document is not None else None

@@ -122,7 +122,7 @@ def plan(stack: str, root: Path, code: Path, progress: Path | None = None) -> di
     display = stack_file.relative_to(stacks).as_posix()
     problems = Problems()
     found = read_stack_file(stack_file, display, problems)
-    if found is None:
+    if found is None or problems.has_errors:
         raise UnreadableStack(
             f"{display} cannot be read ({problems.sorted()[0].message}); "
             "`k8s-infra validate` says where"
