@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from infra.access.extractors import readers
-from infra.declarations.concern import Concern, Declarations
+from infra.core.problems import Problems
+from infra.declarations.concern import CheckContext, Checked, Concern, Declarations
 from infra.declarations.per_stack import PerStackSection
 from infra.declarations.stacks import ConfigKey, StackSettings
 from infra.staging.model import (
@@ -22,6 +23,11 @@ NAME = "staging"
 SECTION_READER = PerStackSection(NAME, staging_settings, load_staging, check_staging_options)
 
 
+def check(context: CheckContext, problems: Problems) -> Checked:
+    """The staging section, with each building stack's settings (or alone)."""
+    return SECTION_READER.check(context, problems)
+
+
 def build(settings: StackSettings, declarations: Declarations) -> None:
     from infra.staging.build import build_staging
 
@@ -31,7 +37,7 @@ def build(settings: StackSettings, declarations: Declarations) -> None:
 CONCERN = Concern(
     name=NAME,
     summary="per-project staging: projects, repositories, buckets, IAM (infra.yaml `staging`)",
-    check=SECTION_READER.check,
+    check=check,
     build=build,
     config_keys={
         "staging": ConfigKey("object", "settings shared by every staging project", required=True)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from infra.access.extractors import readers
-from infra.declarations.concern import Concern, Declarations
+from infra.core.problems import Problems
+from infra.declarations.concern import CheckContext, Checked, Concern, Declarations
 from infra.declarations.per_stack import PerStackSection
 from infra.declarations.stacks import ConfigKey, StackSettings
 from infra.staging_images.model import (
@@ -23,6 +24,11 @@ SECTION_READER = PerStackSection(
 )
 
 
+def check(context: CheckContext, problems: Problems) -> Checked:
+    """The staging-images section, with each building stack's settings (or alone)."""
+    return SECTION_READER.check(context, problems)
+
+
 def build(settings: StackSettings, declarations: Declarations) -> None:
     from infra.staging_images.build import build_staging_images
 
@@ -32,7 +38,7 @@ def build(settings: StackSettings, declarations: Declarations) -> None:
 CONCERN = Concern(
     name=NAME,
     summary="the shared staging registry project (infra.yaml `staging-images`)",
-    check=SECTION_READER.check,
+    check=check,
     build=build,
     config_keys={
         "staging_images": ConfigKey(
