@@ -18,6 +18,7 @@ from infra.core.environment import DECLARATIONS_CHECKED_ENV, IMPORTS_ENV
 from infra.core.errors import ProblemsFound
 from infra.core.paths import data_root
 from infra.core.problems import Position, Problems
+from infra.declarations.layout import stack_path
 from infra.declarations.stacks import COMPONENTS_KEY, NAMESPACE, StackSettings, parse_settings
 from infra.validation import load_declarations
 
@@ -34,7 +35,7 @@ def settings_from_config(stack: str) -> StackSettings:
     keys = [COMPONENTS_KEY, *schema.keys]
     raw = {key: value for key in keys if (value := config.get(key)) is not None}
     problems = Problems()
-    display = f"stacks/Pulumi.{stack}.yaml"
+    display = stack_path(stack)
     settings = parse_settings(stack, raw, lambda _key: Position(display), problems, schema)
     if problems.has_errors:
         raise ProblemsFound(problems.sorted())

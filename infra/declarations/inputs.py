@@ -28,7 +28,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 
 from infra.core.paths import INFRA_YAML, PROJECT_FILE
-from infra.declarations.layout import STACKS_DIR, UPSTREAM_INFRA_YAML
+from infra.declarations.layout import UPSTREAM_INFRA_YAML, stack_path
 
 # Below a folder pattern: everything, at any depth (``folder/**``), or every
 # file whose name ends so (``folder/**/*.py``).
@@ -46,7 +46,7 @@ def shared_inputs(stack: str) -> tuple[str, ...]:
         PROJECT_FILE,
         INFRA_YAML,
         UPSTREAM_INFRA_YAML,
-        f"{STACKS_DIR}/Pulumi.{stack}.yaml",
+        stack_path(stack),
     )
 
 

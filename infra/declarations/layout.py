@@ -23,6 +23,11 @@ def estate_file(root: Path) -> str:
     return INFRA_YAML
 
 
+def stack_path(stack: str) -> str:
+    """A stack's file, relative to the folder holding ``stacks/`` (as problems name it)."""
+    return f"{STACKS_DIR}/Pulumi.{stack}.yaml"
+
+
 def stacks_root(root: Path) -> Path:
     """The folder whose ``stacks/`` holds the stack files: ``root``, unless it has none."""
     folder = root / STACKS_DIR

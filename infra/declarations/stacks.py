@@ -21,7 +21,7 @@ from infra.core.fields import NUMERIC_ID, FieldPath, Fields, yaml_type_name
 from infra.core.located_yaml import YamlDocument, load_yaml
 from infra.core.paths import PROJECT_FILE
 from infra.core.problems import Position, Problems, did_you_mean
-from infra.declarations.layout import STACKS_DIR, stacks_root
+from infra.declarations.layout import STACKS_DIR, stack_path, stacks_root
 
 NAMESPACE = "k8s-infra"
 PROVIDER_NAMESPACES = frozenset({"gcp", "aws", "pulumi"})
@@ -78,7 +78,7 @@ class StackSettings:
         return (
             self.positions.get(key)
             or self.positions.get(parent)
-            or Position(f"{STACKS_DIR}/Pulumi.{self.stack}.yaml")
+            or Position(stack_path(self.stack))
         )
 
     def text(self, key: str) -> str:
@@ -99,7 +99,7 @@ class StackSettings:
 
 
 def stack_file(root: Path, stack: str) -> Path:
-    return stacks_root(root) / STACKS_DIR / f"Pulumi.{stack}.yaml"
+    return stacks_root(root) / stack_path(stack)
 
 
 # Pulumi's own rule for stack names (letters, digits, `-`, `_`, `.`), starting
@@ -237,7 +237,7 @@ def stack_config(root: Path, stack: str) -> Mapping[str, Any]:
     Raises UnreadableStackFile, naming the first problem, when the file has errors.
     """
     problems = Problems()
-    found = read_stack_file(stack_file(root, stack), _display(stack), problems)
+    found = read_stack_file(stack_file(root, stack), stack_path(stack), problems)
     if found is None or problems.has_errors:
         raise UnreadableStackFile(problems.sorted()[0].message)
     return found.config
@@ -251,7 +251,7 @@ def load_stack_settings(
     root: Path, stack: str, problems: Problems, schema: StackSchema
 ) -> StackSettings | None:
     """Read ``stacks/Pulumi.<stack>.yaml`` under ``root`` and check its config."""
-    found = read_stack_file(stack_file(root, stack), _display(stack), problems)
+    found = read_stack_file(stack_file(root, stack), stack_path(stack), problems)
     if found is None:
         return None
     document = found.document
@@ -315,10 +315,6 @@ def read_project(file: Path, problems: Problems) -> Project:
         defaults=MappingProxyType(defaults),
         attributes=MappingProxyType(attributes),
     )
-
-
-def _display(stack: str) -> str:
-    return f"{STACKS_DIR}/Pulumi.{stack}.yaml"
 
 
 def _decode(value: Any, kind: Kind) -> Any:

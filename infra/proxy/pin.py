@@ -18,7 +18,7 @@ from infra.core import safe_write
 from infra.core.errors import K8sInfraError
 from infra.core.paths import data_root
 from infra.core.problems import Position, Problems
-from infra.declarations.layout import STACKS_DIR
+from infra.declarations.layout import stack_path
 from infra.declarations.stacks import NAMESPACE, read_stack_file, stack_file
 from infra.proxy.model import DIGEST, IMAGE_REFERENCE, SETTINGS_KEY
 
@@ -42,7 +42,7 @@ def pin_digest(root: Path, stack: str, digest: str, problems: Problems) -> str |
 
 
 def _pin(root: Path, stack: str, digest: str, problems: Problems) -> tuple[Path, str, str] | None:
-    display = f"{STACKS_DIR}/Pulumi.{stack}.yaml"
+    display = stack_path(stack)
     file = stack_file(root, stack)
     found_file = read_stack_file(file, display, problems)
     if found_file is None:
