@@ -20,17 +20,15 @@ import shutil
 import subprocess
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from infra.core.environment import BACKEND_ENV, PULUMI_ROOT_ENV, ROOT_ENV
 from infra.core.errors import CredentialsMissing, K8sInfraError, PulumiCliMissing
-from infra.core.paths import CODE_ROOT, PROJECT_FILE, ROOT_ENV
+from infra.core.paths import CODE_ROOT, PROJECT_FILE
+from infra.core.problems import Problems
+from infra.declarations.stacks import read_project
 
-CLI_ROOT_ENV = "K8S_INFRA_PULUMI_ROOT"
-BACKEND_ENV = "PULUMI_BACKEND_URL"
 # The oldest CLI these commands are known to work with, and the major version
 # the Automation API of the locked SDK speaks.
 MIN_VERSION = "3.150.0"
@@ -79,7 +77,8 @@ class StateBackend:
 
 def state_backend(code_root: Path = CODE_ROOT) -> StateBackend:
     """The backend and secrets provider this project names; the environment wins."""
-    settings = _project_settings(code_root / PROJECT_FILE)
+    # Unreadable, it names no backend: the login in use and the environment decide.
+    settings = read_project(code_root / PROJECT_FILE, Problems()).attributes
     backend = settings.get("backend")
     url = backend.get("url") if isinstance(backend, dict) else None
     provider = settings.get(SECRETS_PROVIDER_KEY)
@@ -91,18 +90,9 @@ def state_backend(code_root: Path = CODE_ROOT) -> StateBackend:
     )
 
 
-@cache
-def _project_settings(path: Path) -> dict[str, Any]:
-    try:
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
-        return {}
-    return loaded if isinstance(loaded, dict) else {}
-
-
 def pulumi_command() -> Any:
     """A checked ``PulumiCommand``; raises PulumiCliMissing when it cannot run."""
-    custom_root = os.environ.get(CLI_ROOT_ENV)
+    custom_root = os.environ.get(PULUMI_ROOT_ENV)
     binary = str(Path(custom_root) / "bin" / "pulumi") if custom_root else shutil.which("pulumi")
     if not binary or not Path(binary).exists():
         raise PulumiCliMissing(

@@ -13,10 +13,12 @@ import os
 import pulumi
 
 from infra import catalog
-from infra.adoption.imports import IMPORTS_ENV, register_from_environment
+from infra.adoption.imports import register_from_environment
+from infra.core.environment import DECLARATIONS_CHECKED_ENV, IMPORTS_ENV
 from infra.core.errors import ProblemsFound
 from infra.core.paths import data_root
 from infra.core.problems import Position, Problems
+from infra.declarations.layout import stack_path
 from infra.declarations.stacks import COMPONENTS_KEY, NAMESPACE, StackSettings, parse_settings
 from infra.validation import load_declarations
 
@@ -24,7 +26,6 @@ from infra.validation import load_declarations
 # once before any program runs (`k8s-infra plan` does it in the parent): each
 # program then loads only what its own stack builds from, so a stack's plan
 # depends on its own declarations alone. The real engine never sets it.
-CHECKED_ENV = "K8S_INFRA_DECLARATIONS_CHECKED"
 
 
 def settings_from_config(stack: str) -> StackSettings:
@@ -34,7 +35,7 @@ def settings_from_config(stack: str) -> StackSettings:
     keys = [COMPONENTS_KEY, *schema.keys]
     raw = {key: value for key in keys if (value := config.get(key)) is not None}
     problems = Problems()
-    display = f"stacks/Pulumi.{stack}.yaml"
+    display = stack_path(stack)
     settings = parse_settings(stack, raw, lambda _key: Position(display), problems, schema)
     if problems.has_errors:
         raise ProblemsFound(problems.sorted())
@@ -44,7 +45,7 @@ def settings_from_config(stack: str) -> StackSettings:
 def main() -> None:
     # Declarations first: their problems (stack files included) carry positions.
     problems = Problems()
-    only_stack = pulumi.get_stack() if os.environ.get(CHECKED_ENV) else None
+    only_stack = pulumi.get_stack() if os.environ.get(DECLARATIONS_CHECKED_ENV) else None
     declarations = load_declarations(data_root(), problems, only_stack)
     if declarations is None or problems.has_errors:
         raise ProblemsFound(problems.sorted())

@@ -29,13 +29,14 @@ def main() -> None:
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))  # the fake server lives in tests/
 
-    from infra.groups.engine.apis import ENDPOINT_ENV, build_apis
+    from infra.core.environment import GOOGLE_API_ENDPOINT_ENV
+    from infra.groups.engine.apis import build_apis
     from infra.groups.engine.reconcile import Options, apply_change_set, compare_all
     from tests.fake_google import FakeGoogle, scenario
 
     fake = FakeGoogle().start()
     try:
-        os.environ[ENDPOINT_ENV] = fake.url
+        os.environ[GOOGLE_API_ENDPOINT_ENV] = fake.url
         tree = scenario.seed(fake.workspace)
         counts = scenario.member_counts()
         fake.latency = args.latency_ms / 1000

@@ -21,7 +21,6 @@ from typing import Any
 
 from infra.core.errors import K8sInfraError
 
-IMPORTS_ENV = "K8S_INFRA_IMPORTS"
 IMPORTS_DIR = Path("stacks") / "imports"
 STACK_TYPE = "pulumi:pulumi:Stack"
 

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-import yaml
 
 from infra.cli.console import boundary, stderr
 from infra.cli.context import cli_context
@@ -33,8 +32,9 @@ from infra.cli.pulumi_ops import (
     guard_rails,
     stream,
 )
+from infra.core.environment import IMPORTS_ENV
 from infra.core.errors import EXIT_PROBLEMS, K8sInfraError, ProblemsFound, UsageError
-from infra.declarations.stacks import stack_file, stack_names
+from infra.declarations.stacks import UnreadableStackFile, stack_config, stack_names
 
 GROUPS_STACK = "groups"
 # Dynamic resources cannot be imported: the groups' own create adopts a live group.
@@ -93,7 +93,7 @@ def adopt(
     """
     from infra import engines
     from infra.adoption.ids import adoption_steps
-    from infra.adoption.imports import IMPORTS_ENV, map_path, remove_map, write_map
+    from infra.adoption.imports import map_path, remove_map, write_map
     from infra.adoption.unchecked import unchecked_values
 
     root = cli_context(ctx).root
@@ -279,10 +279,9 @@ def _target(root: Path, stack: str) -> Any:
     from infra.adoption.ids import Target
 
     try:
-        data = yaml.safe_load(stack_file(root, stack).read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
+        config = stack_config(root, stack)
+    except UnreadableStackFile as exc:
         raise K8sInfraError(f"the stack file of `{stack}` cannot be read: {exc}") from None
-    config = data.get("config") or {}
     accounts = config.get("aws:allowedAccountIds") or [None]
     return Target(
         aws_region=config.get("aws:region"),

@@ -21,6 +21,7 @@ from infra.cli.groups import groups_app
 from infra.cli.policy import policy_app
 from infra.cli.promoter import promoter_app
 from infra.cli.staging import staging_app
+from infra.core.environment import ROOT_ENV
 
 app = typer.Typer(
     name="k8s-infra",
@@ -53,8 +54,8 @@ def root(
         Path | None,
         typer.Option(
             "--root",
-            envvar="K8S_INFRA_ROOT",
-            help="Checkout whose declarations to use (env: K8S_INFRA_ROOT). "
+            envvar=ROOT_ENV,
+            help=f"Checkout whose declarations to use (env: {ROOT_ENV}). "
             "Default: the nearest folder above the current one holding Pulumi.yaml.",
             show_default=False,
         ),

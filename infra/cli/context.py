@@ -7,12 +7,13 @@ from pathlib import Path
 
 import typer
 
+from infra.core.environment import ROOT_ENV
 from infra.core.errors import UsageError
+from infra.core.paths import INFRA_YAML, PROJECT_FILE, find_root
+from infra.declarations.layout import STACKS_DIR, UPSTREAM_INFRA_YAML
 
-PROJECT_FILE = "Pulumi.yaml"
-ESTATE_FILE = Path("infra") / "infra.yaml"
 # What any checkout holds, ours or kubernetes/k8s.io's (whose estate is infra/gcp/infra.yaml)
-CHECKOUT_MARKS = (PROJECT_FILE, str(ESTATE_FILE), "infra/gcp/infra.yaml", "groups", "stacks")
+CHECKOUT_MARKS = (PROJECT_FILE, INFRA_YAML, UPSTREAM_INFRA_YAML, "groups", STACKS_DIR)
 
 
 @dataclass(frozen=True)
@@ -26,14 +27,6 @@ class CliContext:
         return resolve_root(self.given_root)
 
 
-def find_root(start: Path) -> Path | None:
-    """The nearest folder at or above ``start`` that holds a checkout's declarations."""
-    for folder in (start, *start.parents):
-        if (folder / PROJECT_FILE).is_file() and (folder / ESTATE_FILE).is_file():
-            return folder
-    return None
-
-
 def resolve_root(given: Path | None) -> Path:
     if given is not None:
         root = given.expanduser().resolve()
@@ -43,7 +36,7 @@ def resolve_root(given: Path | None) -> Path:
             raise UsageError(
                 f"--root `{given}` is no checkout: it has none of "
                 + ", ".join(str(name) for name in CHECKOUT_MARKS),
-                "point --root (or K8S_INFRA_ROOT) at a checkout of this repository "
+                f"point --root (or {ROOT_ENV}) at a checkout of this repository "
                 "or of kubernetes/k8s.io",
             )
         return root
@@ -51,7 +44,7 @@ def resolve_root(given: Path | None) -> Path:
     if found is None:
         raise UsageError(
             "no checkout found here (no Pulumi.yaml with infra/infra.yaml above this folder)",
-            "run inside a checkout, or pass --root DIR (or set K8S_INFRA_ROOT)",
+            f"run inside a checkout, or pass --root DIR (or set {ROOT_ENV})",
         )
     return found
 

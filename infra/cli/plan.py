@@ -18,6 +18,7 @@ from infra.cli.console import boundary, emit_json, interactive, print_problems, 
 from infra.cli.context import cli_context
 from infra.core.errors import EXIT_PROBLEMS, K8sInfraError, ProblemsFound, UsageError
 from infra.core.problems import Position, Problem, Problems
+from infra.declarations.layout import stack_path
 from infra.declarations.stacks import stack_names
 
 if TYPE_CHECKING:
@@ -180,7 +181,7 @@ def _checked(
     for name in names:
         if blocked[name]:
             problems.error(
-                Position(f"stacks/Pulumi.{name}.yaml"),
+                Position(stack_path(name)),
                 f"stack `{name}` is not planned: {len(blocked[name])} error(s) in the files it "
                 "reads",
                 "fix the errors listed for its files; the other stacks' plans are shown",
@@ -207,7 +208,8 @@ def _fail_after_plans(
 
 def open_plan_cache(root: Path) -> PlanCache:
     """The user's plan cache; a warning when it may not be used (then nothing is cached)."""
-    from infra.planner.cache import CACHE_ENV, PlanCache
+    from infra.core.environment import CACHE_ENV
+    from infra.planner.cache import PlanCache
 
     plan_cache = PlanCache.for_root(root)
     if plan_cache.refused is not None:

@@ -114,6 +114,9 @@ class Fields:
     def warning(self, path: FieldPath, message: str, hint: str | None = None) -> None:
         self.problems.warning(self.at(path), message, hint)
 
+    def key_warning(self, path: FieldPath, message: str, hint: str | None = None) -> None:
+        self.problems.warning(self.key_at(path), message, hint)
+
     def type_error(
         self,
         path: FieldPath,

@@ -17,6 +17,21 @@ MEMBER = re.compile(
 MEMBER_FORMS = "group:/user:/serviceAccount:<address>, allUsers, allAuthenticatedUsers"
 PUBLIC_MEMBERS = frozenset({"allUsers", "allAuthenticatedUsers"})
 
+# How declarations write IAM: an authoritative map (each role's members are exactly
+# these) is always named IAM_MAP; additive grants are a GRANTS list of
+# {member, roles, on} entries, `on` naming the target.
+IAM_MAP = "iam"
+GRANTS = "grants"
+GRANT_KEYS = ("member", "roles", "on")
+
+# Members a declaration may name by symbol; the concern that reads it resolves each.
+WRITERS = "writers"  # the project's writer group
+ARTIFACT_ADMINS = "artifact-admins"  # the stack's artifact administrators
+PROW_BUILDER = "prow-builder"  # the stack's prow builder account
+CLOUDBUILD = "cloudbuild"  # the project's Cloud Build service account
+REGISTRY_WRITERS = "registry-writers"  # every writer of the project's registries
+ACCOUNT_PREFIX = "sa:"  # `sa:<account-id>`: an account the project declares
+
 
 def is_member(value: object) -> bool:
     return isinstance(value, str) and MEMBER.fullmatch(value) is not None

@@ -27,13 +27,13 @@ import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 
-from infra.declarations.layout import INFRA_YAML, STACKS_DIR, UPSTREAM_INFRA_YAML
+from infra.core.paths import INFRA_YAML, PROJECT_FILE
+from infra.declarations.layout import UPSTREAM_INFRA_YAML, stack_path
 
 # Below a folder pattern: everything, at any depth (``folder/**``), or every
 # file whose name ends so (``folder/**/*.py``).
 EVERYTHING = "/**"
 ENDING = "/**/*"
-PROJECT_FILE = "Pulumi.yaml"
 CODE_PACKAGE = "infra"
 # Compiled code, written by Python beside the sources; plans never read it.
 CODE_EXCLUDED = frozenset({"__pycache__"})
@@ -46,7 +46,7 @@ def shared_inputs(stack: str) -> tuple[str, ...]:
         PROJECT_FILE,
         INFRA_YAML,
         UPSTREAM_INFRA_YAML,
-        f"{STACKS_DIR}/Pulumi.{stack}.yaml",
+        stack_path(stack),
     )
 
 

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from infra.core.paths import CODE_ROOT
+from infra.core.paths import CODE_ROOT, INFRA_YAML
 
-INFRA_YAML = "infra/infra.yaml"
 UPSTREAM_INFRA_YAML = "infra/gcp/infra.yaml"  # kubernetes/k8s.io's own place for it
 STACKS_DIR = "stacks"
 
@@ -22,6 +21,11 @@ def estate_file(root: Path) -> str:
     if not (root / INFRA_YAML).is_file() and (root / UPSTREAM_INFRA_YAML).is_file():
         return UPSTREAM_INFRA_YAML
     return INFRA_YAML
+
+
+def stack_path(stack: str) -> str:
+    """A stack's file, relative to the folder holding ``stacks/`` (as problems name it)."""
+    return f"{STACKS_DIR}/Pulumi.{stack}.yaml"
 
 
 def stacks_root(root: Path) -> Path:

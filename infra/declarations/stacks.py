@@ -12,18 +12,18 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
 
 from infra.core.fields import NUMERIC_ID, FieldPath, Fields, yaml_type_name
-from infra.core.located_yaml import load_yaml
+from infra.core.located_yaml import YamlDocument, load_yaml
+from infra.core.paths import PROJECT_FILE
 from infra.core.problems import Position, Problems, did_you_mean
-from infra.declarations.layout import stacks_root
+from infra.declarations.layout import STACKS_DIR, stack_path, stacks_root
 
 NAMESPACE = "k8s-infra"
-STACKS_DIR = "stacks"
 PROVIDER_NAMESPACES = frozenset({"gcp", "aws", "pulumi"})
 
 Kind = Literal["string", "list", "object", "bool"]
@@ -68,6 +68,9 @@ class StackSettings:
     values: Mapping[str, Any]
     # where each key was written (the stack file when read from one)
     positions: Mapping[str, Position] = field(default_factory=lambda: MappingProxyType({}))
+    # the stack file it was read from (None when the engine's config handed it over),
+    # for the provider keys (`aws:allowedAccountIds`...) some concerns check
+    source: StackFile | None = field(default=None, compare=False, repr=False)
 
     def where(self, key: str) -> Position:
         """Where ``key`` (or ``key.nested`` in an object value) was written, else its parent."""
@@ -75,7 +78,7 @@ class StackSettings:
         return (
             self.positions.get(key)
             or self.positions.get(parent)
-            or Position(f"{STACKS_DIR}/Pulumi.{self.stack}.yaml")
+            or Position(stack_path(self.stack))
         )
 
     def text(self, key: str) -> str:
@@ -96,7 +99,7 @@ class StackSettings:
 
 
 def stack_file(root: Path, stack: str) -> Path:
-    return stacks_root(root) / STACKS_DIR / f"Pulumi.{stack}.yaml"
+    return stacks_root(root) / stack_path(stack)
 
 
 # Pulumi's own rule for stack names (letters, digits, `-`, `_`, `.`), starting
@@ -203,12 +206,18 @@ def parse_settings(
     return StackSettings(stack, known, MappingProxyType(values), MappingProxyType(positions))
 
 
-def load_stack_settings(
-    root: Path, stack: str, problems: Problems, schema: StackSchema
-) -> StackSettings | None:
-    """Read ``stacks/Pulumi.<stack>.yaml`` under ``root`` and check its config."""
-    display = f"{STACKS_DIR}/Pulumi.{stack}.yaml"
-    document = load_yaml(stack_file(root, stack), display, problems)
+@dataclass(frozen=True)
+class StackFile:
+    """A stack file's ``config`` mapping as written, and where each key was written."""
+
+    document: YamlDocument
+    config: Mapping[str, Any]
+
+
+def read_stack_file(file: Path, display: str, problems: Problems) -> StackFile | None:
+    """The one reading of a stack file: bounded, positioned; None (with problems) when
+    it is not a mapping whose ``config`` is a mapping."""
+    document = load_yaml(file, display, problems)
     if document is None:
         return None
     data = document.data
@@ -219,8 +228,35 @@ def load_stack_settings(
     if not isinstance(config, dict):
         problems.error(document.at("config"), "`config` must be a mapping")
         return None
+    return StackFile(document, MappingProxyType(config))
+
+
+def stack_config(root: Path, stack: str) -> Mapping[str, Any]:
+    """The ``config`` mapping of ``stacks/Pulumi.<stack>.yaml``, as written.
+
+    Raises UnreadableStackFile, naming the first problem, when the file has errors.
+    """
+    problems = Problems()
+    found = read_stack_file(stack_file(root, stack), stack_path(stack), problems)
+    if found is None or problems.has_errors:
+        raise UnreadableStackFile(problems.sorted()[0].message)
+    return found.config
+
+
+class UnreadableStackFile(ValueError):
+    """A stack file that is not a YAML mapping with a ``config`` mapping."""
+
+
+def load_stack_settings(
+    root: Path, stack: str, problems: Problems, schema: StackSchema
+) -> StackSettings | None:
+    """Read ``stacks/Pulumi.<stack>.yaml`` under ``root`` and check its config."""
+    found = read_stack_file(stack_file(root, stack), stack_path(stack), problems)
+    if found is None:
+        return None
+    document = found.document
     ours: dict[str, Any] = {}
-    for key, value in config.items():
+    for key, value in found.config.items():
         namespace, _, name = key.partition(":")
         if namespace == NAMESPACE and name:
             ours[name] = value
@@ -237,7 +273,48 @@ def load_stack_settings(
             "config", f"{NAMESPACE}:{name.split('.', maxsplit=1)[0]}", *name.split(".")[1:]
         )
 
-    return parse_settings(stack, ours, where, problems, schema)
+    return replace(parse_settings(stack, ours, where, problems, schema), source=found)
+
+
+@dataclass(frozen=True)
+class Project:
+    """``Pulumi.yaml``: the project's name, program folder, stack folder and defaults."""
+
+    name: str
+    main: str
+    stack_config_dir: str
+    defaults: Mapping[str, Any]
+    # every top-level key as written (the backend, this project's own attributes)
+    attributes: Mapping[str, Any]
+
+
+def read_project(file: Path, problems: Problems) -> Project:
+    """The project file, through the same bounded reader as the stack files.
+
+    Its problems go to ``problems``; what cannot be read takes Pulumi's defaults.
+    """
+    document = load_yaml(file, PROJECT_FILE, problems)
+    data = document.data if document is not None else None
+    if document is not None and not isinstance(data, dict):
+        problems.error(document.at(), "the project file must be a mapping")
+    attributes: dict[str, Any] = data if isinstance(data, dict) else {}
+    defaults = {}
+    config = attributes.get("config")
+    for key, spec in (config if isinstance(config, dict) else {}).items():
+        if isinstance(spec, dict):
+            if "value" in spec:
+                defaults[key] = spec["value"]
+            elif "default" in spec:
+                defaults[key] = spec["default"]
+        else:
+            defaults[key] = spec
+    return Project(
+        name=str(attributes.get("name", "project")),
+        main=str(attributes.get("main") or "."),
+        stack_config_dir=str(attributes.get("stackConfigDir") or "."),
+        defaults=MappingProxyType(defaults),
+        attributes=MappingProxyType(attributes),
+    )
 
 
 def _decode(value: Any, kind: Kind) -> Any:

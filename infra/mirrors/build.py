@@ -8,7 +8,8 @@ from infra.core.errors import ProblemsFound
 from infra.core.fields import Fields, locate_file
 from infra.core.problems import Position, Problems
 from infra.declarations.concern import Declarations
-from infra.declarations.stacks import STACKS_DIR, StackSettings
+from infra.declarations.layout import stack_path
+from infra.declarations.stacks import StackSettings
 from infra.mirrors.artifact_registry import (
     ArtifactRegistryMirrors,
     ArtifactRegistryMirrorsArgs,
@@ -21,7 +22,7 @@ from infra.mirrors.settings import parse_mirror_settings
 
 
 def build_registry_mirrors(settings: StackSettings, declarations: Declarations) -> None:
-    display = f"{STACKS_DIR}/Pulumi.{settings.stack}.yaml"
+    display = stack_path(settings.stack)
     problems = Problems()
     mirrors = declarations.model(COMPONENT, Mirrors)
     if mirrors is None:

@@ -39,7 +39,7 @@ from infra.core.fields import Fields, locate_in
 from infra.core.located_yaml import YamlDocument, load_yaml
 from infra.core.problems import Position, Problems, did_you_mean
 from infra.declarations.layout import declaration_file
-from infra.declarations.stacks import NAMESPACE, STACKS_DIR, StackSettings, stack_file
+from infra.declarations.stacks import NAMESPACE, StackSettings
 from infra.mirrors.regions import (
     ARTIFACT_REGISTRY_FACTS,
     AWS_PARTITION,
@@ -172,12 +172,32 @@ def load_mirror_declarations(
     settings = {
         stack: found
         for stack, spec in sorted(stacks.items())
-        if COMPONENT in spec.components
-        and (found := _check_stack(root, stack, s3, problems)) is not None
+        if COMPONENT in spec.components and (found := _check_stack(spec, s3, problems)) is not None
     }
     if registry is None or s3 is None:
         return None
     return Mirrors(registry, s3, MappingProxyType(settings))
+
+
+def mirror_data(
+    root: Path,
+    stacks: Mapping[str, StackSettings],
+    earlier: Mapping[str, object],
+    problems: Problems,
+) -> Mirrors | None:
+    """The mirrors' model for another concern: the one checked earlier when a stack builds
+    the mirrors (its problems already reported), else the data files alone.
+
+    A checkout without a mirrors stack still has what depends on the mirrors
+    checked against the regions and buckets that exist.
+    """
+    if builds_mirrors(stacks):
+        found = earlier.get(COMPONENT)
+        return found if isinstance(found, Mirrors) else None
+    facts = load_region_facts()
+    registry = load_artifact_registry(root, facts, problems)
+    buckets = load_s3_mirrors(root, facts, problems)
+    return Mirrors(registry, buckets) if registry and buckets else None
 
 
 def load_artifact_registry(
@@ -542,17 +562,12 @@ def _pattern(
 
 
 def _check_stack(
-    root: Path, stack: str, s3: S3Mirrors | None, problems: Problems
+    settings: StackSettings, s3: S3Mirrors | None, problems: Problems
 ) -> MirrorSettings | None:
     """A stack that builds the mirrors: its setting, and its AWS account pin."""
-    display = f"{STACKS_DIR}/Pulumi.{stack}.yaml"
-    # Syntax problems of the stack file are already reported by its own loader.
-    document = load_yaml(stack_file(root, stack), display, Problems())
-    if document is None or not isinstance(document.data, dict):
-        return None
-    config = document.data.get("config")
-    if not isinstance(config, dict):
-        return None
+    if settings.source is None:
+        return None  # not read from a file: nothing to pin against
+    document, config = settings.source.document, settings.source.config
     if s3 is not None:
         check_account_pin(
             s3.account_id,
@@ -567,7 +582,7 @@ def _check_stack(
     )
 
 
-def _key_position(document: YamlDocument, config: dict[str, Any], key: str) -> Position:
+def _key_position(document: YamlDocument, config: Mapping[str, Any], key: str) -> Position:
     return document.key_at("config", key) if key in config else document.key_at("config")
 
 

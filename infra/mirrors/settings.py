@@ -8,13 +8,13 @@ identities it trusts. Only the stack that builds the mirrors needs it.
 
     k8s-infra:mirrors:
       services: [<api>.googleapis.com, ...]
-      project_iam: {roles/<role>: [<member>, ...]}        # authoritative per role
+      iam: {roles/<role>: [<member>, ...]}                # authoritative per role
       audit_logs: {<api>.googleapis.com: [DATA_READ, ...]}
       workload_identity_pool: {project_number: "<n>", pool: <project>.svc.id.goog}
       service_accounts:
         <account id>:
           display_name: <text>
-          project_roles: [roles/<role>, ...]               # merged into project_iam
+          project_roles: [roles/<role>, ...]               # merged into iam
           kubernetes_service_accounts: [<namespace>/<name>, ...]
       quota_overrides:
         <key>: {service: <api>, metric: <metric>, limit: /min/project/user, value: <n>}
@@ -30,6 +30,8 @@ identities it trusts. Only the stack that builds the mirrors needs it.
         actions: [s3:..., ...]
         legacy_principals_enabled: true|false
         legacy_principals: [arn:aws:iam::<account>:root|user/<name>|role/<name>]
+
+``project_iam``, the map's former name, is still read, with a warning.
 """
 
 from __future__ import annotations
@@ -43,10 +45,13 @@ from typing import Any
 from infra.core import iam, names
 from infra.core.fields import NUMERIC_ID, FieldPath, Fields
 
+# The authoritative map's former name, read with a deprecation warning.
+OLD_IAM_MAP = "project_iam"
 TOP_KEYS = frozenset(
     {
         "services",
-        "project_iam",
+        iam.IAM_MAP,
+        OLD_IAM_MAP,
         "audit_logs",
         "workload_identity_pool",
         "service_accounts",
@@ -76,11 +81,6 @@ WRITER_REQUIRED = WRITER_KEYS - {"tags", "legacy_principals", "legacy_principals
 AUDIT_LOG_TYPES = ("ADMIN_READ", "DATA_READ", "DATA_WRITE")
 MAX_SESSION_HOURS = 12  # the longest session IAM allows a role
 
-_ROLE = re.compile(r"roles/[A-Za-z0-9_.]+")
-_MEMBER = re.compile(
-    r"(group|user|serviceAccount|domain):[^\s:]+|(principal|principalSet)://\S+|allUsers"
-    r"|allAuthenticatedUsers"
-)
 _KSA = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-.a-z0-9]*[a-z0-9])?")
 _QUOTA_KEY = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 _METRIC = re.compile(r"[a-z0-9.-]+\.googleapis\.com/[A-Za-z0-9_/]+")
@@ -161,7 +161,7 @@ class MirrorSettings:
     s3_writer: S3WriterSettings
 
     def project_roles(self) -> list[str]:
-        """Every role granted on the project, from `project_iam` and the accounts, sorted."""
+        """Every role granted on the project, from `iam` and the accounts, sorted."""
         roles = set(self.project_iam)
         for account in self.service_accounts.values():
             roles.update(account.project_roles)
@@ -173,13 +173,32 @@ class MirrorSettings:
         )
 
 
+def _iam_map(top: Mapping[str, Any], fields: Fields) -> tuple[Any, FieldPath]:
+    """The authoritative map and where it is written, under its name or its former one."""
+    if OLD_IAM_MAP not in top:
+        return top.get(iam.IAM_MAP, {}), (iam.IAM_MAP,)
+    if iam.IAM_MAP in top:
+        fields.key_error(
+            (OLD_IAM_MAP,),
+            f"`{OLD_IAM_MAP}` and `{iam.IAM_MAP}` are the same map, written twice",
+            f"merge `{OLD_IAM_MAP}` into `{iam.IAM_MAP}`",
+        )
+        return top[iam.IAM_MAP], (iam.IAM_MAP,)
+    fields.key_warning(
+        (OLD_IAM_MAP,),
+        f"`{OLD_IAM_MAP}` is deprecated: the authoritative map is named `{iam.IAM_MAP}`",
+        f"rename `{OLD_IAM_MAP}` to `{iam.IAM_MAP}`; its content stays as it is",
+    )
+    return top[OLD_IAM_MAP], (OLD_IAM_MAP,)
+
+
 def parse_mirror_settings(raw: Any, fields: Fields) -> MirrorSettings | None:
     """Check the setting's value (as YAML or as the JSON pulumi.Config decodes) and build it."""
     top = fields.mapping(raw, (), TOP_KEYS, required=("s3_writer",), what="`k8s-infra:mirrors`")
     if top is None:
         return None
     services = fields.services(top.get("services", []), ("services",))
-    project_iam = _role_members(top.get("project_iam", {}), ("project_iam",), fields)
+    project_iam = _role_members(*_iam_map(top, fields), fields)
     audit_logs = _audit_logs(top.get("audit_logs", {}), ("audit_logs",), fields)
     pool = _pool(top.get("workload_identity_pool"), ("workload_identity_pool",), fields)
     accounts = _accounts(top.get("service_accounts", {}), ("service_accounts",), fields)

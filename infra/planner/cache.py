@@ -25,11 +25,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from infra.core.environment import CACHE_ENV
 from infra.core.paths import CODE_ROOT
 from infra.planner.keys import KEY_FORMAT, plan_key
 from infra.planner.runner import PlanRequest, PlanResult, Progress, run_plans
 
-CACHE_ENV = "K8S_INFRA_CACHE"
 PLANS_DIR = "plans"
 # Entries kept per stack: the tree now, its base, and a few branches back.
 KEEP = 8

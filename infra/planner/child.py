@@ -30,22 +30,22 @@ from types import CodeType, ModuleType
 from typing import Any
 
 import pulumi
-import yaml
 from pulumi.runtime import mocks, settings, sync_await
 
-from infra.adoption.imports import IMPORTS_ENV
-from infra.core.paths import CODE_ROOT, ROOT_ENV
+from infra.core.environment import DECLARATIONS_CHECKED_ENV, IMPORTS_ENV, ROOT_ENV
+from infra.core.paths import CODE_ROOT, PROJECT_FILE
+from infra.core.problems import Problems
 from infra.declarations.layout import stacks_root
 from infra.declarations.resources import PlanContext
+from infra.declarations.stacks import read_project, read_stack_file
 from infra.planner.keys import Trees, plan_key, undeclared_reads
 from infra.planner.reads import ReadRecorder
 from infra.planner.recorder import PlanMocks, RecordingMonitor, plain_outputs
-from infra.planner.stack_config import read_project, read_stack_config
+from infra.planner.stack_config import engine_config
 
 # Read by infra/program.py: every declaration of the data root was checked
 # before this plan (by `k8s-infra plan`, or when the base commit merged), so
 # the program loads only what its stack builds from.
-DECLARATIONS_CHECKED_ENV = "K8S_INFRA_DECLARATIONS_CHECKED"
 PACKAGE = "infra"
 # How often the child tells how many resources it has registered.
 PROGRESS_EVERY = 50
@@ -105,23 +105,29 @@ def _aws_account(values: dict[str, str]) -> str:
 
 def plan(stack: str, root: Path, code: Path, progress: Path | None = None) -> dict[str, Any]:
     empty: dict[str, Any] = {"stack": stack, "resources": [], "outputs": {}}
-    project_file = code / "Pulumi.yaml"
+    project_file = code / PROJECT_FILE
     if not project_file.is_file():
-        project_file = root / "Pulumi.yaml"
+        project_file = root / PROJECT_FILE
     if not project_file.is_file():
         return empty
-    project = read_project(project_file)
+    project_problems = Problems()
+    project = read_project(project_file, project_problems)
+    if project_problems.has_errors:
+        raise UnreadableStack(project_problems.sorted()[0].format())
     program = code / project.main / "__main__.py"
-    stack_file = stacks_root(root) / project.stack_config_dir / f"Pulumi.{stack}.yaml"
+    stacks = stacks_root(root)
+    stack_file = stacks / project.stack_config_dir / f"Pulumi.{stack}.yaml"
     if not program.is_file() or not stack_file.is_file():
         return empty  # a commit without the program or the stack plans as empty
-    try:
-        config = read_stack_config(project, stack_file)
-    except (OSError, ValueError, yaml.YAMLError, AttributeError) as exc:
+    display = stack_file.relative_to(stacks).as_posix()
+    problems = Problems()
+    found = read_stack_file(stack_file, display, problems)
+    if found is None or problems.has_errors:
         raise UnreadableStack(
-            f"{stack_file.relative_to(root)} cannot be read ({type(exc).__name__}); "
+            f"{display} cannot be read ({problems.sorted()[0].message}); "
             "`k8s-infra validate` says where"
-        ) from None
+        )
+    config = engine_config(project, found.config)
 
     os.environ[ROOT_ENV] = str(root)
     os.environ[DECLARATIONS_CHECKED_ENV] = "1"

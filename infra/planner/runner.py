@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from infra.core.environment import DEBUG_ENV
 from infra.core.errors import K8sInfraError
 from infra.core.paths import CODE_ROOT
 from infra.core.problems import Problem
 from infra.planner.keys import Trees
 
-DEBUG_ENV = "K8S_INFRA_DEBUG"
 # The folder that holds the running `infra` package: the code of "this" plan.
 CURRENT_CODE = CODE_ROOT
 

@@ -19,17 +19,21 @@ Declared in one data file under the data root:
           workload_identity: [<member>]   # may act as the account (workloadIdentityUser)
           users: [<member>]               # may act as the account (serviceAccountUser)
           project_roles: [roles/<role>]   # granted additively on the project
-      project_grants: [{member, roles}]   # additive: other grants of these roles stay
-      bucket_grants: {<bucket not created here>: [{member, roles}]}
+      grants:                             # additive: other grants of these roles stay
+        - member: <member>
+          roles: [roles/<role>]
+          on: project                     # default; or bucket:<bucket not created here>
 
 Every grant is additive, as the script's were: roles the mirrors stack binds
-authoritatively (``k8s-infra:mirrors`` ``project_iam``) may not appear here.
+authoritatively (``k8s-infra:mirrors`` ``iam``) may not appear here. The
+former ``project_grants: [{member, roles}]`` and ``bucket_grants: {<bucket>:
+[{member, roles}]}`` are still read, with a warning.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -44,6 +48,9 @@ from infra.declarations.stacks import StackSettings
 
 COMPONENT = "prod-storage"
 DATA_FILE = "infra/data/prod-storage.yaml"
+# The grant lists' former names, read with a deprecation warning.
+OLD_PROJECT_GRANTS = "project_grants"
+OLD_BUCKET_GRANTS = "bucket_grants"
 TOP_KEYS = frozenset(
     {
         "project",
@@ -53,8 +60,9 @@ TOP_KEYS = frozenset(
         "admins",
         "buckets",
         "service_accounts",
-        "project_grants",
-        "bucket_grants",
+        iam.GRANTS,
+        OLD_PROJECT_GRANTS,
+        OLD_BUCKET_GRANTS,
     }
 )
 REQUIRED = ("project", "location", "buckets")
@@ -62,7 +70,9 @@ BUCKET_KEYS = frozenset({"writers", "main_page_suffix"})
 ACCOUNT_KEYS = frozenset(
     {"display_name", "bucket_writer", "workload_identity", "users", "project_roles"}
 )
-GRANT_KEYS = frozenset({"member", "roles"})
+OLD_GRANT_KEYS = frozenset({"member", "roles"})
+PROJECT_TARGET = "project"
+BUCKET_TARGET = "bucket:"
 # Google Cloud Storage bucket names without dots: 3 to 63 characters.
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]")
 _BUCKET_HINT = "write 3 to 63 lowercase letters, digits, `-` and `_`, no dots"
@@ -148,8 +158,7 @@ class _Reader:
         admins = self._members(top.get("admins", []), ("admins",))
         buckets = self._buckets(top["buckets"])
         accounts = self._accounts(top.get("service_accounts", {}))
-        grants = self._grants(top.get("project_grants", []), ("project_grants",))
-        bucket_grants = self._bucket_grants(top.get("bucket_grants", {}), buckets)
+        grants, bucket_grants = self._all_grants(top, {b.name for b in buckets})
         if project is None or location is None:
             return None
         return ProdStorage(
@@ -219,41 +228,93 @@ class _Reader:
             )
         return tuple(found)
 
-    def _bucket_grants(
-        self, raw: Any, buckets: tuple[ProdBucket, ...]
-    ) -> dict[str, tuple[Grant, ...]]:
+    def _all_grants(
+        self, top: Mapping[str, Any], created: set[str]
+    ) -> tuple[tuple[Grant, ...], dict[str, tuple[Grant, ...]]]:
+        """The project's grants and each bucket's, from ``grants`` and the former lists."""
+        project: list[Grant] = []
+        buckets: dict[str, list[Grant]] = {}
+        path: FieldPath = (iam.GRANTS,)
+        listed = self.fields.sequence(top.get(iam.GRANTS, []), path, "a list of grants")
+        for index, entry in enumerate(listed):
+            grant = self._grant(entry, (*path, index), iam.GRANT_KEYS)
+            if grant is None:
+                continue
+            target, at = entry.get("on", PROJECT_TARGET), (*path, index, "on")
+            if target == PROJECT_TARGET:
+                project.append(grant)
+            elif (bucket := self._granted_bucket(target, at, created)) is not None:
+                buckets.setdefault(bucket, []).append(grant)
+        if OLD_PROJECT_GRANTS in top:
+            self._deprecated(OLD_PROJECT_GRANTS, f"`on: {PROJECT_TARGET}` (the default)")
+            project += self._old_grants(top[OLD_PROJECT_GRANTS], (OLD_PROJECT_GRANTS,))
+        if OLD_BUCKET_GRANTS in top:
+            self._deprecated(OLD_BUCKET_GRANTS, f"`on: {BUCKET_TARGET}<bucket>`")
+            for name, grants in self._old_bucket_grants(top[OLD_BUCKET_GRANTS], created).items():
+                buckets.setdefault(name, []).extend(grants)
+        return tuple(project), {name: tuple(grants) for name, grants in buckets.items()}
+
+    def _deprecated(self, key: str, instead: str) -> None:
+        self.fields.key_warning(
+            (key,),
+            f"`{key}` is deprecated: additive grants are listed under `{iam.GRANTS}`",
+            f"move each entry under `{iam.GRANTS}` with {instead}",
+        )
+
+    def _granted_bucket(self, target: Any, at: FieldPath, created: set[str]) -> str | None:
+        """The bucket ``on: bucket:<name>`` names, when it is one this file does not create."""
+        if not isinstance(target, str) or not target.startswith(BUCKET_TARGET):
+            self.fields.error(
+                at,
+                f"`on` must be `{PROJECT_TARGET}` or `{BUCKET_TARGET}<bucket>`",
+                "a grant on a bucket created here goes under `buckets`",
+            )
+            return None
+        name = self._bucket_name(target.removeprefix(BUCKET_TARGET), at)
+        if name is not None and name in created:
+            self.fields.error(
+                at,
+                f"bucket `{name}` is created here: grant on it under `buckets`",
+                f"`{BUCKET_TARGET}` grants are for buckets this stack does not create",
+            )
+            return None
+        return name
+
+    def _old_bucket_grants(self, raw: Any, created: set[str]) -> dict[str, tuple[Grant, ...]]:
         fields = self.fields
-        entries = fields.mapping(raw, ("bucket_grants",), expected="a mapping of bucket names")
-        created = {b.name for b in buckets}
+        entries = fields.mapping(raw, (OLD_BUCKET_GRANTS,), expected="a mapping of bucket names")
         result: dict[str, tuple[Grant, ...]] = {}
         for name, grants in (entries or {}).items():
-            path = ("bucket_grants", name)
+            path = (OLD_BUCKET_GRANTS, name)
             if self._bucket_name(name, path, key=True) is None:
                 continue
             if name in created:
                 fields.key_error(
                     path,
                     f"bucket `{name}` is created here: grant on it under `buckets`",
-                    "`bucket_grants` is for buckets this stack does not create",
+                    f"`{OLD_BUCKET_GRANTS}` is for buckets this stack does not create",
                 )
                 continue
-            result[name] = self._grants(grants, path)
+            result[name] = self._old_grants(grants, path)
         return result
 
-    def _grants(self, raw: Any, path: FieldPath) -> tuple[Grant, ...]:
+    def _old_grants(self, raw: Any, path: FieldPath) -> tuple[Grant, ...]:
+        found = (
+            self._grant(entry, (*path, index), OLD_GRANT_KEYS)
+            for index, entry in enumerate(self.fields.sequence(raw, path, "a list of grants"))
+        )
+        return tuple(grant for grant in found if grant is not None)
+
+    def _grant(self, entry: Any, at: FieldPath, keys: Collection[str]) -> Grant | None:
+        """One ``{member, roles}`` entry (``on`` is read by the caller)."""
         fields = self.fields
-        found: list[Grant] = []
-        for index, entry in enumerate(fields.sequence(raw, path, "a list of grants")):
-            at = (*path, index)
-            spec = fields.mapping(entry, at, GRANT_KEYS, required=sorted(GRANT_KEYS),
-                                  what="grant")  # fmt: skip
-            if spec is None or not set(spec) >= GRANT_KEYS:
-                continue
-            member = self._member(spec["member"], (*at, "member"))
-            roles = fields.texts(spec["roles"], (*at, "roles"), iam.ROLE, "an IAM role")
-            if member is not None and roles:
-                found.append(Grant(member, roles))
-        return tuple(found)
+        required = ("member", "roles")
+        spec = fields.mapping(entry, at, frozenset(keys), required=required, what="grant")
+        if spec is None or not set(spec) >= set(required):
+            return None
+        member = self._member(spec["member"], (*at, "member"))
+        roles = fields.texts(spec["roles"], (*at, "roles"), iam.ROLE, "an IAM role")
+        return Grant(member, roles) if member is not None and roles else None
 
     def _members(self, raw: Any, path: FieldPath) -> tuple[str, ...]:
         found = (

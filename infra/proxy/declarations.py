@@ -1,9 +1,8 @@
-"""What the proxy's check reads: the mirror data, the edge data, each building stack.
+"""What the proxy's check reads: the mirrors' model, the edge data, each building stack.
 
-The mirror data is the mirrors concern's model when some stack builds the
-mirrors (checked just before); otherwise the proxy reads the same two files
-itself, so a checkout without a mirrors stack still has its proxy checked
-against the regions and buckets that exist.
+The mirrors' model comes from the mirrors concern (``mirror_data``): the one
+it checked just before when some stack builds the mirrors, else its data
+files alone.
 """
 
 from __future__ import annotations
@@ -14,14 +13,7 @@ from types import MappingProxyType
 
 from infra.core.problems import Problems
 from infra.declarations.concern import CheckContext, GroupReference
-from infra.mirrors.model import COMPONENT as MIRRORS
-from infra.mirrors.model import (
-    Mirrors,
-    builds_mirrors,
-    load_artifact_registry,
-    load_s3_mirrors,
-)
-from infra.mirrors.regions import load_region_facts
+from infra.mirrors.model import Mirrors, mirror_data
 from infra.proxy.armor import Edge, load_edge
 from infra.proxy.model import COMPONENT, SETTINGS_KEY, ProxySpec, load_proxy, owner_group
 
@@ -31,17 +23,6 @@ class ProxyDeclarations:
     mirrors: Mirrors
     edge: Edge
     proxies: Mapping[str, ProxySpec]  # by stack, as the stack files declare them
-
-
-def load_mirror_data(context: CheckContext, problems: Problems) -> Mirrors | None:
-    """The mirrors concern's model, or the mirror data files read here."""
-    if builds_mirrors(context.stacks):
-        found = context.earlier.get(MIRRORS)
-        return found if isinstance(found, Mirrors) else None  # its problems are reported
-    facts = load_region_facts()
-    registry = load_artifact_registry(context.root, facts, problems)
-    buckets = load_s3_mirrors(context.root, facts, problems)
-    return Mirrors(registry, buckets) if registry and buckets else None
 
 
 def load_proxy_declarations(
@@ -56,7 +37,7 @@ def load_proxy_declarations(
     )
     if not stacks:
         return None, references
-    mirrors = load_mirror_data(context, problems)
+    mirrors = mirror_data(context.root, context.stacks, context.earlier, problems)
     edge = load_edge(context.root, problems)
     if mirrors is None or edge is None:
         return None, references

@@ -16,10 +16,10 @@ from pathlib import Path
 
 from infra.core import safe_write
 from infra.core.errors import K8sInfraError
-from infra.core.located_yaml import load_yaml
 from infra.core.paths import data_root
 from infra.core.problems import Position, Problems
-from infra.declarations.stacks import NAMESPACE, STACKS_DIR, stack_file
+from infra.declarations.layout import stack_path
+from infra.declarations.stacks import NAMESPACE, read_stack_file, stack_file
 from infra.proxy.model import DIGEST, IMAGE_REFERENCE, SETTINGS_KEY
 
 USAGE = 2
@@ -42,14 +42,14 @@ def pin_digest(root: Path, stack: str, digest: str, problems: Problems) -> str |
 
 
 def _pin(root: Path, stack: str, digest: str, problems: Problems) -> tuple[Path, str, str] | None:
-    display = f"{STACKS_DIR}/Pulumi.{stack}.yaml"
+    display = stack_path(stack)
     file = stack_file(root, stack)
-    document = load_yaml(file, display, problems)
-    if document is None:
+    found_file = read_stack_file(file, display, problems)
+    if found_file is None:
         return None
+    document = found_file.document
     path = ("config", f"{NAMESPACE}:{SETTINGS_KEY}", "image")
-    config = document.data.get("config") if isinstance(document.data, dict) else None
-    proxy = config.get(path[1]) if isinstance(config, dict) else None
+    proxy = found_file.config.get(path[1])
     current = proxy.get("image") if isinstance(proxy, dict) else None
     found = IMAGE_REFERENCE.fullmatch(current) if isinstance(current, str) else None
     if current is None or found is None:

@@ -4,21 +4,15 @@ from __future__ import annotations
 
 import pulumi
 
-from infra.core.errors import ProblemsFound
-from infra.core.problems import Problems
 from infra.declarations.concern import Declarations
 from infra.declarations.stacks import StackSettings
 from infra.staging.component import StagingProjectArgs, StagingProjectComponent
-from infra.staging.model import load_staging, staging_settings
+from infra.staging.concern import SECTION_READER
 
 
 def build_staging(settings: StackSettings, declarations: Declarations) -> None:
     """One StagingProject per project of the ``staging`` section."""
-    problems = Problems()
-    shared = staging_settings(settings, problems)
-    staging = load_staging(declarations.estate, shared, problems) if shared else None
-    if staging is None or problems.has_errors:
-        raise ProblemsFound(problems.sorted())
+    staging = SECTION_READER.model(settings, declarations)
     components = {
         project.project_id: StagingProjectComponent(
             project.project_id, StagingProjectArgs(project, staging.settings)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from infra.core.problems import Problems
-from infra.declarations.concern import CheckContext, Checked, Concern, Declarations, GroupReference
+from infra.declarations.concern import CheckContext, Checked, Concern, Declarations
+from infra.declarations.per_stack import PerStackSection
 from infra.declarations.stacks import ConfigKey, StackSettings
 from infra.staging.guardrails import GUARDRAILS
 from infra.staging.model import (
@@ -19,22 +20,13 @@ from infra.staging.resources import RESOURCES
 NAME = "staging"
 
 
+# The section, resolved with each building stack's settings; the builder takes it from there.
+SECTION_READER = PerStackSection(NAME, staging_settings, load_staging, check_staging_options)
+
+
 def check(context: CheckContext, problems: Problems) -> Checked:
     """The staging section, with each building stack's settings (or alone)."""
-    if context.estate is None:
-        return Checked()
-    references: list[GroupReference] = []
-    settings_usable: list[bool] = []
-    for settings in context.building(NAME):
-        shared = staging_settings(settings, problems)
-        settings_usable.append(shared is not None)
-        if shared is not None:
-            staging = load_staging(context.estate, shared, problems)
-            references += (GroupReference(a, w) for a, w in staging.group_references)
-    if not any(settings_usable):
-        # No stack builds it, or none has usable settings: the section is still checked.
-        check_staging_options(context.estate, problems)
-    return Checked(None, tuple(references))
+    return SECTION_READER.check(context, problems)
 
 
 def build(settings: StackSettings, declarations: Declarations) -> None:

@@ -55,9 +55,8 @@ _WORKLOAD_IDENTITY_FORM = (
 # Keys this concern adds to infra.yaml: to the section, and to each of its projects.
 SECTION_KEYS = frozenset({"grant_sets"})
 PROJECT_KEYS = frozenset(
-    {"profile", "services", "grant_sets", "grants", "gcb_builder", "service_accounts"}
+    {"profile", "services", "grant_sets", iam.GRANTS, "gcb_builder", "service_accounts"}
 )
-GRANT_KEYS = ("member", "roles", "on")
 SERVICE_ACCOUNT_KEYS = ("display_name", "workload_identity")
 GCB_BUILDER_KEYS = {
     "workload_identity_pool": "the prow build cluster's project, e.g. k8s-infra-prow-build-trusted"
@@ -74,8 +73,7 @@ SETTINGS_KEYS = {
 _REQUIRED_SETTINGS = ("logs_bucket", "artifact_admins", "prow_builder")
 
 # Members a grant names by symbol; `sa:<account-id>` names an account of the project.
-MEMBER_SYMBOLS = ("writers", "artifact-admins", "prow-builder", "cloudbuild")
-ACCOUNT_PREFIX = "sa:"
+MEMBER_SYMBOLS = (iam.WRITERS, iam.ARTIFACT_ADMINS, iam.PROW_BUILDER, iam.CLOUDBUILD)
 # Targets (`on`) of a grant; the two with `:<id>` name another project or an account.
 TARGETS = ("project", "project:<id>", "repository", "buckets", "bucket", "gcb-bucket",
            "service_account:<id>")  # fmt: skip
@@ -89,8 +87,8 @@ _PLACES: Mapping[str, tuple[TargetKind, ...]] = {
 # The profiles data file.
 _FILE_KEYS = ("profiles", "managed_by_profiles", "gcb_builder", "refused_services")
 _PROFILE_FLAGS = ("writer_group", "repository", "buckets")
-_PROFILE_KEYS = (*_PROFILE_FLAGS, "services", "service_accounts", "grants")
-_BUILDER_KEYS = ("account_id", "display_name", "grants")
+_PROFILE_KEYS = (*_PROFILE_FLAGS, "services", "service_accounts", iam.GRANTS)
+_BUILDER_KEYS = ("account_id", "display_name", iam.GRANTS)
 _TEMPLATE_VALUES = frozenset({"project", "name"})  # `{project}` (the id), `{name}` (after prefix)
 
 
@@ -303,7 +301,7 @@ def _read_profile(fields: Fields, name: str, body: Any) -> _Profile | None:
             for account, body in accounts.items()
             if (template := _profile_account(fields, account, body)) is not None
         },
-        grants=_grant_specs(fields, spec.get("grants"), ("grants",)),
+        grants=_grant_specs(fields, spec.get(iam.GRANTS), (iam.GRANTS,)),
     )
 
 
@@ -327,7 +325,7 @@ def _read_gcb_builder(fields: Fields, body: Any) -> _GcbBuilder | None:
         return None
     account = _template(fields, spec["account_id"], ("account_id",), frozenset({"name"}))
     display = _template(fields, spec["display_name"], ("display_name",))
-    grants = _grant_specs(fields, spec["grants"], ("grants",), ("roles", "on"))
+    grants = _grant_specs(fields, spec[iam.GRANTS], (iam.GRANTS,), ("roles", "on"))
     if account is None or display is None:
         return None
     return _GcbBuilder(account, display, grants)
@@ -353,7 +351,7 @@ def _fill(template: str, project_id: str) -> str:
 
 
 def _grant_specs(
-    fields: Fields, raw: Any, path: FieldPath, keys: Sequence[str] = GRANT_KEYS
+    fields: Fields, raw: Any, path: FieldPath, keys: Sequence[str] = iam.GRANT_KEYS
 ) -> tuple[_GrantSpec, ...]:
     """A list of grants, each shape checked; bad ones are reported and left out."""
     items = fields.sequence(raw, path, "a list of grants")
@@ -381,9 +379,9 @@ def _grant_spec(
 
 
 def _member_spec(fields: Fields, value: Any, path: FieldPath) -> str | None:
-    if isinstance(value, str) and value.startswith(ACCOUNT_PREFIX):
+    if isinstance(value, str) and value.startswith(iam.ACCOUNT_PREFIX):
         return value  # an account of the project: resolved against its accounts
-    return fields.member(value, path, (*MEMBER_SYMBOLS, f"{ACCOUNT_PREFIX}<account-id>"))
+    return fields.member(value, path, (*MEMBER_SYMBOLS, f"{iam.ACCOUNT_PREFIX}<account-id>"))
 
 
 def _target_spec(fields: Fields, value: Any, path: FieldPath) -> str | None:
@@ -651,7 +649,7 @@ class _StagingReader:
         builder = _fill(self.file.gcb_builder.account_id, scope.project_id)
         if "gcb_builder" in options and builder in scope.accounts:
             where = fields.at(("gcb_builder",))
-            member = f"{ACCOUNT_PREFIX}{builder}"
+            member = f"{iam.ACCOUNT_PREFIX}{builder}"
             specs += [spec.placed(member, where) for spec in self.file.gcb_builder.grants]
         written: Any = options.get("grant_sets")
         for name in fields.texts(written, ("grant_sets",)):
@@ -665,7 +663,7 @@ class _StagingReader:
                 f"unknown grant set `{name}`",
                 did_you_mean(name, self.grant_sets) or "define it under the section's grant_sets",
             )
-        return specs + list(_grant_specs(fields, options.get("grants"), ("grants",)))
+        return specs + list(_grant_specs(fields, options.get(iam.GRANTS), (iam.GRANTS,)))
 
     def _resolve(self, spec: _GrantSpec, scope: _Scope) -> list[tuple[Grant, Position]]:
         """A grant's member and targets for one project; each (role, target) a Grant."""
@@ -677,7 +675,7 @@ class _StagingReader:
 
     def _member(self, spec: _GrantSpec, scope: _Scope) -> Member | None:
         value, where = spec.member, spec.member_at
-        if value == "writers":
+        if value == iam.WRITERS:
             if scope.profile.writer_group:
                 writers = names.staging_writer_group(scope.name, self.settings.domain)
                 return Member("literal", f"group:{writers}")
@@ -687,18 +685,18 @@ class _StagingReader:
                 "name a literal member instead",
             )
             return None
-        if value.startswith(ACCOUNT_PREFIX):
-            account = value.removeprefix(ACCOUNT_PREFIX)
+        if value.startswith(iam.ACCOUNT_PREFIX):
+            account = value.removeprefix(iam.ACCOUNT_PREFIX)
             return (
                 Member("service_account", account)
                 if self._declared(account, scope, where)
                 else None
             )
-        if value == "cloudbuild":
+        if value == iam.CLOUDBUILD:
             return Member("cloudbuild", "")
         symbolic = {
-            "artifact-admins": self.settings.artifact_admins,
-            "prow-builder": self.settings.prow_builder,
+            iam.ARTIFACT_ADMINS: self.settings.artifact_admins,
+            iam.PROW_BUILDER: self.settings.prow_builder,
         }
         if value in symbolic:
             return Member("literal", symbolic[value])

@@ -4,21 +4,15 @@ from __future__ import annotations
 
 import pulumi
 
-from infra.core.errors import ProblemsFound
-from infra.core.problems import Problems
 from infra.declarations.concern import Declarations
 from infra.declarations.stacks import StackSettings
 from infra.staging_images.component import RegistryProjectArgs, RegistryProjectComponent
-from infra.staging_images.model import load_staging_images, staging_images_settings
+from infra.staging_images.concern import SECTION_READER
 
 
 def build_staging_images(settings: StackSettings, declarations: Declarations) -> None:
     """One RegistryProject per project of the ``staging-images`` section."""
-    problems = Problems()
-    shared = staging_images_settings(settings, problems)
-    registries = load_staging_images(declarations.estate, shared, problems) if shared else None
-    if registries is None or problems.has_errors:
-        raise ProblemsFound(problems.sorted())
+    registries = SECTION_READER.model(settings, declarations)
     components = {
         project.project_id: RegistryProjectComponent(
             project.project_id, RegistryProjectArgs(project, registries.settings)

@@ -41,7 +41,7 @@ from infra.declarations.stacks import StackSettings
 SECTION = "staging-images"
 # Keys this concern adds to each project of its infra.yaml section.
 PROJECT_KEYS = frozenset(
-    {"services", "folder_id", "iam", "build_bucket", "registry_defaults", "registries"}
+    {"services", "folder_id", iam.IAM_MAP, "build_bucket", "registry_defaults", "registries"}
 )
 Cleanup = Literal["delete", "dry-run", "none"]
 CLEANUPS: tuple[Cleanup, ...] = ("delete", "dry-run", "none")
@@ -66,8 +66,6 @@ SETTINGS_KEYS = {
     "prow_namespace": "Kubernetes namespace of prow's build pods",
 }
 _REQUIRED_SETTINGS = ("prow_builder", "workload_identity_pool", "workload_identity_project_number")
-PROW_BUILDER = "prow-builder"
-REGISTRY_WRITERS = "registry-writers"
 # A registry's name is its repository id: 1 to 63 characters.
 _REPOSITORY_ID = re.compile(r"[a-z]([a-z0-9.-]{0,61}[a-z0-9])?")
 # Label keys and values: lowercase letters, digits, `_` and `-`; `{name}` is filled in.
@@ -333,20 +331,21 @@ class _Reader:
         self, fields: Fields, options: Mapping[str, Any], writers: list[str]
     ) -> Mapping[str, tuple[str, ...]]:
         written = fields.mapping(
-            options.get("iam", {}), ("iam",), expected="a mapping of role to members"
+            options.get(iam.IAM_MAP, {}), (iam.IAM_MAP,), expected="a mapping of role to members"
         )
         keys = fields.on_keys()
         result: dict[str, tuple[str, ...]] = {}
         for role, members in (written or {}).items():
-            at = ("iam", role)
+            at = (iam.IAM_MAP, role)
             if keys.role(role, at) is None:
                 continue
             resolved: list[str] = []
             for index, member in enumerate(fields.sequence(members, at, "a list of members")):
-                if member == REGISTRY_WRITERS:
+                if member == iam.REGISTRY_WRITERS:
                     resolved += writers
                     continue
-                value = self._member(fields, member, (*at, index), (PROW_BUILDER, REGISTRY_WRITERS))
+                symbols = (iam.PROW_BUILDER, iam.REGISTRY_WRITERS)
+                value = self._member(fields, member, (*at, index), symbols)
                 if value:
                     resolved.append(value)
             result[role] = tuple(sorted(set(resolved)))
@@ -390,11 +389,15 @@ class _Reader:
         return tuple(found.values())
 
     def _member(
-        self, fields: Fields, raw: Any, path: FieldPath, symbols: tuple[str, ...] = (PROW_BUILDER,)
+        self,
+        fields: Fields,
+        raw: Any,
+        path: FieldPath,
+        symbols: tuple[str, ...] = (iam.PROW_BUILDER,),
     ) -> str | None:
         """A member, ``prow-builder`` resolved; each group named is kept for the cross-check."""
         member = fields.member(raw, path, symbols)
-        if member == PROW_BUILDER:
+        if member == iam.PROW_BUILDER:
             return self.settings.prow_builder
         group = iam.group_address(member) if member else None
         if group:

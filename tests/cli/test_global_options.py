@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from infra.cli.global_options import hoist
-from infra.groups.engine.apis import ENDPOINT_ENV
+from infra.core.environment import GOOGLE_API_ENDPOINT_ENV
 from tests.conftest import REPO, invoke
 from tests.fake_google import FakeGoogle
 
@@ -66,7 +66,7 @@ def test_library_warnings_only_with_verbose(tmp_path: Path) -> None:
     """google.api_core warns on import (a FutureWarning about Python versions): a normal
     run does not show it, ``-v`` (before or after the command) does."""
     server = FakeGoogle().start()
-    env = {**os.environ, ENDPOINT_ENV: server.url}
+    env = {**os.environ, GOOGLE_API_ENDPOINT_ENV: server.url}
     env.pop("PYTHONWARNINGS", None)
     command = str(Path(sys.executable).parent / "k8s-infra")
 

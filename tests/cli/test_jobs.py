@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from infra.groups.engine.apis import ENDPOINT_ENV
+from infra.core.environment import GOOGLE_API_ENDPOINT_ENV
 from tests.conftest import REPO, git, invoke, trim_staging
 from tests.engines.stand_in import StandIn
 from tests.fake_google import FakeGoogle
@@ -95,7 +95,9 @@ def test_periodic_reports_drift_with_the_markdown_summary(
 ) -> None:
     fake = stand_in(changes={"registry-mirrors": {"update": 2, "same": 298}})
     artifacts = tmp_path / "artifacts"
-    done = run_job("periodic.sh", checkout_copy, fake, artifacts, {ENDPOINT_ENV: google.url})
+    done = run_job(
+        "periodic.sh", checkout_copy, fake, artifacts, {GOOGLE_API_ENDPOINT_ENV: google.url}
+    )
     assert done.returncode == 5, done.stderr  # drift found, nothing failed
     assert fake.operations() == [("preview", s) for s in (
         "groups", "staging", "staging-images", "registry-mirrors", "registry-sandbox",
@@ -114,7 +116,7 @@ def test_periodic_says_failed_rather_than_drift_when_a_preview_fails(
     fake = stand_in(fail={"staging": "error: googleapi: Error 403: denied"},
                     changes={"registry-mirrors": {"update": 2, "same": 298}})  # fmt: skip
     done = run_job("periodic.sh", checkout_copy, fake, tmp_path / "artifacts",
-                   {ENDPOINT_ENV: google.url})  # fmt: skip
+                   {GOOGLE_API_ENDPOINT_ENV: google.url})  # fmt: skip
     assert done.returncode == 1, done.stderr  # the groups diff found drift (5); a failure wins
 
 
@@ -123,11 +125,13 @@ def test_periodic_passes_when_nothing_drifted(
     google: FakeGoogle,
 ) -> None:  # fmt: skip
     synced = invoke(cli, "--root", str(checkout_copy), "groups", "sync", "--confirm",
-                    env={ENDPOINT_ENV: google.url})  # fmt: skip
+                    env={GOOGLE_API_ENDPOINT_ENV: google.url})  # fmt: skip
     assert synced.exit_code == 0, synced.output
     fake = stand_in()
     artifacts = tmp_path / "artifacts"
-    done = run_job("periodic.sh", checkout_copy, fake, artifacts, {ENDPOINT_ENV: google.url})
+    done = run_job(
+        "periodic.sh", checkout_copy, fake, artifacts, {GOOGLE_API_ENDPOINT_ENV: google.url}
+    )
     assert done.returncode == 0, done.stderr
     assert (artifacts / "drift.md").read_text().startswith("### Preview: no changes in 6 stack(s)")
     assert json.loads((artifacts / "groups-diff.json").read_text()) == []

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from infra.catalog import section_extensions
+from infra.core import iam
 from infra.core.located_yaml import MAX_VALUES
 from infra.core.problems import Problems
 from infra.declarations.estate import load_estate
@@ -52,7 +53,7 @@ def documented(key: str) -> bool:
     "key",
     sorted(
         {k for keys in section_extensions().values() for k in keys.project | keys.section}
-        | set(staging.GRANT_KEYS) | set(staging.SERVICE_ACCOUNT_KEYS) | set(staging.SETTINGS_KEYS)
+        | set(iam.GRANT_KEYS) | set(staging.SERVICE_ACCOUNT_KEYS) | set(staging.SETTINGS_KEYS)
         | set(staging_images.REGISTRY_DEFAULTS) | set(staging_images.BUILD_BUCKET_KEYS)
         | set(staging_images.SETTINGS_KEYS) | {"managed_by", "also_in"}
     ),

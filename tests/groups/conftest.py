@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from infra.groups.engine.apis import ENDPOINT_ENV, GoogleApis, build_apis
+from infra.core.environment import GOOGLE_API_ENDPOINT_ENV
+from infra.groups.engine.apis import GoogleApis, build_apis
 from infra.groups.engine.reconcile import Options
 from infra.groups.engine.retry import Backoff
 from tests.fake_google import FakeGoogle
@@ -18,7 +19,7 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGoogle]:
     """A running fake server; the environment points the engine at it (no trailing slash,
     to prove one is added)."""
     server = FakeGoogle().start()
-    monkeypatch.setenv(ENDPOINT_ENV, server.url.rstrip("/"))
+    monkeypatch.setenv(GOOGLE_API_ENDPOINT_ENV, server.url.rstrip("/"))
     yield server
     server.stop()
 

@@ -10,8 +10,8 @@ import pytest
 from pulumi.dynamic import Config, ConfigureRequest
 from pulumi.dynamic.dynamic import serialize_provider
 
+from infra.core.environment import GOOGLE_API_ENDPOINT_ENV
 from infra.core.errors import CredentialsMissing
-from infra.groups.engine.apis import ENDPOINT_ENV
 from infra.groups.provider import GroupProvider, group_from_inputs, group_inputs
 from infra.groups.settings_table import desired_settings
 from tests.fake_google import FakeGoogle
@@ -196,7 +196,7 @@ def test_configure_reads_the_groups_stack_config() -> None:
 def test_without_config_or_override_there_are_no_credentials(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.delenv(ENDPOINT_ENV, raising=False)
+    monkeypatch.delenv(GOOGLE_API_ENDPOINT_ENV, raising=False)
     with pytest.raises(CredentialsMissing):
         GroupProvider().create(props(owners=(ALICE,)))
 

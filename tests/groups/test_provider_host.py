@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from infra.groups.engine.apis import ENDPOINT_ENV
+from infra.core.environment import GOOGLE_API_ENDPOINT_ENV
 from tests.conftest import REPO
 from tests.fake_google import FakeGoogle
 
@@ -69,7 +69,7 @@ def run_host(
 ) -> subprocess.CompletedProcess[str]:
     script = tmp_path / "host.py"
     script.write_text(HOST)
-    env = {**os.environ, ENDPOINT_ENV: fake.url}
+    env = {**os.environ, GOOGLE_API_ENDPOINT_ENV: fake.url}
     return subprocess.run(
         [sys.executable, str(script), json.dumps(config)],
         capture_output=True,

@@ -20,8 +20,8 @@ import googleapiclient.http  # noqa: F401
 import pytest
 
 import infra.cli.app  # noqa: F401
+from infra.core.environment import GOOGLE_API_ENDPOINT_ENV
 from infra.groups.engine import live
-from infra.groups.engine.apis import ENDPOINT_ENV
 from tests.fake_google import FakeGoogle
 from tests.groups.tree import ALLOW_ALL, write_groups_stack, write_tree
 from tests.hostile.bounded import Run, run_cli
@@ -244,15 +244,15 @@ FAULTS: list[Fault] = [
     # credentials and endpoint
     Fault("credentials-a-directory", lambda fake: None, args=("diff",), exit_code=4,
           holds=False, message="names `/`, which is not a file",
-          env={ENDPOINT_ENV: "", CREDENTIALS_ENV: "/"}),
+          env={GOOGLE_API_ENDPOINT_ENV: "", CREDENTIALS_ENV: "/"}),
     Fault("credentials-a-broken-file", lambda fake: None, args=("diff",), exit_code=4,
           holds=False, message="is not a valid json file",
-          env={ENDPOINT_ENV: "", CREDENTIALS_ENV: "@broken"}),
+          env={GOOGLE_API_ENDPOINT_ENV: "", CREDENTIALS_ENV: "@broken"}),
     Fault("endpoint-not-http", lambda fake: None, args=("diff",), exit_code=2, holds=False,
-          message="must be an http or https URL", env={ENDPOINT_ENV: "file:///etc/passwd"}),
+          message="must be an http or https URL", env={GOOGLE_API_ENDPOINT_ENV: "file:///etc/passwd"}),
     Fault("endpoint-with-credentials", lambda fake: None, args=("diff",), exit_code=2,
           holds=False, message="embeds credentials (http://***@127.0.0.1/)",
-          env={ENDPOINT_ENV: "http://admin:s3cr3t@127.0.0.1/"}),
+          env={GOOGLE_API_ENDPOINT_ENV: "http://admin:s3cr3t@127.0.0.1/"}),
 ]  # fmt: skip
 
 
@@ -289,13 +289,13 @@ def _no_waiting() -> None:
 @pytest.mark.parametrize("case", FAULTS, ids=lambda case: case.name)
 def test_engine_fault(case: Fault, fake: FakeGoogle, checkout: Path, tmp_path: Path) -> None:
     case.setup(fake)
-    env = {ENDPOINT_ENV: fake.url, **case.env}
+    env = {GOOGLE_API_ENDPOINT_ENV: fake.url, **case.env}
     if env.get(CREDENTIALS_ENV) == "@broken":
         broken = tmp_path / "key.json"
         broken.write_text('{"type": "service_account", ')
         env[CREDENTIALS_ENV] = str(broken)
-    if not env[ENDPOINT_ENV]:
-        del env[ENDPOINT_ENV]
+    if not env[GOOGLE_API_ENDPOINT_ENV]:
+        del env[GOOGLE_API_ENDPOINT_ENV]
 
     run = run_cli(["--root", str(checkout), "groups", *case.args], env=env, seconds=SECONDS,
                   before=_no_waiting)  # fmt: skip

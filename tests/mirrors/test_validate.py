@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from infra.core.problems import Problems
+from infra.mirrors.model import Mirrors
+from infra.validation import load_declarations
 from tests.conftest import invoke
 
 BUCKETS = "infra/data/registry/s3-buckets.yaml"
@@ -140,6 +143,11 @@ CASES = {
         "      legacy_principals_enabled: true", 34,
         "error: legacy principals are enabled but none is listed",
     ),
+    "authoritative map under both names": Case(
+        STACK, "    iam:\n", "    project_iam: {}\n    iam:\n",
+        "    project_iam:", 5,
+        "error: `project_iam` and `iam` are the same map, written twice",
+    ),
 }  # fmt: skip
 
 
@@ -203,6 +211,32 @@ def test_every_problem_in_one_run(cli: CliRunner, checkout_copy: Path) -> None:
         assert any(line.startswith(wanted) for line in lines), "\n".join([wanted, *lines])
     errors = [line for line in lines if ": error: " in line]
     assert len(errors) == len(chosen), "\n".join(errors)
+
+
+def test_the_former_name_of_the_authoritative_map_is_read_with_a_warning(
+    cli: CliRunner, checkout_copy: Path
+) -> None:
+    before = _project_iam(checkout_copy)
+    renamed = Case(STACK, "    iam:\n", "    project_iam:\n", "    project_iam:", 5, "")
+    edit(checkout_copy, renamed)
+    code, lines, _ = validate(cli, checkout_copy)
+    assert code == 0, "\n".join(lines)
+    wanted = (
+        f"{expected(checkout_copy, renamed)}warning: `project_iam` is deprecated: "
+        "the authoritative map is named `iam`"
+    )
+    assert any(line.startswith(wanted) for line in lines), "\n".join([wanted, *lines])
+    assert _project_iam(checkout_copy) == before
+    assert before  # the repository's stack grants roles authoritatively
+
+
+def _project_iam(root: Path) -> dict[str, tuple[str, ...]]:
+    problems = Problems()
+    declarations = load_declarations(root, problems)
+    assert declarations is not None
+    mirrors = declarations.model("registry-mirrors", Mirrors)
+    assert mirrors is not None, problems.sorted()
+    return dict(mirrors.settings["registry-mirrors"].project_iam)
 
 
 def test_a_missing_data_file_is_one_problem(cli: CliRunner, checkout_copy: Path) -> None:

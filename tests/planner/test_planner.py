@@ -274,7 +274,8 @@ def test_an_unreadable_stack_file_is_one_error(tmp_path: Path) -> None:
     with pytest.raises(PlanFailed) as failure:
         plan_one(PlanRequest("demo", project, project))
     assert failure.value.message == (
-        "plan of stack `demo` failed: stacks/Pulumi.demo.yaml cannot be read (ValueError); "
+        "plan of stack `demo` failed: stacks/Pulumi.demo.yaml cannot be read "
+        "(`config` must be a mapping); "
         "`k8s-infra validate` says where"
     )
 

@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from infra.core.problems import Problems
+from infra.prod_storage.model import load_prod_storage
 from tests.conftest import REPO, invoke
 from tests.inventory import assert_inventory, load_inventory, resources_under
 
@@ -95,8 +97,17 @@ BROKEN = [
      "  k8s-artifacts-kind: {writers: [group:k8s-infra-push-kind@kubernetes.io]}\n"
      "  K8s.Artifacts: {}\n",
      "  K8s.Artifacts", "`K8s.Artifacts` is not a bucket name"),
-    ("bucket_grants: {}", "bucket_grants:\n  k8s-artifacts-prod: []", "  k8s-artifacts-prod: []",
-     "bucket `k8s-artifacts-prod` is created here"),
+    ("    roles: [roles/run.admin]\n",
+     "    roles: [roles/run.admin]\n  - {member: group:k8s-infra-artifact-admins@kubernetes.io,"
+     " roles: [roles/viewer], on: bucket:k8s-artifacts-prod}\n",
+     "on: bucket:k8s-artifacts-prod", "bucket `k8s-artifacts-prod` is created here"),
+    ("    roles: [roles/run.admin]\n",
+     "    roles: [roles/run.admin]\n  - {member: group:k8s-infra-artifact-admins@kubernetes.io,"
+     " roles: [roles/viewer], on: repository}\n",
+     "on: repository", "`on` must be `project` or `bucket:<bucket>`"),
+    ("    roles: [roles/run.admin]\n",
+     "    roles: [roles/run.admin]\nbucket_grants:\n  k8s-artifacts-prod: []\n",
+     "  k8s-artifacts-prod: []", "bucket `k8s-artifacts-prod` is created here"),
     ("{writers: [group:k8s-infra-push-kind@kubernetes.io]}",
      "{writers: [group:k8s-infra-push-kinds@kubernetes.io]}", "push-kinds",
      "group `k8s-infra-push-kinds@kubernetes.io` is not declared"),
@@ -123,3 +134,48 @@ def test_broken_data_is_refused_at_its_line(
     errors = [x for x in result.stderr.splitlines() if ": error: " in x and message in x]
     assert errors, result.stderr
     assert any(x.startswith(f"{DATA}:{line}:") for x in errors), errors
+
+
+def _grants(root: Path) -> tuple[Any, dict[str, Any]]:
+    problems = Problems()
+    storage = load_prod_storage(root, problems)
+    assert storage is not None, problems.sorted()
+    return storage.project_grants, dict(storage.bucket_grants)
+
+
+def test_one_grant_list_for_the_project_and_the_buckets_made_elsewhere(
+    checkout_copy: Path,
+) -> None:
+    data = checkout_copy / DATA
+    data.write_text(
+        data.read_text()
+        + "  - {member: 'group:k8s-infra-artifact-admins@kubernetes.io', roles: [roles/viewer],"
+        " on: 'bucket:k8s-artifacts-gcslogs'}\n"
+    )
+    project, buckets = _grants(checkout_copy)
+    assert [g.member for g in project] == [
+        "group:k8s-infra-artifact-security@kubernetes.io",
+        ADMINS,
+    ]
+    assert {name: [(g.member, g.roles) for g in grants] for name, grants in buckets.items()} == {
+        "k8s-artifacts-gcslogs": [(ADMINS, ("roles/viewer",))]
+    }
+
+
+def test_the_former_grant_lists_are_read_with_a_warning(
+    checkout_copy: Path, cli: CliRunner
+) -> None:
+    before = _grants(checkout_copy)
+    data = checkout_copy / DATA
+    text = data.read_text()
+    assert text.count("\ngrants:\n") == 1
+    data.write_text(text.replace("\ngrants:\n", "\nproject_grants:\n") + "bucket_grants: {}\n")
+    result = invoke(cli, "--root", str(checkout_copy), "validate")
+    assert result.exit_code == 0, result.stderr
+    warnings = [x for x in result.stderr.splitlines() if ": warning: " in x]
+    assert [x.split(": warning: ")[1].split(" (hint")[0] for x in warnings] == [
+        "`project_grants` is deprecated: additive grants are listed under `grants`",
+        "`bucket_grants` is deprecated: additive grants are listed under `grants`",
+    ]
+    assert all(x.startswith(f"{DATA}:") for x in warnings)
+    assert _grants(checkout_copy) == before

@@ -10,7 +10,8 @@ from infra.cli.console import boundary, report_problems
 from infra.cli.context import cli_context
 from infra.core.errors import UsageError
 from infra.core.problems import Problems
-from infra.declarations.stacks import STACKS_DIR, StackSettings
+from infra.declarations.layout import stack_path
+from infra.declarations.stacks import StackSettings
 from infra.groups.access import estate_expectations
 from infra.groups.estate_checks import ESTATE_KEY, EstateExpectations
 from infra.groups.loader import GROUPS_COMPONENT, groups_location, load_groups
@@ -69,7 +70,7 @@ def _expectations(stack: StackSettings | None, problems: Problems) -> EstateExpe
     found = estate_expectations(stack, problems)
     if found is not None and (found.configured or len(problems) > before):
         return found  # a malformed key is reported with the other problems
-    where = f"{STACKS_DIR}/Pulumi.{stack.stack}.yaml" if stack else "no stack builds groups"
+    where = stack_path(stack.stack) if stack else "no stack builds groups"
     raise UsageError(
         f"--estate-checks has nothing to check: no `{ESTATE_KEY}` expectation is configured "
         f"in `k8s-infra:groups` ({where})",

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from infra.core.environment import GOOGLE_API_ENDPOINT_ENV
 from infra.core.errors import UsageError
 from infra.groups.engine.deadline import DEFAULT_CALL_SECONDS, CallTimedOut
 
@@ -27,7 +28,6 @@ if TYPE_CHECKING:
 
     from infra.groups.access import GroupsAccess
 
-ENDPOINT_ENV = "K8S_INFRA_GOOGLE_API_ENDPOINT"
 HTTP_TIMEOUT_SECONDS = 60.0
 
 
@@ -60,7 +60,7 @@ def endpoint_override() -> str | None:
     Only an http or https URL with a host is taken (a usage error otherwise),
     and one that embeds credentials is refused without showing them.
     """
-    value = os.environ.get(ENDPOINT_ENV, "").strip()
+    value = os.environ.get(GOOGLE_API_ENDPOINT_ENV, "").strip()
     if not value:
         return None
     try:
@@ -68,14 +68,15 @@ def endpoint_override() -> str | None:
         host = parts.hostname
         _ = parts.port  # reading it checks it
     except ValueError:
-        raise UsageError(f"{ENDPOINT_ENV} is not a URL", _ENDPOINT_HINT) from None
+        raise UsageError(f"{GOOGLE_API_ENDPOINT_ENV} is not a URL", _ENDPOINT_HINT) from None
     if parts.username is not None or parts.password is not None:
         shown = parts._replace(netloc=f"***@{host or ''}").geturl()
-        raise UsageError(f"{ENDPOINT_ENV} embeds credentials ({shown})", _ENDPOINT_HINT)
+        raise UsageError(f"{GOOGLE_API_ENDPOINT_ENV} embeds credentials ({shown})", _ENDPOINT_HINT)
     if parts.scheme not in ("http", "https") or not host:
         scheme = parts.scheme or "none"
         raise UsageError(
-            f"{ENDPOINT_ENV} must be an http or https URL with a host (scheme: {scheme})",
+            f"{GOOGLE_API_ENDPOINT_ENV} must be an http or https URL with a host "
+            f"(scheme: {scheme})",
             _ENDPOINT_HINT,
         )
     return value if value.endswith("/") else value + "/"

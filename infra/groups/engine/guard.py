@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from infra.core.environment import GOOGLE_API_ENDPOINT_ENV
 from infra.core.errors import K8sInfraError
 from infra.core.problems import Position, Problem, Problems
 from infra.groups.addresses import is_reserved
-from infra.groups.engine.apis import ENDPOINT_ENV
 from infra.groups.model import Group
 
 
@@ -23,7 +23,7 @@ class ReservedAddresses(K8sInfraError):
             f"{len(problems)} declared address(es) under reserved example domains; "
             "refusing to write to the real Google APIs",
             "these are sample declarations: use the real groups tree, or point "
-            f"{ENDPOINT_ENV} at a fake server",
+            f"{GOOGLE_API_ENDPOINT_ENV} at a fake server",
             problems=problems,
         )
 

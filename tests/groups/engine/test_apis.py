@@ -7,9 +7,9 @@ import json
 import pytest
 from googleapiclient.discovery_cache import get_static_doc
 
+from infra.core.environment import GOOGLE_API_ENDPOINT_ENV
 from infra.groups.engine.apis import (
     DIRECTORY,
-    ENDPOINT_ENV,
     GROUPS_SETTINGS,
     ApiSpec,
     GoogleApis,
@@ -29,11 +29,11 @@ def test_api_specs_match_the_shipped_discovery_documents(spec: ApiSpec) -> None:
 
 
 def test_the_override_gets_a_trailing_slash(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(ENDPOINT_ENV, "http://127.0.0.1:8089")
+    monkeypatch.setenv(GOOGLE_API_ENDPOINT_ENV, "http://127.0.0.1:8089")
     assert endpoint_override() == "http://127.0.0.1:8089/"
-    monkeypatch.setenv(ENDPOINT_ENV, "http://127.0.0.1:8089/")
+    monkeypatch.setenv(GOOGLE_API_ENDPOINT_ENV, "http://127.0.0.1:8089/")
     assert endpoint_override() == "http://127.0.0.1:8089/"
-    monkeypatch.delenv(ENDPOINT_ENV)
+    monkeypatch.delenv(GOOGLE_API_ENDPOINT_ENV)
     assert endpoint_override() is None
 
 

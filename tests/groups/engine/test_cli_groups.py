@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from infra.groups.engine.apis import ENDPOINT_ENV
+from infra.core.environment import GOOGLE_API_ENDPOINT_ENV
 from tests.conftest import invoke
 from tests.fake_google import FakeGoogle
 
@@ -150,7 +150,7 @@ def test_unmanaged_groups_are_deleted_only_within_the_threshold(
 def test_without_delegation_settings_credentials_are_missing(
     cli: CliRunner, checkout_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv(ENDPOINT_ENV, raising=False)
+    monkeypatch.delenv(GOOGLE_API_ENDPOINT_ENV, raising=False)
     stack = checkout_copy / "stacks" / "Pulumi.groups.yaml"
     lines = stack.read_text().splitlines(keepends=True)
     stack.write_text("".join(line for line in lines if "service_account:" not in line))
@@ -163,7 +163,7 @@ def test_without_delegation_settings_credentials_are_missing(
 def test_without_ambient_credentials_credentials_are_missing(
     cli: CliRunner, checkout_copy: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.delenv(ENDPOINT_ENV, raising=False)
+    monkeypatch.delenv(GOOGLE_API_ENDPOINT_ENV, raising=False)
     monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(tmp_path / "absent.json"))
     result = groups(cli, checkout_copy, "sync", "--confirm")
     assert result.exit_code == 4, result.output
