@@ -2,7 +2,8 @@
 
 Each command lives in its own module and imports what is heavy (the
 planner, Pulumi, the Google API client) only when it runs, so
-``k8s-infra --help`` starts fast.
+``k8s-infra --help`` starts fast. The concerns' command groups (and the
+tools' that are no concern) come from the catalog: this module names none.
 """
 
 from __future__ import annotations
@@ -12,15 +13,13 @@ from typing import Annotated
 
 import typer
 
-from infra import __version__
+from infra import __version__, catalog
 from infra.cli import adopt, graph, plan, pulumi_ops, schema, validate
 from infra.cli.access import access_app
-from infra.cli.context import CliContext
 from infra.cli.global_options import GlobalOptionsGroup, quiet_libraries
-from infra.cli.groups import groups_app
 from infra.cli.policy import policy_app
-from infra.cli.promoter import promoter_app
-from infra.cli.staging import staging_app
+from infra.cli.pulumi_ops import PulumiOperations
+from infra.console.context import CliContext
 
 app = typer.Typer(
     name="k8s-infra",
@@ -73,7 +72,7 @@ def root(
     ] = False,
 ) -> None:
     quiet_libraries(verbose)
-    ctx.obj = CliContext(root_dir)
+    ctx.obj = CliContext(root_dir, PulumiOperations())
 
 
 app.command("validate")(validate.validate)
@@ -83,9 +82,9 @@ app.command("preview")(pulumi_ops.preview)
 app.command("up")(pulumi_ops.up)
 app.command("adopt")(adopt.adopt)
 app.command("schema")(schema.schema)
-app.add_typer(groups_app, name="groups")
-app.add_typer(staging_app, name="staging")
-app.add_typer(promoter_app, name="promoter")
+for commands in catalog.command_groups():
+    name, sub_app = commands()
+    app.add_typer(sub_app, name=name)
 app.add_typer(policy_app, name="policy")
 app.add_typer(access_app, name="access")
 

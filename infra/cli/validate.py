@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 
 from infra.adoption.accepted import check_accepted
-from infra.cli.console import boundary, report_problems
-from infra.cli.context import cli_context
+from infra.console.context import cli_context
+from infra.console.output import boundary, report_problems
 from infra.core.problems import Problems
 from infra.declarations.stacks import stack_names
 from infra.review.allowances import check_allowances

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, TypeVar
 from infra.declarations.stacks import ConfigKey, StackSettings
 
 if TYPE_CHECKING:
+    import typer
+
     from infra.access.grant import Extractor
     from infra.core.problems import Position, Problems
     from infra.declarations.estate import Estate
@@ -79,6 +81,9 @@ Check = Callable[[CheckContext, "Problems"], Checked]
 Inputs = Callable[[StackSettings | None], Sequence[str]]
 Build = Callable[[StackSettings, Declarations], None]
 ReferenceCheck = Callable[[object, Sequence[GroupReference], "Problems"], None]
+# A command group of `k8s-infra`: its name and its Typer sub-app, imported only
+# when called, so that validation and the program never import Typer apps.
+Commands = Callable[[], "tuple[str, typer.Typer]"]
 
 
 @dataclass(frozen=True)
@@ -109,3 +114,5 @@ class Concern:
     inputs: Inputs = field(default=lambda _settings: ())
     # who its planned resources grant what: resource type -> reader (``infra.access``)
     grants: Mapping[str, Extractor] = field(default_factory=lambda: MappingProxyType({}))
+    # its commands (`k8s-infra <name> ...`), a Typer sub-app in its package
+    commands: Commands | None = None

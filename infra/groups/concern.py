@@ -10,6 +10,7 @@ from infra.declarations.concern import CheckContext, Checked, Concern, Declarati
 from infra.declarations.inputs import EVERYTHING
 from infra.declarations.stacks import ConfigKey, StackSettings
 from infra.groups.access import GROUPS_KEY, parse_groups_object, stack_fields
+from infra.groups.commands import commands
 from infra.groups.loader import (
     GROUPS_COMPONENT,
     check_referenced_groups,
@@ -65,4 +66,5 @@ CONCERN = Concern(
     grants=readers(
         GOOGLE_GROUP,
     ),
+    commands=commands,
 )

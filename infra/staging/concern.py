@@ -6,6 +6,7 @@ from infra.access.extractors import readers
 from infra.core.problems import Problems
 from infra.declarations.concern import CheckContext, Checked, Concern, Declarations, GroupReference
 from infra.declarations.stacks import ConfigKey, StackSettings
+from infra.staging.commands import commands
 from infra.staging.model import (
     PROJECT_KEYS,
     SECTION,
@@ -60,4 +61,5 @@ CONCERN = Concern(
         "gcp:storage/bucketIAMMember:BucketIAMMember",
         "gcp:serviceaccount/iAMMember:IAMMember",
     ),
+    commands=commands,
 )

@@ -24,9 +24,8 @@ from ruamel.yaml.scalarstring import (
     SingleQuotedScalarString,
 )
 
-from infra.cli.console import boundary, stderr
-from infra.cli.context import cli_context
-from infra.cli.staging import edits
+from infra.console.context import cli_context
+from infra.console.output import boundary, stderr
 from infra.core import names, safe_write
 from infra.core.errors import K8sInfraError, ProblemsFound, UsageError
 from infra.core.problems import Position, Problems, did_you_mean
@@ -34,6 +33,7 @@ from infra.declarations.layout import estate_file
 from infra.groups.loader import GROUPS_COMPONENT, GROUPS_FILE, groups_location, load_groups
 from infra.groups.restrictions import RESTRICTIONS_FILE
 from infra.promoter.estate import shared_registries
+from infra.staging.commands import edits
 from infra.staging_images.model import StagingImages
 from infra.validation import find_stack_building, load_declarations
 

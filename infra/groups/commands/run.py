@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from infra.cli.console import interactive, print_problems, stderr
+from infra.console.output import interactive, print_problems, stderr
 from infra.core.errors import ProblemsFound, UsageError
 from infra.core.problems import Problems
 from infra.groups.access import GroupsAccess, groups_access

@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from infra.cli.console import boundary, report_problems
-from infra.cli.context import cli_context
+from infra.console.context import cli_context
+from infra.console.output import boundary, report_problems
 from infra.core.errors import UsageError
 from infra.core.problems import Problems
 from infra.declarations.stacks import STACKS_DIR, StackSettings

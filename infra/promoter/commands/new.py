@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from infra.cli.console import boundary, stderr
-from infra.cli.context import cli_context
-from infra.cli.promoter.common import load_estate
+from infra.console.context import cli_context
+from infra.console.output import boundary, stderr
 from infra.core import names, safe_write
 from infra.core.errors import UsageError
+from infra.promoter.commands.common import load_estate
 
 if TYPE_CHECKING:
     from infra.promoter.manifests import Owners

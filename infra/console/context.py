@@ -1,13 +1,17 @@
-"""What the root command hands every subcommand: the data root."""
+"""What the root command hands every subcommand: the data root and the engines' operations."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from infra.core.errors import UsageError
+
+if TYPE_CHECKING:
+    from infra.console.operations import StackOperations
 
 PROJECT_FILE = "Pulumi.yaml"
 ESTATE_FILE = Path("infra") / "infra.yaml"
@@ -20,6 +24,7 @@ class CliContext:
     """``--root`` as given; resolved inside each command, under the error boundary."""
 
     given_root: Path | None
+    operations: StackOperations
 
     @property
     def root(self) -> Path:
