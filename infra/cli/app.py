@@ -21,23 +21,6 @@ from infra.cli.policy import policy_app
 from infra.cli.pulumi_ops import PulumiOperations
 from infra.console.context import CliContext
 
-app = typer.Typer(
-    name="k8s-infra",
-    cls=GlobalOptionsGroup,
-    help=(
-        "Manage the registry.k8s.io estate: staging projects and registries, Google Groups, "
-        "mirrors and the registry proxy, as Pulumi programs.\n\n"
-        "Exit codes: 0 ok, 1 problems found or a command failed, 2 usage error, 3 Pulumi CLI "
-        "missing or too old, 4 credentials or state backend missing, 5 drift found "
-        "(--expect-no-changes).\n\n"
-        "Global options (--root, -v) may be written before or after the command."
-    ),
-    rich_markup_mode="rich",
-    context_settings={"help_option_names": ["-h", "--help"]},
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-)
-
 
 def _version(value: bool) -> None:
     if value:
@@ -45,7 +28,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def root(
     ctx: typer.Context,
     root_dir: Annotated[
@@ -75,18 +57,41 @@ def root(
     ctx.obj = CliContext(root_dir, PulumiOperations())
 
 
-app.command("validate")(validate.validate)
-app.command("plan")(plan.plan)
-app.command("graph")(graph.graph)
-app.command("preview")(pulumi_ops.preview)
-app.command("up")(pulumi_ops.up)
-app.command("adopt")(adopt.adopt)
-app.command("schema")(schema.schema)
-for commands in catalog.command_groups():
-    name, sub_app = commands()
-    app.add_typer(sub_app, name=name)
-app.add_typer(policy_app, name="policy")
-app.add_typer(access_app, name="access")
+def build_app() -> typer.Typer:
+    """The command tree, with the command groups the catalog lists now."""
+    app = typer.Typer(
+        name="k8s-infra",
+        cls=GlobalOptionsGroup,
+        help=(
+            "Manage the registry.k8s.io estate: staging projects and registries, Google Groups, "
+            "mirrors and the registry proxy, as Pulumi programs.\n\n"
+            "Exit codes: 0 ok, 1 problems found or a command failed, 2 usage error, 3 Pulumi CLI "
+            "missing or too old, 4 credentials or state backend missing, 5 drift found "
+            "(--expect-no-changes).\n\n"
+            "Global options (--root, -v) may be written before or after the command."
+        ),
+        rich_markup_mode="rich",
+        context_settings={"help_option_names": ["-h", "--help"]},
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+    )
+    app.callback()(root)
+    app.command("validate")(validate.validate)
+    app.command("plan")(plan.plan)
+    app.command("graph")(graph.graph)
+    app.command("preview")(pulumi_ops.preview)
+    app.command("up")(pulumi_ops.up)
+    app.command("adopt")(adopt.adopt)
+    app.command("schema")(schema.schema)
+    for commands in catalog.command_groups():
+        name, sub_app = commands()
+        app.add_typer(sub_app, name=name)
+    app.add_typer(policy_app, name="policy")
+    app.add_typer(access_app, name="access")
+    return app
+
+
+app = build_app()
 
 
 def main() -> None:
