@@ -19,6 +19,7 @@ from infra.cli.access import access_app
 from infra.cli.global_options import GlobalOptionsGroup, quiet_libraries
 from infra.cli.policy import policy_app
 from infra.cli.pulumi_ops import PulumiOperations
+from infra.cli.validate import CatalogDeclarations
 from infra.console.context import CliContext
 
 
@@ -54,7 +55,7 @@ def root(
     ] = False,
 ) -> None:
     quiet_libraries(verbose)
-    ctx.obj = CliContext(root_dir, PulumiOperations())
+    ctx.obj = CliContext(root_dir, PulumiOperations(), CatalogDeclarations())
 
 
 def build_app() -> typer.Typer:

@@ -11,7 +11,7 @@ import typer
 from infra.core.errors import UsageError
 
 if TYPE_CHECKING:
-    from infra.console.operations import StackOperations
+    from infra.console.operations import DeclarationsReader, StackOperations
 
 PROJECT_FILE = "Pulumi.yaml"
 ESTATE_FILE = Path("infra") / "infra.yaml"
@@ -25,6 +25,7 @@ class CliContext:
 
     given_root: Path | None
     operations: StackOperations
+    declarations: DeclarationsReader
 
     @property
     def root(self) -> Path:

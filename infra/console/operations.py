@@ -1,16 +1,37 @@
-"""What a concern's command may ask of the planner and the real engine.
+"""What a concern's command may ask of the application: checked declarations,
+offline plans and the real engine.
 
-The application (``infra.cli.pulumi_ops``) provides them through the command
-context, so a concern's commands apply stacks as ``k8s-infra up`` does (guard
-rails, preview, confirmation, production rule) without importing the
-application, the planner or the guard rails that read the catalog.
+The application provides them through the command context
+(``infra.console.context``): the declarations checked through the catalog
+(``infra.cli.validate``), and stacks applied as ``k8s-infra up`` applies them,
+with guard rails, preview, confirmation and the production rule
+(``infra.cli.pulumi_ops``). So a concern's commands import neither the
+application nor the catalog, the planner or the guard rails that import the
+concerns.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from infra.core.problems import Problems
+    from infra.declarations.concern import Declarations
+    from infra.declarations.stacks import StackSettings
+
+
+class DeclarationsReader(Protocol):
+    def load(self, root: Path, problems: Problems) -> Declarations | None:
+        """Every declaration under ``root``, loaded and checked; problems reported."""
+        ...
+
+    def stack_building(
+        self, root: Path, component: str, problems: Problems
+    ) -> StackSettings | None:
+        """The stack whose ``components`` include ``component``; its file's problems reported."""
+        ...
 
 
 class StackOperations(Protocol):

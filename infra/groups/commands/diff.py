@@ -54,7 +54,8 @@ def diff(
     from infra.groups.engine.failures import GroupsFailed
     from infra.groups.engine.reconcile import Options, compare_all
 
-    inputs = load_inputs(cli_context(ctx).root)
+    context = cli_context(ctx)
+    inputs = load_inputs(context.root, context.declarations)
     apis = connect(inputs.access, call_timeout)
     options = Options(customer=inputs.access.customer, deadline=Deadline(deadline))
     with progress_bar() as bar:

@@ -88,7 +88,8 @@ def sync(
     from infra.groups.engine.reconcile import Options, apply_change_set, compare_all
 
     policy = _deletion_policy(delete_unmanaged, prefix, max_deletions)
-    inputs = load_inputs(cli_context(ctx).root)
+    context = cli_context(ctx)
+    inputs = load_inputs(context.root, context.declarations)
     apis = connect(inputs.access, call_timeout)
     options = Options(customer=inputs.access.customer, deadline=Deadline(deadline))
     try:

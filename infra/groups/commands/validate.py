@@ -14,7 +14,6 @@ from infra.declarations.stacks import STACKS_DIR, StackSettings
 from infra.groups.access import estate_expectations
 from infra.groups.estate_checks import ESTATE_KEY, EstateExpectations
 from infra.groups.loader import GROUPS_COMPONENT, groups_location, load_groups
-from infra.validation import find_stack_building
 
 
 @boundary
@@ -52,7 +51,7 @@ def validate(
     """
     root = cli_context(ctx).root
     problems = Problems()
-    stack = find_stack_building(root, GROUPS_COMPONENT, problems)
+    stack = cli_context(ctx).declarations.stack_building(root, GROUPS_COMPONENT, problems)
     estate = _expectations(stack, problems) if estate_checks else None
     location = groups_location(stack, problems)
     tree = None

@@ -43,7 +43,8 @@ def validate(
     """
     from infra.promoter.manifests import check_tree
 
-    estate, _ = load_estate(cli_context(ctx).root)
+    context = cli_context(ctx)
+    estate, _ = load_estate(context.root, context.declarations)
     if not tree.is_dir() and not tree.is_file():
         raise UsageError(
             f"`{tree}` is not a folder",

@@ -20,10 +20,9 @@ from infra.console.output import boundary, stderr
 from infra.core.errors import EXIT_PROBLEMS, ProblemsFound, UsageError
 from infra.core.names import REGISTRY_NAME_MAX, staging_name
 from infra.core.problems import Problems
-from infra.validation import load_declarations
 
 if TYPE_CHECKING:
-    from infra.console.operations import StackOperations
+    from infra.console.operations import DeclarationsReader, StackOperations
     from infra.staging.commands.selection import PlanIndex, Selection, Unit
 
 # The components whose projects and registries `staging ensure` manages.
@@ -82,7 +81,7 @@ def ensure(
     root = cli_context(ctx).root
     ops = cli_context(ctx).operations
     command = engines.pulumi_command()  # fail fast, before the plans
-    stacks = _staging_stacks(root, ops)
+    stacks = _staging_stacks(root, ops, cli_context(ctx).declarations)
     if not preview_only:
         for stack in stacks:
             ops.check_may_apply(root, stack, yes=yes)
@@ -121,10 +120,10 @@ def _checked(given: str) -> str:
     return name
 
 
-def _staging_stacks(root: Path, ops: StackOperations) -> list[str]:
+def _staging_stacks(root: Path, ops: StackOperations, reader: DeclarationsReader) -> list[str]:
     """The stacks building staging components, in dependency order; declarations checked."""
     problems = Problems()
-    declarations = load_declarations(root, problems)
+    declarations = reader.load(root, problems)
     if problems.has_errors or declarations is None:
         raise ProblemsFound(problems.sorted())
     building = [
