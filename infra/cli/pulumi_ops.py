@@ -44,10 +44,12 @@ def readable_stacks(root: Path) -> dict[str, StackSettings]:
     return load_stacks(root, Problems())
 
 
-def production_stacks(root: Path) -> frozenset[str]:
+def production_stacks(
+    root: Path, readable: Mapping[str, StackSettings] | None = None
+) -> frozenset[str]:
     """The stacks a person applies (``k8s-infra:production: true``), and those whose
     file cannot be read: they may be production."""
-    readable = readable_stacks(root)
+    readable = readable_stacks(root) if readable is None else readable
     return frozenset(
         name
         for name in stack_names(root)
@@ -62,7 +64,7 @@ def in_dependency_order(root: Path, known: Sequence[str]) -> list[str]:
 
     rank = catalog.dependency_rank()
     readable = readable_stacks(root)
-    production = production_stacks(root)
+    production = production_stacks(root, readable)
 
     def key(name: str) -> tuple[int, bool, str]:
         settings = readable.get(name)
