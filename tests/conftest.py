@@ -16,6 +16,7 @@ from typer.testing import CliRunner, Result
 
 from infra.declarations.stacks import stack_names
 from infra.planner.runner import PlanFailed, PlanRequest, run_plans
+from tests.engines.stand_in import StandIn, install
 
 # No test depends on the machine's speed: a property test's examples take what
 # they take on a loaded machine (Hypothesis' default deadline is 200 ms each).
@@ -160,3 +161,14 @@ def declare_writer_group(repo: Path, name: str) -> None:
     escaped = address.replace(".", "\\.")
     restrictions.write_text(restrictions.read_text().replace(
         anchor, f"{anchor}      - '^{escaped}$'\n"))  # fmt: skip
+
+
+@pytest.fixture
+def stand_in(tmp_path: Path) -> Callable[..., StandIn]:
+    """``stand_in(**settings)``: a stand-in `pulumi` first on PATH (see tests/engines), for
+    the commands that drive the real engine (`up`, `adopt`, `staging ensure`...)."""
+
+    def make(**settings: Any) -> StandIn:
+        return install(tmp_path, **settings)
+
+    return make

@@ -99,3 +99,21 @@ def test_every_concern_is_a_package_with_its_catalog_entry() -> None:
         assert module.__name__.endswith(".concern"), module.__name__
         assert entry.build.__module__ == module.__name__
         assert len({c.name for c in CONCERNS}) == len(CONCERNS)
+
+
+def test_only_the_application_imports_the_cli_package() -> None:
+    """The concerns' commands sit below the application: what they share with it
+    lives in infra/console/, so the application can import the catalog without a circle."""
+    for path in modules():
+        if path.relative_to(PACKAGE).parts[0] == "cli":
+            continue
+        for name, _level in imported_names(path):
+            assert name != "infra.cli" and not name.startswith("infra.cli."), path
+
+
+def test_the_console_stands_below_the_concerns() -> None:
+    below = ("infra.core", "infra.console", "infra.declarations")
+    for path in sorted((PACKAGE / "console").rglob("*.py")):
+        for name, level in imported_names(path):
+            if name.startswith("infra") and not level:
+                assert name.startswith(below), f"{path}: {name}"

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from infra.cli.console import boundary, emit_json, stderr
-from infra.cli.context import cli_context
+from infra.console.context import cli_context
+from infra.console.output import boundary, emit_json, stderr
 from infra.core.errors import ProblemsFound, UsageError
 from infra.declarations.stacks import stack_names
 

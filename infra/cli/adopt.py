@@ -23,15 +23,16 @@ from typing import Annotated, Any
 
 import typer
 
-from infra.cli.console import boundary, stderr
-from infra.cli.context import cli_context
 from infra.cli.pulumi_ops import (
-    STACK_ORDER,
     check_may_apply,
     confirm_apply,
     guard_rails,
+    in_dependency_order,
+    production_stacks,
     stream,
 )
+from infra.console.context import cli_context
+from infra.console.output import boundary, stderr
 from infra.core.environment import IMPORTS_ENV
 from infra.core.errors import EXIT_PROBLEMS, K8sInfraError, ProblemsFound, UsageError
 from infra.declarations.stacks import UnreadableStackFile, stack_config, stack_names
@@ -97,16 +98,10 @@ def adopt(
     from infra.adoption.unchecked import unchecked_values
 
     root = cli_context(ctx).root
-    if stack == GROUPS_STACK:
-        raise UsageError("the groups stack is not adopted by import", GROUPS_HINT)
-    known = stack_names(root)
-    if stack not in known:
-        raise UsageError(
-            f"unknown stack `{stack}`",
-            "adopt one stack at a time, in this order: " + ", ".join(STACK_ORDER),
-        )
+    _check_adoptable(root, stack)
     given = _parse_ids(live_ids or [])
-    check_may_apply(stack, yes=yes, allow_prod=allow_prod, verb="adopt")
+    production = stack in production_stacks(root)
+    check_may_apply(stack, yes=yes, allow_prod=allow_prod, production=production, verb="adopt")
     command = engines.pulumi_command()  # fail fast, before the plan
     behaviour = engines.import_behaviour(command.version)
     stderr.print(behaviour.describe(), markup=False)
@@ -134,7 +129,7 @@ def adopt(
             previewed = engines.run(root, stack, "preview", stream, env=env, **options)
             stderr.print(f"import {previewed.summary()}")
             _review_steps(stack, previewed, accepted)
-            if not yes and not confirm_apply(stack):
+            if not yes and not confirm_apply(stack, production=production):
                 stderr.print(f"nothing adopted in stack {stack}")
                 return
             updated = engines.run(root, stack, "up", stream, env=env, **options)
@@ -236,7 +231,7 @@ def _targets(stack: str, plan: dict[str, Any], names: list[str]) -> Any:
     if not names:
         return None
     from infra import engines
-    from infra.cli.staging.selection import PlanIndex, find_units, select
+    from infra.staging.commands.selection import PlanIndex, find_units, select
 
     index = PlanIndex(stack, plan)
     units, unknown = find_units([index], names)
@@ -253,6 +248,18 @@ def _targets(stack: str, plan: dict[str, Any], names: list[str]) -> Any:
         markup=False,
     )
     return engines.Targets(selection.urns, selection.dependents)
+
+
+def _check_adoptable(root: Path, stack: str) -> None:
+    if stack == GROUPS_STACK:
+        raise UsageError("the groups stack is not adopted by import", GROUPS_HINT)
+    known = stack_names(root)
+    if stack not in known:
+        raise UsageError(
+            f"unknown stack `{stack}`",
+            "adopt one stack at a time, in this order: "
+            + ", ".join(in_dependency_order(root, known)),
+        )
 
 
 def _parse_ids(values: list[str]) -> dict[str, str]:

@@ -2,7 +2,8 @@
 
 Each command lives in its own module and imports what is heavy (the
 planner, Pulumi, the Google API client) only when it runs, so
-``k8s-infra --help`` starts fast.
+``k8s-infra --help`` starts fast. The concerns' command groups (and the
+tools' that are no concern) come from the catalog: this module names none.
 """
 
 from __future__ import annotations
@@ -12,33 +13,15 @@ from typing import Annotated
 
 import typer
 
-from infra import __version__
+from infra import __version__, catalog
 from infra.cli import adopt, graph, plan, pulumi_ops, schema, validate
 from infra.cli.access import access_app
-from infra.cli.context import CliContext
 from infra.cli.global_options import GlobalOptionsGroup, quiet_libraries
-from infra.cli.groups import groups_app
 from infra.cli.policy import policy_app
-from infra.cli.promoter import promoter_app
-from infra.cli.staging import staging_app
+from infra.cli.pulumi_ops import PulumiOperations
+from infra.cli.validate import CatalogDeclarations
+from infra.console.context import CliContext
 from infra.core.environment import ROOT_ENV
-
-app = typer.Typer(
-    name="k8s-infra",
-    cls=GlobalOptionsGroup,
-    help=(
-        "Manage the registry.k8s.io estate: staging projects and registries, Google Groups, "
-        "mirrors and the registry proxy, as Pulumi programs.\n\n"
-        "Exit codes: 0 ok, 1 problems found or a command failed, 2 usage error, 3 Pulumi CLI "
-        "missing or too old, 4 credentials or state backend missing, 5 drift found "
-        "(--expect-no-changes).\n\n"
-        "Global options (--root, -v) may be written before or after the command."
-    ),
-    rich_markup_mode="rich",
-    context_settings={"help_option_names": ["-h", "--help"]},
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-)
 
 
 def _version(value: bool) -> None:
@@ -47,7 +30,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def root(
     ctx: typer.Context,
     root_dir: Annotated[
@@ -55,7 +37,7 @@ def root(
         typer.Option(
             "--root",
             envvar=ROOT_ENV,
-            help=f"Checkout whose declarations to use (env: {ROOT_ENV}). "
+            help="Checkout whose declarations to use (env: K8S_INFRA_ROOT). "
             "Default: the nearest folder above the current one holding Pulumi.yaml.",
             show_default=False,
         ),
@@ -74,21 +56,44 @@ def root(
     ] = False,
 ) -> None:
     quiet_libraries(verbose)
-    ctx.obj = CliContext(root_dir)
+    ctx.obj = CliContext(root_dir, PulumiOperations(), CatalogDeclarations())
 
 
-app.command("validate")(validate.validate)
-app.command("plan")(plan.plan)
-app.command("graph")(graph.graph)
-app.command("preview")(pulumi_ops.preview)
-app.command("up")(pulumi_ops.up)
-app.command("adopt")(adopt.adopt)
-app.command("schema")(schema.schema)
-app.add_typer(groups_app, name="groups")
-app.add_typer(staging_app, name="staging")
-app.add_typer(promoter_app, name="promoter")
-app.add_typer(policy_app, name="policy")
-app.add_typer(access_app, name="access")
+def build_app() -> typer.Typer:
+    """The command tree, with the command groups the catalog lists now."""
+    app = typer.Typer(
+        name="k8s-infra",
+        cls=GlobalOptionsGroup,
+        help=(
+            "Manage the registry.k8s.io estate: staging projects and registries, Google Groups, "
+            "mirrors and the registry proxy, as Pulumi programs.\n\n"
+            "Exit codes: 0 ok, 1 problems found or a command failed, 2 usage error, 3 Pulumi CLI "
+            "missing or too old, 4 credentials or state backend missing, 5 drift found "
+            "(--expect-no-changes).\n\n"
+            "Global options (--root, -v) may be written before or after the command."
+        ),
+        rich_markup_mode="rich",
+        context_settings={"help_option_names": ["-h", "--help"]},
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+    )
+    app.callback()(root)
+    app.command("validate")(validate.validate)
+    app.command("plan")(plan.plan)
+    app.command("graph")(graph.graph)
+    app.command("preview")(pulumi_ops.preview)
+    app.command("up")(pulumi_ops.up)
+    app.command("adopt")(adopt.adopt)
+    app.command("schema")(schema.schema)
+    for commands in catalog.command_groups():
+        name, sub_app = commands()
+        app.add_typer(sub_app, name=name)
+    app.add_typer(policy_app, name="policy")
+    app.add_typer(access_app, name="access")
+    return app
+
+
+app = build_app()
 
 
 def main() -> None:

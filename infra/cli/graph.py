@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from infra.cli.console import boundary
-from infra.cli.context import cli_context
+from infra.console.context import cli_context
+from infra.console.output import boundary
 from infra.core.errors import ProblemsFound, UsageError
 from infra.declarations.stacks import stack_names
 
@@ -59,7 +59,7 @@ def graph(
     problems = check_declarations(root, plan_cache).problems
     if any(p.severity == "error" for p in problems):
         raise ProblemsFound(problems)
-    from infra.cli.plan import _progress as plan_progress
+    from infra.console.progress import plan_progress
 
     with plan_progress(plan_cache, 1) as (on_done, on_progress):
         (result,) = run_cached([PlanRequest(stack, root)], plan_cache, None, on_done, on_progress)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -14,25 +12,23 @@ import typer
 from rich import box
 from rich.table import Table
 
-from infra.cli.console import boundary, emit_json, interactive, print_problems, stderr
-from infra.cli.context import cli_context
+from infra.console.context import cli_context
+from infra.console.output import boundary, emit_json, print_problems, stderr
+from infra.console.progress import plan_progress
 from infra.core.errors import EXIT_PROBLEMS, K8sInfraError, ProblemsFound, UsageError
 from infra.core.problems import Position, Problem, Problems
 from infra.declarations.layout import stack_path
-from infra.declarations.stacks import stack_names
+from infra.declarations.stacks import PRODUCTION_KEY, SERVES_PRODUCTION_KEY, stack_names
 
 if TYPE_CHECKING:
     from infra.planner.cache import PlanCache
     from infra.planner.compare import Compared
     from infra.planner.diff import PlanDiff
-    from infra.planner.runner import PlanRequest, PlanResult, Progress
+    from infra.planner.runner import PlanRequest, PlanResult
     from infra.review.allowances import Allowance
     from infra.review.dangers import Danger
 
 ALL = "all"
-# New access to what serves production images counts as a danger: the proxy and
-# the mirrors (which hold the production artifacts).
-PRODUCTION_ACCESS = frozenset({"registry-prod", "registry-mirrors"})
 # The most the "who gains what" section may take of the first page.
 ACCESS_ROOM = 20_000
 STYLES = {"+": "green", "~": "yellow", "-/+": "magenta", "-": "red", "": ""}
@@ -269,7 +265,7 @@ def _plan_only(
     from infra.planner.cache import run_cached
     from infra.planner.runner import PlanFailed
 
-    with _progress(plan_cache, len(requests)) as (on_done, on_progress):
+    with plan_progress(plan_cache, len(requests)) as (on_done, on_progress):
         results = run_cached(requests, plan_cache, jobs, on_done, on_progress)
     failed = [r for r in results if r.plan is None]
     for result in failed[1:]:
@@ -284,44 +280,8 @@ def _plan_only(
         _print_plan(result)
 
 
-@contextmanager
-def _progress(
-    plan_cache: PlanCache | None, plans: int | None = None
-) -> Iterator[tuple[Any, Progress | None]]:
-    """On a terminal: plans done (of ``plans``, when known), and for each running plan
-    the resources it has registered (of as many as its last cached plan had)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    if not interactive():
-        yield None, None
-        return
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=stderr,
-        transient=True,
-    ) as bar:
-        overall = bar.add_task("plans", total=plans)
-        tasks: dict[str, Any] = {}
-
-        def done(result: PlanResult) -> None:
-            bar.advance(overall)
-            if result.request.stack in tasks:
-                bar.remove_task(tasks.pop(result.request.stack))
-
-        def progress(request: PlanRequest, count: int) -> None:
-            if request.stack not in tasks:
-                expected = plan_cache.expected(request.stack) if plan_cache else None
-                tasks[request.stack] = bar.add_task(f"{request.stack}: resources", total=expected)
-            bar.update(tasks[request.stack], completed=count)
-
-        yield done, progress
-
-
 def _print_failure(result: PlanResult) -> None:
-    from infra.cli.console import report_error
+    from infra.console.output import report_error
     from infra.planner.runner import PlanFailed
 
     report_error(PlanFailed(result))
@@ -393,7 +353,7 @@ def _plan_against(
     from infra.review.dangers import apply_allowances, find_dangers
 
     sha = resolve_commit(root, ref)
-    with checkout(root, sha) as tree, _progress(plan_cache) as (on_done, on_progress):
+    with checkout(root, sha) as tree, plan_progress(plan_cache) as (on_done, on_progress):
         compared = compare(requests, tree, sha, plan_cache, jobs, on_done, on_progress)
     diffs = [c.diff for c in compared]
     dangers = apply_allowances([d for diff in diffs for d in find_dangers(diff)], allowances)
@@ -452,7 +412,7 @@ def _emit_markdown(
     checked = _guardrails(to.guardrails)
     from infra.access.section import access_section
 
-    access = access_section(compared, limit=ACCESS_ROOM, production=PRODUCTION_ACCESS)
+    access = access_section(compared, limit=ACCESS_ROOM, production=production_access(root))
     summary = SummaryInput(sha, [c.diff for c in compared], dangers, picture, problems, head,
                            dirty, *checked, access=access)  # fmt: skip
     written = pages(summary)
@@ -466,6 +426,19 @@ def _emit_markdown(
     for number, text in enumerate(written, start=1):
         (to.out / page_name(number)).write_text(text, encoding="utf-8")
     stderr.print(f"summary: {len(written)} page(s) in {to.out}", markup=False)
+
+
+def production_access(root: Path) -> frozenset[str]:
+    """The stacks where new access counts as a danger: the production stacks and those
+    holding the production images (their files say so)."""
+    from infra.cli.pulumi_ops import readable_stacks
+
+    return frozenset(
+        name
+        for name, settings in readable_stacks(root).items()
+        if settings.values.get(PRODUCTION_KEY) is True
+        or settings.values.get(SERVES_PRODUCTION_KEY) is True
+    )
 
 
 def _guardrails(file: Path | None) -> tuple[Any, int, int]:

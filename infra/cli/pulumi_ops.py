@@ -12,33 +12,23 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from infra.cli.console import boundary, can_prompt, emit_json, report_error, stderr
-from infra.cli.context import cli_context
+from infra.console.context import cli_context
+from infra.console.output import boundary, can_prompt, emit_json, report_error, stderr
 from infra.core.errors import EXIT_DRIFT, K8sInfraError, ProblemsFound, UsageError
 from infra.core.problems import Problems
-from infra.declarations.stacks import stack_names
+from infra.declarations.stacks import PRODUCTION_KEY, StackSettings, stack_names
 
 if TYPE_CHECKING:
     from infra.engines import EngineRun, PolicyPack, Targets
 
 ALL = "all"
-# Dependency order: grants name groups, the proxy serves what the mirrors hold.
-STACK_ORDER = (
-    "groups",
-    "staging",
-    "staging-images",
-    "registry-mirrors",
-    "registry-sandbox",
-    "registry-prod",
-)
-PRODUCTION_STACKS = frozenset({"registry-prod"})
 FORMATS = ("text", "markdown")
 
 
@@ -47,16 +37,53 @@ def stream(line: str) -> None:
     sys.stderr.write(line.rstrip("\n") + "\n")
 
 
-def ordered_stacks(stack: str, known: Sequence[str]) -> list[str]:
-    """``all`` in dependency order (stacks outside the order last, by name), or the one named."""
+def readable_stacks(root: Path) -> dict[str, StackSettings]:
+    """The stacks whose files can be read (validation reports the others)."""
+    from infra.validation import load_stacks
+
+    return load_stacks(root, Problems())
+
+
+def production_stacks(
+    root: Path, readable: Mapping[str, StackSettings] | None = None
+) -> frozenset[str]:
+    """The stacks a person applies (``k8s-infra:production: true``), and those whose
+    file cannot be read: they may be production."""
+    readable = readable_stacks(root) if readable is None else readable
+    return frozenset(
+        name
+        for name in stack_names(root)
+        if name not in readable or readable[name].values.get(PRODUCTION_KEY) is True
+    )
+
+
+def in_dependency_order(root: Path, known: Sequence[str]) -> list[str]:
+    """``known`` in dependency order: by the first of their components in the catalog's
+    order, production after the rest, then by name; stacks building nothing known last."""
+    from infra import catalog
+
+    rank = catalog.dependency_rank()
+    readable = readable_stacks(root)
+    production = production_stacks(root, readable)
+
+    def key(name: str) -> tuple[int, bool, str]:
+        settings = readable.get(name)
+        components = settings.components if settings is not None else ()
+        first = min((rank[c] for c in components if c in rank), default=len(rank))
+        return first, name in production, name
+
+    return sorted(known, key=key)
+
+
+def ordered_stacks(root: Path, stack: str, known: Sequence[str]) -> list[str]:
+    """``all`` in dependency order, or the one named."""
     if stack != ALL:
         if stack not in known:
             raise UsageError(
                 f"unknown stack `{stack}`", "known stacks: " + ", ".join([*known, ALL])
             )
         return [stack]
-    rank = {name: i for i, name in enumerate(STACK_ORDER)}
-    return sorted(known, key=lambda name: (rank.get(name, len(rank)), name))
+    return in_dependency_order(root, known)
 
 
 @contextmanager
@@ -127,7 +154,7 @@ def preview(
     if as_json and output_format != "text":
         raise UsageError("--json and --format markdown both print on stdout", "pick one")
     root = cli_context(ctx).root
-    stacks = ordered_stacks(stack, stack_names(root))
+    stacks = ordered_stacks(root, stack, stack_names(root))
     command = engines.pulumi_command()
     outcomes: list[tuple[str, EngineRun | K8sInfraError]] = []
     with guard_rails(root) as pack:
@@ -221,21 +248,26 @@ def up(
     from infra import engines
 
     root = cli_context(ctx).root
-    stacks = ordered_stacks(stack, stack_names(root))
+    stacks = ordered_stacks(root, stack, stack_names(root))
     command = engines.pulumi_command()  # fail fast, before asking anything
+    production = production_stacks(root)
     for name in stacks:
-        check_may_apply(name, yes=yes, allow_prod=allow_prod)
+        check_may_apply(name, yes=yes, allow_prod=allow_prod, production=name in production)
     with guard_rails(root) as pack:
         for name in stacks:
-            apply_stack(root, name, yes=yes, refresh=refresh, command=command, policy_pack=pack)
+            apply_stack(root, name, yes=yes, refresh=refresh, command=command, policy_pack=pack,
+                        production=name in production)  # fmt: skip
 
 
-def check_may_apply(stack: str, *, yes: bool, allow_prod: bool, verb: str = "up") -> None:
+def check_may_apply(
+    stack: str, *, yes: bool, allow_prod: bool, production: bool, verb: str = "up"
+) -> None:
     """Refuse, before anything runs, what would need a person who is not there.
 
+    ``production``: the stack is one a person applies (see ``production_stacks``).
     ``verb`` is the command asking (`up`, `adopt`...), named in the message.
     """
-    if stack in PRODUCTION_STACKS and yes and not allow_prod:
+    if production and yes and not allow_prod:
         raise UsageError(
             f"`{stack}` is a production stack: --yes alone does not apply it",
             "run it at a terminal and confirm, or add --allow-prod (never in a script)",
@@ -252,6 +284,7 @@ def apply_stack(
     stack: str,
     *,
     yes: bool,
+    production: bool,
     refresh: bool = False,
     targets: Targets | None = None,
     command: Any = None,
@@ -273,7 +306,7 @@ def apply_stack(
             stderr.print(f"nothing to apply to stack {stack}")
             return None
         serious = show_changes(previewed)
-        if not confirm_apply(stack, serious=bool(serious)):
+        if not confirm_apply(stack, serious=bool(serious), production=production):
             stderr.print(f"nothing applied to stack {stack}")
             return None
     updated = engines.run(root, stack, "up", stream, **options)
@@ -306,12 +339,12 @@ def show_changes(previewed: EngineRun) -> list[Any]:
     return serious
 
 
-def confirm_apply(stack: str, *, serious: bool = False) -> bool:
+def confirm_apply(stack: str, *, production: bool, serious: bool = False) -> bool:
     """y/N; the stack's name typed for production, or for a replacement or deletion."""
-    if stack in PRODUCTION_STACKS or serious:
+    if production or serious:
         question = (
             f"{stack} is a production stack. Type its name to apply these changes"
-            if stack in PRODUCTION_STACKS
+            if production
             else f"These changes replace or delete live resources. Type {stack} to apply them"
         )
         typed = typer.prompt(
@@ -322,3 +355,44 @@ def confirm_apply(stack: str, *, serious: bool = False) -> bool:
         )
         return bool(typed.strip() == stack)
     return typer.confirm(f"Apply these changes to stack {stack}?", err=True)
+
+
+class PulumiOperations:
+    """The engines' operations a concern's command asks for (``infra.console.operations``):
+    the same guard rails, prompts and production rule as ``up``."""
+
+    def in_order(self, root: Path, stacks: Sequence[str]) -> list[str]:
+        return in_dependency_order(root, stacks)
+
+    def check_may_apply(self, root: Path, stack: str, *, yes: bool) -> None:
+        production = stack in production_stacks(root)
+        check_may_apply(stack, yes=yes, allow_prod=False, production=production)
+
+    def plan(self, root: Path, stacks: Sequence[str]) -> list[Mapping[str, Any]]:
+        from infra.console.progress import plan_progress
+        from infra.planner.runner import PlanFailed, PlanRequest, run_plans
+
+        with plan_progress(None, len(stacks)) as (on_done, on_progress):
+            results = run_plans([PlanRequest(stack, root) for stack in stacks], None, on_done,
+                                on_progress)  # fmt: skip
+        for result in results:
+            if result.plan is None:
+                raise PlanFailed(result)
+        return [result.plan or {} for result in results]
+
+    def preview(self, root: Path, stack: str, targets: Targets | None, command: Any) -> None:
+        from infra import engines
+
+        with guard_rails(root) as pack:
+            previewed = engines.run(root, stack, "preview", stream, targets=targets,
+                                    command=command, policy_pack=pack)  # fmt: skip
+            stderr.print(previewed.summary())
+            show_changes(previewed)
+
+    def apply(
+        self, root: Path, stack: str, targets: Targets | None, command: Any, *, yes: bool
+    ) -> None:
+        production = stack in production_stacks(root)
+        with guard_rails(root) as pack:
+            apply_stack(root, stack, yes=yes, production=production, targets=targets,
+                        command=command, policy_pack=pack)  # fmt: skip

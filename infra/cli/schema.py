@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from infra.cli.console import boundary, stderr
+from infra.console.output import boundary, stderr
 from infra.declarations.schemas import FILES, write_schemas
 
 

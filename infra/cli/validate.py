@@ -8,12 +8,13 @@ from typing import Annotated
 import typer
 
 from infra.adoption.accepted import check_accepted
-from infra.cli.console import boundary, report_problems
-from infra.cli.context import cli_context
+from infra.console.context import cli_context
+from infra.console.output import boundary, report_problems
 from infra.core.problems import Problems
-from infra.declarations.stacks import stack_names
+from infra.declarations.concern import Declarations
+from infra.declarations.stacks import StackSettings, stack_names
 from infra.review.allowances import check_allowances
-from infra.validation import load_declarations
+from infra.validation import find_stack_building, load_declarations
 
 
 @boundary
@@ -73,3 +74,16 @@ def _stale_allowances(root: Path, problems: Problems) -> None:
             "remove it once its change is applied; an entry for the estate's design is marked "
             "`standing: true`",
         )
+
+
+class CatalogDeclarations:
+    """The declarations checked through the catalog, for the concerns' commands
+    (``infra.console.operations.DeclarationsReader``)."""
+
+    def load(self, root: Path, problems: Problems) -> Declarations | None:
+        return load_declarations(root, problems)
+
+    def stack_building(
+        self, root: Path, component: str, problems: Problems
+    ) -> StackSettings | None:
+        return find_stack_building(root, component, problems)

@@ -9,7 +9,8 @@ An error is one line and a hint for a person, plus what it found: problems
 (each a ``Problem``, with its position) and a detail (free text, such as a
 traceback, shown only when asked for). The CLI's one boundary prints the
 problems, the detail, then the line and the hint; nothing else builds lines.
-Engines raise these without speaking of flags: only ``infra.cli`` knows them.
+Engines raise these without speaking of flags: only the commands know them
+(``infra.cli`` and each concern's ``commands``, under ``infra.console``'s boundary).
 """
 
 from __future__ import annotations

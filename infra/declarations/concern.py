@@ -21,6 +21,8 @@ from infra.declarations.guardrails import GuardRails
 from infra.declarations.stacks import ConfigKey, StackSettings
 
 if TYPE_CHECKING:
+    import typer
+
     from infra.core.problems import Position, Problems
     from infra.declarations.estate import Estate
     from infra.declarations.resources import ResourceFacts
@@ -81,6 +83,9 @@ Check = Callable[[CheckContext, "Problems"], Checked]
 Inputs = Callable[[StackSettings | None], Sequence[str]]
 Build = Callable[[StackSettings, Declarations], None]
 ReferenceCheck = Callable[[object, Sequence[GroupReference], "Problems"], None]
+# A command group of `k8s-infra`: its name and its Typer sub-app, imported only
+# when called, so that validation and the program never import Typer apps.
+Commands = Callable[[], "tuple[str, typer.Typer]"]
 
 
 @dataclass(frozen=True)
@@ -113,3 +118,5 @@ class Concern:
     guardrails: GuardRails = field(default_factory=GuardRails)
     # the facts of each resource type it creates (``infra.declarations.resources``)
     resources: tuple[ResourceFacts, ...] = ()
+    # its commands (`k8s-infra <name> ...`), a Typer sub-app in its package
+    commands: Commands | None = None

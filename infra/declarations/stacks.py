@@ -39,10 +39,18 @@ class ConfigKey:
 
 # Keys every stack may set, whatever it builds.
 COMPONENTS_KEY = "components"
+PRODUCTION_KEY = "production"
+SERVES_PRODUCTION_KEY = "serves_production"
 SHARED_KEYS: Mapping[str, ConfigKey] = {
     "organization_id": ConfigKey("string", "numeric Google Cloud organization id"),
     "billing_account": ConfigKey("string", "billing account linked to created projects"),
     "domain": ConfigKey("string", "the Workspace domain of groups (kubernetes.io)"),
+    PRODUCTION_KEY: ConfigKey(
+        "bool", "a production stack: applied only after a person confirms (`up`, `adopt`)"
+    ),
+    SERVES_PRODUCTION_KEY: ConfigKey(
+        "bool", "holds or serves the production images: new access to it is reviewed first"
+    ),
 }
 
 

@@ -9,6 +9,7 @@ from infra.declarations.concern import CheckContext, Checked, Concern, Declarati
 from infra.declarations.inputs import EVERYTHING
 from infra.declarations.stacks import ConfigKey, StackSettings
 from infra.groups.access import GROUPS_KEY, parse_groups_object, stack_fields
+from infra.groups.commands import commands
 from infra.groups.guardrails import GUARDRAILS
 from infra.groups.loader import (
     GROUPS_COMPONENT,
@@ -65,4 +66,5 @@ CONCERN = Concern(
     inputs=inputs,
     guardrails=GUARDRAILS,
     resources=RESOURCES,
+    commands=commands,
 )

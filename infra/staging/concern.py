@@ -6,6 +6,7 @@ from infra.core.problems import Problems
 from infra.declarations.concern import CheckContext, Checked, Concern, Declarations
 from infra.declarations.per_stack import PerStackSection
 from infra.declarations.stacks import ConfigKey, StackSettings
+from infra.staging.commands import commands
 from infra.staging.guardrails import GUARDRAILS
 from infra.staging.model import (
     PROJECT_KEYS,
@@ -49,4 +50,5 @@ CONCERN = Concern(
     project_keys=PROJECT_KEYS,
     guardrails=GUARDRAILS,
     resources=RESOURCES,
+    commands=commands,
 )

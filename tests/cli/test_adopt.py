@@ -218,7 +218,7 @@ def test_a_name_the_stack_does_not_have_is_refused(
 def test_many_compared_values_are_counted_and_the_hand_checks_listed() -> None:
     from infra.adoption.unchecked import Unchecked
     from infra.cli import adopt as adopt_command
-    from infra.cli.console import stderr
+    from infra.console.output import stderr
 
     values = [Unchecked(f"u{i}", f"sa-{i}", "displayName", f"SA {i}", True) for i in range(25)]
     values.append(

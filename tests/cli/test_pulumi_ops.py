@@ -240,6 +240,30 @@ def test_up_all_with_allow_prod_applies_every_stack_in_order(
     assert fake.operations() == [("up", stack) for stack in ORDER]
 
 
+def test_which_stack_is_production_comes_from_its_stack_file(
+    cli: CliRunner, stand_in: StandInFactory, checkout_copy: Path
+) -> None:
+    stacks = checkout_copy / "stacks"
+    prod, sandbox = stacks / "Pulumi.registry-prod.yaml", stacks / "Pulumi.registry-sandbox.yaml"
+    flag = "  k8s-infra:production: true\n"
+    assert flag in prod.read_text()
+    prod.write_text(prod.read_text().replace(flag, ""))
+    sandbox.write_text(sandbox.read_text().replace("config:\n", "config:\n" + flag, 1))
+    fake = stand_in()
+    env = fake.env()
+
+    refused = invoke(cli, "--root", str(checkout_copy), "up", "registry-sandbox", "--yes", env=env)
+    assert refused.exit_code == 2, refused.output
+    assert "`registry-sandbox` is a production stack" in refused.stderr
+    assert fake.operations() == []
+
+    applied = invoke(cli, "--root", str(checkout_copy), "up", "all", "--yes", "--allow-prod",
+                     env=env)  # fmt: skip
+    assert applied.exit_code == 0, applied.output
+    # production after the rest of its rank: the sandbox now comes last
+    assert fake.operations() == [("up", stack) for stack in [*ORDER[:4], ORDER[5], ORDER[4]]]
+
+
 def test_up_all_stops_at_the_first_failure(cli: CliRunner, stand_in: StandInFactory) -> None:
     fake = stand_in(fail={"staging": "error: quota exceeded"})
     result = run(cli, fake, "up", "all", "--yes", "--allow-prod")

@@ -10,9 +10,10 @@ import pytest
 from typer.testing import CliRunner
 
 from infra.catalog import stack_schema
-from infra.cli.groups.run import load_inputs
+from infra.cli.validate import CatalogDeclarations
 from infra.core.problems import Position, Problems
 from infra.declarations.stacks import parse_settings
+from infra.groups.commands.run import load_inputs
 from infra.groups.loader import GROUPS_COMPONENT, groups_location, load_declared_groups
 from infra.groups.model import GroupsTree
 from infra.validation import find_stack_building, load_declarations, load_stack
@@ -190,7 +191,9 @@ def test_the_groups_stack_is_the_one_building_groups_whatever_its_name(
     assert "valid: 130 group(s), 0 warning(s)" in result.stderr
     result = invoke(cli, "--root", str(checkout_copy), "validate")
     assert result.exit_code == 0, result.output
-    inputs = load_inputs(checkout_copy)  # what `groups diff` and `groups sync` act on
+    inputs = load_inputs(
+        checkout_copy, CatalogDeclarations()
+    )  # what `groups diff` and `groups sync` act on
     assert (inputs.tree.root, len(inputs.tree.groups)) == ("people", 130)
     assert inputs.access.service_account.startswith("gsuite-groups-manager@")
 
@@ -206,7 +209,7 @@ def test_a_stack_named_groups_that_does_not_build_them_is_not_the_groups_stack(
     result = invoke(cli, "--root", str(checkout_copy), "groups", "validate")
     assert result.exit_code == 0, result.output  # the defaults: groups/, kubernetes.io
     assert "valid: 130 group(s), 0 warning(s)" in result.stderr
-    assert load_inputs(checkout_copy).tree.root == "groups"
+    assert load_inputs(checkout_copy, CatalogDeclarations()).tree.root == "groups"
 
 
 def test_a_groups_stack_of_any_name_needs_its_folder(cli: CliRunner, checkout_copy: Path) -> None:

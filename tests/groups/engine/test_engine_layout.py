@@ -25,7 +25,7 @@ def test_the_cli_starts_without_the_google_client() -> None:
     probe = (
         "import sys\n"
         "from infra.cli.app import app\n"
-        "from infra.cli.groups import diff, sync\n"
+        "from infra.groups.commands import diff, sync\n"
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
         "('googleapiclient', 'httplib2', 'google_auth_httplib2'))\n"
         "print(','.join(heavy))\n"

@@ -6,9 +6,10 @@ from typing import Annotated
 
 import typer
 
-from infra.cli.console import boundary, emit_json, stderr
-from infra.cli.context import cli_context
-from infra.cli.groups.run import (
+from infra.console.context import cli_context
+from infra.console.output import boundary, emit_json, stderr
+from infra.core.errors import EXIT_DRIFT
+from infra.groups.commands.run import (
     CALL_SECONDS,
     RUN_SECONDS,
     CallTimeout,
@@ -18,7 +19,6 @@ from infra.cli.groups.run import (
     print_changes,
     progress_bar,
 )
-from infra.core.errors import EXIT_DRIFT
 
 
 @boundary
@@ -54,7 +54,8 @@ def diff(
     from infra.groups.engine.failures import GroupsFailed
     from infra.groups.engine.reconcile import Options, compare_all
 
-    inputs = load_inputs(cli_context(ctx).root)
+    context = cli_context(ctx)
+    inputs = load_inputs(context.root, context.declarations)
     apis = connect(inputs.access, call_timeout)
     options = Options(customer=inputs.access.customer, deadline=Deadline(deadline))
     with progress_bar() as bar:

@@ -16,18 +16,18 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from infra.cli.console import interactive, print_problems, stderr
+from infra.console.output import interactive, print_problems, stderr
 from infra.core.errors import ProblemsFound, UsageError
 from infra.core.problems import Problems
 from infra.groups.access import GroupsAccess, groups_access
 from infra.groups.engine.deadline import DEFAULT_CALL_SECONDS, DEFAULT_RUN_SECONDS
 from infra.groups.loader import GROUPS_COMPONENT, load_declared_groups
 from infra.groups.model import GroupsTree
-from infra.validation import find_stack_building
 
 if TYPE_CHECKING:
     from rich.progress import TaskID
 
+    from infra.console.operations import DeclarationsReader
     from infra.groups.engine.changes import Change
     from infra.groups.engine.progress import Progress
 
@@ -61,10 +61,10 @@ class Inputs:
     access: GroupsAccess
 
 
-def load_inputs(root: Path) -> Inputs:
+def load_inputs(root: Path, reader: DeclarationsReader) -> Inputs:
     """The declared groups and the access settings of the groups stack; errors stop here."""
     problems = Problems()
-    stack = find_stack_building(root, GROUPS_COMPONENT, problems)
+    stack = reader.stack_building(root, GROUPS_COMPONENT, problems)
     tree = load_declared_groups(root, stack, problems)
     access = groups_access(stack, problems)
     if problems.has_errors:

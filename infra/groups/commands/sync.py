@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from infra.cli.console import boundary, emit_json, stderr
-from infra.cli.context import cli_context
-from infra.cli.groups.run import (
+from infra.console.context import cli_context
+from infra.console.output import boundary, emit_json, stderr
+from infra.core.errors import UsageError
+from infra.groups.commands.run import (
     CALL_SECONDS,
     RUN_SECONDS,
     CallTimeout,
@@ -22,7 +23,6 @@ from infra.cli.groups.run import (
     print_changes,
     progress_bar,
 )
-from infra.core.errors import UsageError
 
 if TYPE_CHECKING:
     from infra.groups.engine.deletion import DeletionPolicy
@@ -88,7 +88,8 @@ def sync(
     from infra.groups.engine.reconcile import Options, apply_change_set, compare_all
 
     policy = _deletion_policy(delete_unmanaged, prefix, max_deletions)
-    inputs = load_inputs(cli_context(ctx).root)
+    context = cli_context(ctx)
+    inputs = load_inputs(context.root, context.declarations)
     apis = connect(inputs.access, call_timeout)
     options = Options(customer=inputs.access.customer, deadline=Deadline(deadline))
     try:

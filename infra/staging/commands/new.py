@@ -14,7 +14,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -24,9 +24,8 @@ from ruamel.yaml.scalarstring import (
     SingleQuotedScalarString,
 )
 
-from infra.cli.console import boundary, stderr
-from infra.cli.context import cli_context
-from infra.cli.staging import edits
+from infra.console.context import cli_context
+from infra.console.output import boundary, stderr
 from infra.core import names, safe_write
 from infra.core.errors import K8sInfraError, ProblemsFound, UsageError
 from infra.core.problems import Position, Problems, did_you_mean
@@ -34,8 +33,11 @@ from infra.declarations.layout import estate_file
 from infra.groups.loader import GROUPS_COMPONENT, GROUPS_FILE, groups_location, load_groups
 from infra.groups.restrictions import RESTRICTIONS_FILE
 from infra.promoter.estate import shared_registries
+from infra.staging.commands import edits
 from infra.staging_images.model import StagingImages
-from infra.validation import find_stack_building, load_declarations
+
+if TYPE_CHECKING:
+    from infra.console.operations import DeclarationsReader
 
 SHARED_PROJECT = "k8s-staging-images"  # the shared staging registry project
 STAGING_SECTION = "staging"
@@ -107,16 +109,16 @@ def new(
 
       k8s-infra staging new widget --dir sig-apps --project
     """
-    root = cli_context(ctx).root
+    root, reader = cli_context(ctx).root, cli_context(ctx).declarations
     name = check_name(name)
     with safe_write.editing(root, waiting=_waiting) as edit:
         problems = Problems()
-        declarations = load_declarations(root, problems)
+        declarations = reader.load(root, problems)
         if problems.has_errors or declarations is None:
             raise ProblemsFound(problems.sorted())
-        onboarding = _onboarding(root, name, sig_dir, writers or [], own_project)
+        onboarding = _onboarding(root, reader, name, sig_dir, writers or [], own_project)
         contents = _edited(root, onboarding)
-        checked = _validated(root, contents)
+        checked = _validated(root, reader, contents)
         written = edit.commit(contents)
     for path in written:
         stderr.print(f"wrote {edit.display(path)}", markup=False)
@@ -136,10 +138,16 @@ def check_name(given: str) -> str:
 
 
 def _onboarding(
-    root: Path, name: str, sig_dir: str, writers: list[str], own_project: bool
+    root: Path,
+    reader: DeclarationsReader,
+    name: str,
+    sig_dir: str,
+    writers: list[str],
+    own_project: bool,
 ) -> Onboarding:
     problems = Problems()
-    location = groups_location(find_stack_building(root, GROUPS_COMPONENT, problems), problems)
+    stack = reader.stack_building(root, GROUPS_COMPONENT, problems)
+    location = groups_location(stack, problems)
     if location is None or problems.has_errors:
         raise ProblemsFound(problems.sorted())
     groups_dir, domain = location
@@ -310,7 +318,9 @@ def _allow_group(document: CommentedMap, onboarding: Onboarding) -> None:
     edits.insert_item(allowed, str(pattern), pattern, str)
 
 
-def _validated(root: Path, contents: dict[Path, str]) -> StagingImages | None:
+def _validated(
+    root: Path, reader: DeclarationsReader, contents: dict[Path, str]
+) -> StagingImages | None:
     """Check the edited declarations in a scratch copy; refuse to write when they fail."""
     with tempfile.TemporaryDirectory(prefix="k8s-infra-new-") as scratch:
         copy = Path(scratch)
@@ -325,7 +335,7 @@ def _validated(root: Path, contents: dict[Path, str]) -> StagingImages | None:
         for path, text in contents.items():
             (copy / path.relative_to(root)).write_text(text, encoding="utf-8")
         problems = Problems()
-        declarations = load_declarations(copy, problems)
+        declarations = reader.load(copy, problems)
     if problems.has_errors or declarations is None:
         raise K8sInfraError(
             "the new declarations would not validate; nothing was written",

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from infra.core.errors import ProblemsFound
 from infra.core.problems import Problems
 from infra.promoter.manifests import PromoterEstate
-from infra.validation import load_declarations
+
+if TYPE_CHECKING:
+    from infra.console.operations import DeclarationsReader
 
 
-def load_estate(root: Path) -> tuple[PromoterEstate, str]:
+def load_estate(root: Path, reader: DeclarationsReader) -> tuple[PromoterEstate, str]:
     """The promoter's estate and the groups' domain; invalid declarations stop here."""
     from infra.groups.loader import DEFAULT_DOMAIN
     from infra.promoter.estate import promoter_estate
 
     problems = Problems()
-    declarations = load_declarations(root, problems)
+    declarations = reader.load(root, problems)
     if problems.has_errors or declarations is None:
         raise ProblemsFound(problems.sorted())
     domain = DEFAULT_DOMAIN

@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from infra.cli.console import boundary, report_problems
-from infra.cli.context import cli_context
+from infra.console.context import cli_context
+from infra.console.output import boundary, report_problems
 from infra.core.errors import UsageError
 from infra.core.problems import Problems
 from infra.declarations.layout import stack_path
@@ -15,7 +15,6 @@ from infra.declarations.stacks import StackSettings
 from infra.groups.access import estate_expectations
 from infra.groups.estate_checks import ESTATE_KEY, EstateExpectations
 from infra.groups.loader import GROUPS_COMPONENT, groups_location, load_groups
-from infra.validation import find_stack_building
 
 
 @boundary
@@ -53,7 +52,7 @@ def validate(
     """
     root = cli_context(ctx).root
     problems = Problems()
-    stack = find_stack_building(root, GROUPS_COMPONENT, problems)
+    stack = cli_context(ctx).declarations.stack_building(root, GROUPS_COMPONENT, problems)
     estate = _expectations(stack, problems) if estate_checks else None
     location = groups_location(stack, problems)
     tree = None

@@ -7,13 +7,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from infra.cli.console import boundary, stderr
-from infra.cli.context import cli_context
-from infra.cli.promoter.common import load_estate
+from infra.console.context import cli_context
+from infra.console.output import boundary, stderr
 from infra.core import names, safe_write
 from infra.core.errors import UsageError
+from infra.promoter.commands.common import load_estate
 
 if TYPE_CHECKING:
+    from infra.console.operations import DeclarationsReader
     from infra.promoter.manifests import Owners
 
 
@@ -72,14 +73,14 @@ def new(
                 "letters, digits, `-`, `_`, `.` and `@`",
             )
     root = cli_context(ctx).root
-    estate, domain = load_estate(root)
+    estate, domain = load_estate(root, cli_context(ctx).declarations)
     chosen = source or default_source(short)
     if chosen not in estate.sources:
         raise UsageError(
             f"source `{names.shown(chosen)}` is not a declared staging registry or project",
             "declare the registry first (`k8s-infra staging new NAME`), or pass --source",
         )
-    owners = _owners(root, short, domain, approvers or [])
+    owners = _owners(root, cli_context(ctx).declarations, short, domain, approvers or [])
     files = render(short, estate, chosen, domain, owners)
     if out is None:
         for path, text in files.items():
@@ -109,15 +110,16 @@ def new(
 _HANDLE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.@")
 
 
-def _owners(root: Path, short: str, domain: str, approvers: list[str]) -> Owners:
+def _owners(
+    root: Path, reader: DeclarationsReader, short: str, domain: str, approvers: list[str]
+) -> Owners:
     """The approvers given, else the writer group's members; the label of its folder."""
     from infra.core.problems import Problems
     from infra.groups.loader import GROUPS_COMPONENT, groups_location, load_groups
     from infra.promoter.manifests import Owners, community_label
-    from infra.validation import find_stack_building
 
     problems = Problems()
-    location = groups_location(find_stack_building(root, GROUPS_COMPONENT, problems), problems)
+    location = groups_location(reader.stack_building(root, GROUPS_COMPONENT, problems), problems)
     groups_dir = location[0] if location else "groups"
     tree = load_groups(root, Problems(), groups_dir, domain=domain)
     address = names.staging_writer_group(short, domain)

@@ -7,11 +7,11 @@ from typing import Annotated
 
 import typer
 
-from infra.cli.console import boundary, report_problems
-from infra.cli.context import cli_context
-from infra.cli.promoter.common import load_estate
+from infra.console.context import cli_context
+from infra.console.output import boundary, report_problems
 from infra.core.errors import UsageError
 from infra.core.problems import Problems
+from infra.promoter.commands.common import load_estate
 
 
 @boundary
@@ -43,7 +43,8 @@ def validate(
     """
     from infra.promoter.manifests import check_tree
 
-    estate, _ = load_estate(cli_context(ctx).root)
+    context = cli_context(ctx)
+    estate, _ = load_estate(context.root, context.declarations)
     if not tree.is_dir() and not tree.is_file():
         raise UsageError(
             f"`{tree}` is not a folder",

@@ -1,9 +1,10 @@
-"""What the root command hands every subcommand: the data root."""
+"""What the root command hands every subcommand: the data root and the engines' operations."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -11,6 +12,9 @@ from infra.core.environment import ROOT_ENV
 from infra.core.errors import UsageError
 from infra.core.paths import INFRA_YAML, PROJECT_FILE, find_root
 from infra.declarations.layout import STACKS_DIR, UPSTREAM_INFRA_YAML
+
+if TYPE_CHECKING:
+    from infra.console.operations import DeclarationsReader, StackOperations
 
 # What any checkout holds, ours or kubernetes/k8s.io's (whose estate is infra/gcp/infra.yaml)
 CHECKOUT_MARKS = (PROJECT_FILE, INFRA_YAML, UPSTREAM_INFRA_YAML, "groups", STACKS_DIR)
@@ -21,6 +25,8 @@ class CliContext:
     """``--root`` as given; resolved inside each command, under the error boundary."""
 
     given_root: Path | None
+    operations: StackOperations
+    declarations: DeclarationsReader
 
     @property
     def root(self) -> Path:

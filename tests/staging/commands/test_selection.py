@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from infra.cli.staging.selection import (
+from infra.staging.commands.selection import (
     REGISTRY_PROJECT_TYPE,
     PlanIndex,
     Unit,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from infra.cli.staging import ensure, new
+from infra.staging.commands import ensure, new
 
 staging_app = typer.Typer(
     help="Staging projects and registries: ensure (apply by name) and new (onboarding)",

@@ -15,23 +15,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from infra.cli.console import boundary, stderr
-from infra.cli.context import cli_context
-from infra.cli.pulumi_ops import (
-    apply_stack,
-    check_may_apply,
-    guard_rails,
-    ordered_stacks,
-    show_changes,
-    stream,
-)
+from infra.console.context import cli_context
+from infra.console.output import boundary, stderr
 from infra.core.errors import EXIT_PROBLEMS, ProblemsFound, UsageError
 from infra.core.names import REGISTRY_NAME_MAX, staging_name
 from infra.core.problems import Problems
-from infra.validation import load_declarations
 
 if TYPE_CHECKING:
-    from infra.cli.staging.selection import PlanIndex, Selection, Unit
+    from infra.console.operations import DeclarationsReader, StackOperations
+    from infra.staging.commands.selection import PlanIndex, Selection, Unit
 
 # The components whose projects and registries `staging ensure` manages.
 STAGING_COMPONENTS = ("staging", "staging-images")
@@ -81,23 +73,25 @@ def ensure(
       k8s-infra staging ensure --from-diff plan-diff.json --yes
     """
     from infra import engines
-    from infra.cli.staging.selection import find_units
+    from infra.staging.commands.selection import find_units
 
     if names and from_diff:
         raise UsageError("give names or --from-diff, not both")
     names = [_checked(name) for name in names or []] or None
     root = cli_context(ctx).root
+    ops = cli_context(ctx).operations
     command = engines.pulumi_command()  # fail fast, before the plans
-    stacks = _staging_stacks(root)
+    stacks = _staging_stacks(root, ops, cli_context(ctx).declarations)
     if not preview_only:
         for stack in stacks:
-            check_may_apply(stack, yes=yes, allow_prod=False)
+            ops.check_may_apply(root, stack, yes=yes)
+    run = _Run(root, ops, command, yes=yes, preview_only=preview_only)
     diffs = _read_diff(from_diff) if from_diff else None
     if not names and diffs is None:
         for stack in stacks:
-            _run(root, stack, None, yes=yes, preview_only=preview_only, command=command)
+            run(stack, None)
         return
-    indexes = _plan_indexes(root, stacks)
+    indexes = _plan_indexes(root, ops, stacks)
     if diffs is None:
         units, unknown = find_units(indexes, names or [])
         whole: tuple[str, ...] = ()
@@ -111,9 +105,9 @@ def ensure(
             markup=False,
         )
     for stack in whole:
-        _run(root, stack, None, yes=yes, preview_only=preview_only, command=command)
+        run(stack, None)
     targeted = [u for u in units if u.stack not in whole]
-    _ensure_units(root, indexes, targeted, yes=yes, preview_only=preview_only, command=command)
+    _ensure_units(indexes, targeted, run)
     if unknown:
         raise typer.Exit(EXIT_PROBLEMS)
 
@@ -126,10 +120,10 @@ def _checked(given: str) -> str:
     return name
 
 
-def _staging_stacks(root: Path) -> list[str]:
+def _staging_stacks(root: Path, ops: StackOperations, reader: DeclarationsReader) -> list[str]:
     """The stacks building staging components, in dependency order; declarations checked."""
     problems = Problems()
-    declarations = load_declarations(root, problems)
+    declarations = reader.load(root, problems)
     if problems.has_errors or declarations is None:
         raise ProblemsFound(problems.sorted())
     building = [
@@ -137,7 +131,7 @@ def _staging_stacks(root: Path) -> list[str]:
         for stack, settings in declarations.stacks.items()
         if set(settings.components) & set(STAGING_COMPONENTS)
     ]
-    return [s for s in ordered_stacks("all", sorted(declarations.stacks)) if s in building]
+    return [s for s in ops.in_order(root, sorted(declarations.stacks)) if s in building]
 
 
 def _read_diff(path: Path) -> list[dict[str, Any]]:
@@ -157,27 +151,19 @@ def _read_diff(path: Path) -> list[dict[str, Any]]:
     return found
 
 
-def _plan_indexes(root: Path, stacks: list[str]) -> list[PlanIndex]:
-    from infra.cli.staging.selection import PlanIndex
-    from infra.planner.runner import PlanFailed, PlanRequest, run_plans
+def _plan_indexes(root: Path, ops: StackOperations, stacks: list[str]) -> list[PlanIndex]:
+    from infra.staging.commands.selection import PlanIndex
 
     stderr.print(f"planning {', '.join(stacks)} offline to pick the targets")
-    from infra.cli.plan import _progress as plan_progress
-
-    with plan_progress(None, len(stacks)) as (on_done, on_progress):
-        results = run_plans([PlanRequest(stack, root) for stack in stacks], None, on_done,
-                            on_progress)  # fmt: skip
-    for result in results:
-        if result.plan is None:
-            raise PlanFailed(result)
-    return [PlanIndex(r.request.stack, r.plan or {}) for r in results]
+    plans = ops.plan(root, stacks)
+    return [PlanIndex(stack, plan) for stack, plan in zip(stacks, plans, strict=True)]
 
 
 def _changed(
     indexes: list[PlanIndex], diffs: list[dict[str, Any]]
 ) -> tuple[list[Unit], tuple[str, ...]]:
     """The units a merge changed, and the stacks to ensure whole."""
-    from infra.cli.staging.selection import changed_units
+    from infra.staging.commands.selection import changed_units
 
     changed = changed_units(indexes, diffs)
     for stack in changed.whole_stacks:
@@ -187,20 +173,12 @@ def _changed(
     return list(changed.units), changed.whole_stacks
 
 
-def _ensure_units(
-    root: Path,
-    indexes: list[PlanIndex],
-    units: list[Unit],
-    *,
-    yes: bool,
-    preview_only: bool,
-    command: Any,
-) -> None:
-    from infra.cli.staging.selection import select
+def _ensure_units(indexes: list[PlanIndex], units: list[Unit], run: _Run) -> None:
+    from infra.staging.commands.selection import select
 
     for selection in select(indexes, units):
         _describe(selection)
-        _run(root, selection.stack, selection, yes=yes, preview_only=preview_only, command=command)
+        run(selection.stack, selection)
 
 
 def _describe(selection: Selection) -> None:
@@ -213,25 +191,22 @@ def _describe(selection: Selection) -> None:
     )
 
 
-def _run(
-    root: Path,
-    stack: str,
-    selection: Selection | None,
-    *,
-    yes: bool,
-    preview_only: bool,
-    command: Any,
-) -> None:
-    from infra import engines
+class _Run:
+    """One stack's (targeted) preview, or its update through the engines' operations."""
 
-    targets = (
-        engines.Targets(selection.urns, selection.dependents) if selection is not None else None
-    )
-    with guard_rails(root) as pack:
-        if preview_only:
-            previewed = engines.run(root, stack, "preview", stream, targets=targets,
-                                    command=command, policy_pack=pack)  # fmt: skip
-            stderr.print(previewed.summary())
-            show_changes(previewed)
-            return
-        apply_stack(root, stack, yes=yes, targets=targets, command=command, policy_pack=pack)
+    def __init__(
+        self, root: Path, ops: StackOperations, command: Any, *, yes: bool, preview_only: bool
+    ) -> None:
+        self.root, self.ops, self.command = root, ops, command
+        self.yes, self.preview_only = yes, preview_only
+
+    def __call__(self, stack: str, selection: Selection | None) -> None:
+        from infra import engines
+
+        targets = (
+            engines.Targets(selection.urns, selection.dependents) if selection is not None else None
+        )
+        if self.preview_only:
+            self.ops.preview(self.root, stack, targets, self.command)
+        else:
+            self.ops.apply(self.root, stack, targets, self.command, yes=self.yes)

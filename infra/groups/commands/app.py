@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from infra.cli.groups import diff, sync, validate
+from infra.groups.commands import diff, sync, validate
 
 groups_app = typer.Typer(
     help="Google Groups: validate, diff and sync",

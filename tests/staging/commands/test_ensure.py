@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from infra.cli.staging.selection import PlanIndex, find_units, select
 from infra.planner.runner import PlanRequest, plan_one
+from infra.staging.commands.selection import PlanIndex, find_units, select
 from tests.conftest import invoke, trim_staging
 from tests.engines.stand_in import StandIn
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from infra.cli.promoter import new, validate
+from infra.promoter.commands import new, validate
 
 promoter_app = typer.Typer(
     help="The image promoter's manifests: new (for a subproject) and validate (a tree)",
