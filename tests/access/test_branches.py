@@ -1,9 +1,9 @@
 """`access diff` between real branches of committed copies of this repository.
 
-Each case commits a base (this repository, its staging section trimmed, plus
-what the case needs), then a change on a branch, and runs the real CLI:
-every stack is planned offline from the YAML at both commits, and the
-access diff is read from the plans.
+Each case commits a base (this repository, its staging section trimmed, with
+the staging, staging-images and groups stacks alone, plus what the case needs), then a change
+on a branch, and runs the real CLI: every stack is planned offline from the
+YAML at both commits, and the access diff is read from the plans.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from tests.conftest import declare_writer_group, git, invoke, trim_staging
+from tests.conftest import declare_writer_group, git, invoke, only_stacks, trim_staging
 
 pytestmark = pytest.mark.plan
 
@@ -27,6 +27,8 @@ WRITER = "roles/artifactregistry.writer"
 KWOK_IMAGES = "k8s-staging-kwok/us-central1/images"
 
 Edit = Callable[[Path], None]
+# Staging grants and the groups that hold them: what every case here changes.
+SMALL_ESTATE = only_stacks("staging", "staging-images", "groups")
 
 
 def replace(relative: str, old: str, new: str) -> Edit:
@@ -78,7 +80,7 @@ def access_diff(
     git_checkout: Callable[..., Path], cli: CliRunner, base: Edit, change: Edit, *flags: str
 ) -> tuple[Path, Any]:
     """Commit ``base`` on main and ``change`` on a branch; the branch's access diff."""
-    repo = git_checkout(both(trim_staging, base))
+    repo = git_checkout(both(trim_staging, SMALL_ESTATE, base))
     git(repo, "checkout", "-qb", "change")
     change(repo)
     git(repo, "commit", "-qam", "change")
@@ -274,7 +276,7 @@ def test_the_pr_summary_opens_with_who_gains_what_after_the_dangers(
     """The PR summary of a member added to a staging writer group: no dangers, so its
     first section is the one access line naming the member, the role, the
     repository and the group."""
-    repo = git_checkout(trim_staging)
+    repo = git_checkout(both(trim_staging, SMALL_ESTATE))
     git(repo, "checkout", "-qb", "change")
     add_member("k8s-infra-staging-kwok@kubernetes.io", "mallory@example.com")(repo)
     git(repo, "commit", "-qam", "change")

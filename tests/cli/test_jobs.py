@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from infra.core.environment import GOOGLE_API_ENDPOINT_ENV
-from tests.conftest import REPO, git, invoke, trim_staging
+from tests.conftest import REPO, git, invoke, only_stacks, trim_staging
 from tests.engines.stand_in import StandIn
 from tests.fake_google import FakeGoogle
 
@@ -37,10 +37,16 @@ def commit(repo: Path, message: str) -> None:
     git(repo, "commit", "-qm", message)
 
 
+def postsubmit_estate(repo: Path) -> None:
+    """The stacks postsubmit applies (groups first, then staging), the others left out."""
+    trim_staging(repo)
+    only_stacks("groups", "staging", "staging-images")(repo)
+
+
 def test_postsubmit_applies_the_groups_then_only_the_new_registry(
     cli: CliRunner, git_checkout: Callable[..., Path], stand_in: StandInFactory, tmp_path: Path
 ) -> None:
-    repo = git_checkout(trim_staging)
+    repo = git_checkout(postsubmit_estate)
     onboarded = invoke(cli, "--root", str(repo), "staging", "new", "newreg",
                        "--dir", "sig-testing", "--writers", "dev@example.com")  # fmt: skip
     assert onboarded.exit_code == 0, onboarded.output
@@ -58,7 +64,7 @@ def test_postsubmit_applies_the_groups_then_only_the_new_registry(
 def test_postsubmit_ensures_both_staging_stacks_whole_when_code_changed(
     git_checkout: Callable[..., Path], stand_in: StandInFactory, tmp_path: Path
 ) -> None:
-    repo = git_checkout(trim_staging)
+    repo = git_checkout(postsubmit_estate)
     program = repo / "infra" / "program.py"
     program.write_text(program.read_text() + "\n# a change of code\n")
     commit(repo, "change the program")

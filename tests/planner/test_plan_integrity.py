@@ -188,7 +188,7 @@ CASES = {
         file_in_folder(".venv/lib"), "groups", "refused", "groups/.venv/lib/groups.yaml"
     ),
     "a change in code": Case(code_comment, "groups", "replanned"),
-    "a change in a data file under infra/": Case(data_comment, "registry-prod", "replanned"),
+    "a change in a data file under infra/": Case(data_comment, "registry-mirrors", "replanned"),
     "a protected project deleted": Case(delete_staging_project, "staging", "change"),
     # only the `infra` package is imported from a checkout: nothing else there runs
     "a package shadowing a provider": Case(shadow_a_provider, "groups", "same plan"),
