@@ -117,3 +117,27 @@ def test_the_console_stands_below_the_concerns() -> None:
         for name, level in imported_names(path):
             if name.startswith("infra") and not level:
                 assert name.startswith(below), f"{path}: {name}"
+
+
+def imported_modules(path: Path) -> list[str]:
+    """Every module ``path`` imports, ``from infra import x`` counted as ``infra.x``."""
+    found: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found += [f"{node.module}.{alias.name}" for alias in node.names]
+    return found
+
+
+def test_the_declarations_stand_below_the_catalog_and_the_concerns() -> None:
+    """Every concern builds on infra.declarations: importing a concern or the catalog
+    from there would close a circle (what is computed over the catalog sits beside it)."""
+    from infra.catalog import CONCERNS
+
+    above = {"infra.catalog"} | {entry.check.__module__.rsplit(".", 1)[0] for entry in CONCERNS}
+    assert len(above) > 1
+    for path in sorted((PACKAGE / "declarations").rglob("*.py")):
+        for name in imported_modules(path):
+            for room in above:
+                assert name != room and not name.startswith(room + "."), f"{path}: {name}"

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from infra.console.output import boundary, stderr
-from infra.declarations.schemas import FILES, write_schemas
+from infra.schemas import FILES, write_schemas
 
 
 @boundary

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from infra.core.located_yaml import load_yaml
 from infra.core.problems import Problems
-from infra.declarations.schemas import BEYOND_SCHEMA, FILES, schemas
+from infra.schemas import BEYOND_SCHEMA, FILES, schemas
 from tests.conftest import FIXTURES, REPO, invoke
 
 SHIPPED = REPO / "schemas"
