@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 from infra import catalog
 from infra.core.iam import MEMBER, PUBLIC_MEMBERS
 from infra.core.problems import Problems
-from infra.review.allowances import MEMBER as MEMBER_CHANGE
-from infra.review.allowances import load_allowances
+from infra.declarations.allowances import MEMBER as MEMBER_CHANGE
+from infra.declarations.allowances import load_allowances
 
 if TYPE_CHECKING:
     from infra.declarations.concern import Concern
