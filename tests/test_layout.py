@@ -57,7 +57,7 @@ def test_validation_imports_nothing_from_pulumi() -> None:
     of the repository loads no Pulumi module (builders import theirs when called)."""
     code = (
         "import sys; from pathlib import Path; from infra.core.problems import Problems; "
-        "from infra.validation import load_declarations; "
+        "from infra.catalog.validation import load_declarations; "
         f"assert load_declarations(Path({str(REPO)!r}), Problems()) is not None; "
         "print(sorted(m for m in sys.modules if m.split('.')[0].startswith('pulumi')))"
     )

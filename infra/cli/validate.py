@@ -8,13 +8,13 @@ from typing import Annotated
 import typer
 
 from infra.adoption.accepted import check_accepted
+from infra.catalog.validation import find_stack_building, load_declarations
 from infra.console.context import cli_context
 from infra.console.output import boundary, report_problems
 from infra.core.problems import Problems
 from infra.declarations.allowances import check_allowances
 from infra.declarations.concern import Declarations
 from infra.declarations.stacks import StackSettings, stack_names
-from infra.validation import find_stack_building, load_declarations
 
 
 @boundary

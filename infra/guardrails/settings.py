@@ -50,7 +50,7 @@ def policy_config(
 ) -> dict[str, dict[str, Any]]:
     """The config of every policy, from the declarations under ``root`` and what each
     concern (the catalog's, unless given) tells of its own."""
-    from infra.validation import load_declarations
+    from infra.catalog.validation import load_declarations
 
     declarations = load_declarations(root, problems)
     if declarations is None:
