@@ -141,3 +141,12 @@ def test_the_declarations_stand_below_the_catalog_and_the_concerns() -> None:
         for name in imported_modules(path):
             for room in above:
                 assert name != room and not name.startswith(room + "."), f"{path}: {name}"
+
+
+def test_the_shared_building_blocks_depend_on_no_concern() -> None:
+    """infra/components/ sits under every concern that builds projects with it; the
+    alias kept for old group state looks its provider up lazily, by name."""
+    for path in sorted((PACKAGE / "components").rglob("*.py")):
+        for name in imported_modules(path):
+            if name.startswith("infra."):
+                assert name.startswith(("infra.core.", "infra.declarations.")), f"{path}: {name}"
