@@ -150,3 +150,38 @@ def test_the_shared_building_blocks_depend_on_no_concern() -> None:
         for name in imported_modules(path):
             if name.startswith("infra."):
                 assert name.startswith(("infra.core.", "infra.declarations.")), f"{path}: {name}"
+
+
+def room_of(module: str) -> str | None:
+    """The top-level package or module of infra/ that ``module`` belongs to."""
+    parts = module.split(".")
+    if parts[0] != "infra" or len(parts) < 2:
+        return None
+    room = parts[1]
+    return room if (PACKAGE / room).is_dir() or (PACKAGE / f"{room}.py").is_file() else None
+
+
+def test_the_rooms_of_infra_import_each_other_without_a_circle() -> None:
+    """Data flows one way between the top-level packages of infra/, counting imports
+    inside functions and under TYPE_CHECKING: a circle would make them one room."""
+    arrows: dict[str, set[str]] = {}
+    for path in modules():
+        source = path.relative_to(PACKAGE).with_suffix("").parts[0]
+        targets = {room_of(name) for name in imported_modules(path)} - {None, source}
+        arrows.setdefault(source, set()).update(str(target) for target in targets)
+    assert {"declarations", "core"} <= arrows["groups"] and "staging" in arrows["catalog"]
+
+    done: set[str] = set()
+
+    def visit(room: str, trail: tuple[str, ...]) -> None:
+        if room in trail:
+            circle = (*trail[trail.index(room) :], room)
+            raise AssertionError("a circle: " + " -> ".join(circle))
+        if room in done:
+            return
+        for target in sorted(arrows.get(room, ())):
+            visit(target, (*trail, room))
+        done.add(room)
+
+    for room in sorted(arrows):
+        visit(room, ())
