@@ -14,13 +14,13 @@ import pulumi
 
 from infra import catalog
 from infra.adoption.imports import register_from_environment
+from infra.catalog.validation import load_declarations
 from infra.core.environment import DECLARATIONS_CHECKED_ENV, IMPORTS_ENV
 from infra.core.errors import ProblemsFound
 from infra.core.paths import data_root
 from infra.core.problems import Position, Problems
 from infra.declarations.layout import stack_path
 from infra.declarations.stacks import COMPONENTS_KEY, NAMESPACE, StackSettings, parse_settings
-from infra.validation import load_declarations
 
 # Set by the offline planner, which checks every declaration of the data root
 # once before any program runs (`k8s-infra plan` does it in the parent): each

@@ -81,7 +81,7 @@ def define_env(env: Any) -> None:
 
     @env.macro
     def schema_files() -> str:
-        from infra.declarations.schemas import BEYOND_SCHEMA, FILES
+        from infra.catalog.schemas import BEYOND_SCHEMA, FILES
 
         rows = [f"| `schemas/{name}` | `{what}` |" for name, what in FILES.items()]
         checks = [f"| `{fixture}` | {check} |" for fixture, check in BEYOND_SCHEMA.items()]

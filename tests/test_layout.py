@@ -57,7 +57,7 @@ def test_validation_imports_nothing_from_pulumi() -> None:
     of the repository loads no Pulumi module (builders import theirs when called)."""
     code = (
         "import sys; from pathlib import Path; from infra.core.problems import Problems; "
-        "from infra.validation import load_declarations; "
+        "from infra.catalog.validation import load_declarations; "
         f"assert load_declarations(Path({str(REPO)!r}), Problems()) is not None; "
         "print(sorted(m for m in sys.modules if m.split('.')[0].startswith('pulumi')))"
     )
@@ -117,3 +117,71 @@ def test_the_console_stands_below_the_concerns() -> None:
         for name, level in imported_names(path):
             if name.startswith("infra") and not level:
                 assert name.startswith(below), f"{path}: {name}"
+
+
+def imported_modules(path: Path) -> list[str]:
+    """Every module ``path`` imports, ``from infra import x`` counted as ``infra.x``."""
+    found: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found += [f"{node.module}.{alias.name}" for alias in node.names]
+    return found
+
+
+def test_the_declarations_stand_below_the_catalog_and_the_concerns() -> None:
+    """Every concern builds on infra.declarations: importing a concern or the catalog
+    from there would close a circle (what is computed over the catalog sits beside it)."""
+    from infra.catalog import CONCERNS
+
+    above = {"infra.catalog"} | {entry.check.__module__.rsplit(".", 1)[0] for entry in CONCERNS}
+    assert len(above) > 1
+    for path in sorted((PACKAGE / "declarations").rglob("*.py")):
+        for name in imported_modules(path):
+            for room in above:
+                assert name != room and not name.startswith(room + "."), f"{path}: {name}"
+
+
+def test_the_shared_building_blocks_depend_on_no_concern() -> None:
+    """infra/components/ sits under every concern that builds projects with it; the
+    alias kept for old group state looks its provider up lazily, by name."""
+    for path in sorted((PACKAGE / "components").rglob("*.py")):
+        for name in imported_modules(path):
+            if name.startswith("infra."):
+                assert name.startswith(("infra.core.", "infra.declarations.")), f"{path}: {name}"
+
+
+def room_of(module: str) -> str | None:
+    """The top-level package or module of infra/ that ``module`` belongs to."""
+    parts = module.split(".")
+    if parts[0] != "infra" or len(parts) < 2:
+        return None
+    room = parts[1]
+    return room if (PACKAGE / room).is_dir() or (PACKAGE / f"{room}.py").is_file() else None
+
+
+def test_the_rooms_of_infra_import_each_other_without_a_circle() -> None:
+    """Data flows one way between the top-level packages of infra/, counting imports
+    inside functions and under TYPE_CHECKING: a circle would make them one room."""
+    arrows: dict[str, set[str]] = {}
+    for path in modules():
+        source = path.relative_to(PACKAGE).with_suffix("").parts[0]
+        targets = {room_of(name) for name in imported_modules(path)} - {None, source}
+        arrows.setdefault(source, set()).update(str(target) for target in targets)
+    assert {"declarations", "core"} <= arrows["groups"] and "staging" in arrows["catalog"]
+
+    done: set[str] = set()
+
+    def visit(room: str, trail: tuple[str, ...]) -> None:
+        if room in trail:
+            circle = (*trail[trail.index(room) :], room)
+            raise AssertionError("a circle: " + " -> ".join(circle))
+        if room in done:
+            return
+        for target in sorted(arrows.get(room, ())):
+            visit(target, (*trail, room))
+        done.add(room)
+
+    for room in sorted(arrows):
+        visit(room, ())

@@ -21,11 +21,11 @@ from infra.declarations.layout import stack_path
 from infra.declarations.stacks import PRODUCTION_KEY, SERVES_PRODUCTION_KEY, stack_names
 
 if TYPE_CHECKING:
+    from infra.declarations.allowances import Allowance
     from infra.planner.cache import PlanCache
     from infra.planner.compare import Compared
     from infra.planner.diff import PlanDiff
     from infra.planner.runner import PlanRequest, PlanResult
-    from infra.review.allowances import Allowance
     from infra.review.dangers import Danger
 
 ALL = "all"
@@ -246,7 +246,7 @@ class _MarkdownTo:
 
 
 def _allowances(root: Path, problems: Problems) -> list[Allowance]:
-    from infra.review.allowances import load_allowances
+    from infra.declarations.allowances import load_allowances
 
     return load_allowances(root, problems)
 

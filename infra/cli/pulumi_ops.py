@@ -39,7 +39,7 @@ def stream(line: str) -> None:
 
 def readable_stacks(root: Path) -> dict[str, StackSettings]:
     """The stacks whose files can be read (validation reports the others)."""
-    from infra.validation import load_stacks
+    from infra.catalog.validation import load_stacks
 
     return load_stacks(root, Problems())
 

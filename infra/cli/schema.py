@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
+from infra.catalog.schemas import FILES, write_schemas
 from infra.console.output import boundary, stderr
-from infra.declarations.schemas import FILES, write_schemas
 
 
 @boundary

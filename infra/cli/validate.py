@@ -8,13 +8,13 @@ from typing import Annotated
 import typer
 
 from infra.adoption.accepted import check_accepted
+from infra.catalog.validation import find_stack_building, load_declarations
 from infra.console.context import cli_context
 from infra.console.output import boundary, report_problems
 from infra.core.problems import Problems
+from infra.declarations.allowances import check_allowances
 from infra.declarations.concern import Declarations
 from infra.declarations.stacks import StackSettings, stack_names
-from infra.review.allowances import check_allowances
-from infra.validation import find_stack_building, load_declarations
 
 
 @boundary
@@ -55,7 +55,7 @@ def _stale_allowances(root: Path, problems: Problems) -> None:
     Only the stacks such entries name are planned (from the plan cache when
     their inputs are unchanged); a stack whose plan fails is not judged.
     """
-    from infra.review.allowances import load_allowances, matching_nothing
+    from infra.declarations.allowances import load_allowances, matching_nothing
 
     one_off = [a for a in load_allowances(root, Problems()) if not a.standing]
     if not one_off:

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 from infra import catalog
 from infra.core.iam import MEMBER, PUBLIC_MEMBERS
 from infra.core.problems import Problems
-from infra.review.allowances import MEMBER as MEMBER_CHANGE
-from infra.review.allowances import load_allowances
+from infra.declarations.allowances import MEMBER as MEMBER_CHANGE
+from infra.declarations.allowances import load_allowances
 
 if TYPE_CHECKING:
     from infra.declarations.concern import Concern
@@ -50,7 +50,7 @@ def policy_config(
 ) -> dict[str, dict[str, Any]]:
     """The config of every policy, from the declarations under ``root`` and what each
     concern (the catalog's, unless given) tells of its own."""
-    from infra.validation import load_declarations
+    from infra.catalog.validation import load_declarations
 
     declarations = load_declarations(root, problems)
     if declarations is None:

@@ -80,7 +80,7 @@ def check_declarations(root: Path, plan_cache: PlanCache | None) -> DeclarationC
     across = Problems()
     recorder = ReadRecorder()
     with recorder.recording():
-        from infra.validation import load_declarations
+        from infra.catalog.validation import load_declarations
 
         load_declarations(root, problems, across=across)
     read = recorder.stop()

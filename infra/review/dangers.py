@@ -12,7 +12,7 @@ and settings that open a group (anyone can join, external members allowed;
 which ones, the groups concern declares: ``ResourceFacts.opened_by``).
 
 A change meant to happen is allowed by an entry of ``infra/allowed-changes.yaml``
-in the change's own declarations (see ``allowances.py``).
+in the change's own declarations (see ``infra/declarations/allowances.py``).
 """
 
 from __future__ import annotations
@@ -23,9 +23,15 @@ from typing import Any
 
 from infra import catalog
 from infra.core.iam import PUBLIC_MEMBERS
+from infra.declarations.allowances import (
+    CHANGES,
+    Allowance,
+    matches_inputs,
+    names_resource,
+    type_of,
+)
 from infra.planner.diff import PlanDiff, Update
 from infra.planner.labels import type_name
-from infra.review.allowances import CHANGES, Allowance, matches_inputs, names_resource, type_of
 from infra.review.escape import one_line
 from infra.review.leaves import pair
 

@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from infra.core.problems import Problem
+from infra.declarations.allowances import ALLOW_FILE
 from infra.planner.diff import PlanDiff
 from infra.planner.labels import type_name
-from infra.review.allowances import ALLOW_FILE
 from infra.review.dangers import Danger
 from infra.review.escape import cell, code, fence, html
 from infra.review.pictures import Picture, mermaid

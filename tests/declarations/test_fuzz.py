@@ -9,8 +9,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from infra.catalog.validation import load_declarations
 from infra.core.problems import Problems
-from infra.validation import load_declarations
 from tests.conftest import REPO
 
 KEYS = st.sampled_from([

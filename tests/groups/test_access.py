@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from infra.catalog.validation import load_stack
 from infra.core.fields import Fields, locate_file
 from infra.core.problems import Problems
 from infra.groups.access import GroupsAccess, groups_access, parse_groups_object, stack_fields
-from infra.validation import load_stack
 
 SA = "gsuite-groups-manager@k8s-gsuite.iam.gserviceaccount.com"
 

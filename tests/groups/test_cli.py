@@ -10,13 +10,13 @@ import pytest
 from typer.testing import CliRunner
 
 from infra.catalog import stack_schema
+from infra.catalog.validation import find_stack_building, load_declarations, load_stack
 from infra.cli.validate import CatalogDeclarations
 from infra.core.problems import Position, Problems
 from infra.declarations.stacks import parse_settings
 from infra.groups.commands.run import load_inputs
 from infra.groups.loader import GROUPS_COMPONENT, groups_location, load_declared_groups
 from infra.groups.model import GroupsTree
-from infra.validation import find_stack_building, load_declarations, load_stack
 from tests.conftest import REPO, invoke
 from tests.groups.tree import problem_lines
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from infra.catalog.validation import load_stack
 from infra.core.problems import Problems
 from infra.groups.access import estate_expectations
 from infra.groups.estate_checks import EstateExpectations
-from infra.validation import load_stack
 from tests.conftest import REPO, invoke
 from tests.groups.tree import (
     UPSTREAM_ESTATE,

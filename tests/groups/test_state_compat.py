@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 
 import dill
+import pytest
 from pulumi.dynamic.dynamic import serialize_provider
 
 from infra.groups.provider import GroupProvider
@@ -28,3 +29,11 @@ def test_new_state_pickles_the_provider_by_reference() -> None:
     assert b"infra.groups.provider" in blob
     assert len(blob) < 200  # a reference, not the class and its globals by value
     assert isinstance(dill.loads(blob), GroupProvider)
+
+
+def test_the_old_path_names_the_provider_of_today() -> None:
+    from infra.components.groups import provider as old_path
+
+    assert old_path.GroupProvider is GroupProvider
+    with pytest.raises(AttributeError, match="Missing"):
+        old_path.Missing  # noqa: B018

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from infra.core.problems import Problems
+from infra.declarations.allowances import load_allowances
 from infra.guardrails.offline import check_plan
 from infra.guardrails.settings import policy_config
-from infra.review.allowances import load_allowances
 from infra.review.dangers import PUBLIC, Danger, apply_allowances
 from tests.conftest import REPO
 from tests.guardrails.inventories import PROJECT_MEMBER, REPO_MEMBER, grant, plan

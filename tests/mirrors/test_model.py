@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
+from infra.catalog.validation import load_stack
 from infra.core.fields import Fields, locate_file
 from infra.core.problems import Position, Problems
 from infra.mirrors.model import (
@@ -21,7 +22,6 @@ from infra.mirrors.model import (
 )
 from infra.mirrors.regions import load_region_facts
 from infra.mirrors.settings import parse_mirror_settings
-from infra.validation import load_stack
 from tests.conftest import REPO
 
 STACK = "registry-mirrors"
@@ -43,7 +43,7 @@ def mirrors() -> Mirrors:
 def test_the_model_imports_no_pulumi() -> None:
     """Models stay importable (and fast) where no provider SDK is installed."""
     probe = (
-        "import sys, infra.validation, infra.mirrors.model; "
+        "import sys, infra.catalog.validation, infra.mirrors.model; "
         "print(sorted({m.split('.')[0] for m in sys.modules if m.startswith('pulumi')}))"
     )
     done = subprocess.run(

@@ -414,8 +414,8 @@ import json, sys
 import pulumi
 from pulumi.runtime import mocks, settings
 from infra.core.errors import ProblemsFound
-from infra.validation import load_declarations
-from infra.validation import load_stack
+from infra.catalog.validation import load_declarations
+from infra.catalog.validation import load_stack
 from infra.core.problems import Problems
 from infra.catalog import concern
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from infra.catalog.validation import load_declarations
 from infra.core.problems import Problems
 from infra.mirrors.model import Mirrors
-from infra.validation import load_declarations
 from tests.conftest import invoke
 
 BUCKETS = "infra/data/registry/s3-buckets.yaml"

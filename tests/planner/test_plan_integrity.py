@@ -362,10 +362,10 @@ def test_the_program_reading_an_undeclared_file_is_refused(
 def test_the_check_of_every_declaration_reads_only_what_its_key_holds() -> None:
     """The check kept in the cache is keyed by every concern's inputs and every stack
     file: checking the repository reads nothing else."""
+    from infra.catalog.validation import load_declarations
     from infra.core.problems import Problems
     from infra.planner.checked import check_key, undeclared_by_check
     from infra.planner.reads import ReadRecorder
-    from infra.validation import load_declarations
     from tests.conftest import REPO
 
     _key, allowed = check_key(REPO)

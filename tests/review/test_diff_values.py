@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from infra.core.problems import Problems
+from infra.declarations.allowances import load_allowances
 from infra.planner.diff import diff_plans, value_change
 from infra.planner.labels import short_name
-from infra.review.allowances import load_allowances
 from infra.review.dangers import apply_allowances, find_dangers
 from infra.review.leaves import show
 from infra.review.report import change_lines, leaves_json, value_lines

@@ -17,13 +17,13 @@ import pytest
 from pulumi.runtime import mocks, settings
 
 from infra import catalog
+from infra.catalog.validation import load_declarations
 from infra.core.environment import ROOT_ENV
 from infra.core.problems import Position, Problems
 from infra.declarations.concern import Concern, Declarations
 from infra.declarations.estate import Estate
 from infra.declarations.per_stack import PerStack, PerStackSection
 from infra.declarations.stacks import ConfigKey, StackSettings
-from infra.validation import load_declarations
 
 NAME = "toy-buckets"
 

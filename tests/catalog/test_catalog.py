@@ -15,11 +15,11 @@ import pytest
 from pulumi.runtime import mocks, settings
 
 from infra import catalog
+from infra.catalog.validation import load_declarations
 from infra.core.fields import Fields
 from infra.core.problems import Problems
 from infra.declarations.concern import CheckContext, Checked, Concern, Declarations
 from infra.declarations.stacks import ConfigKey, StackSettings
-from infra.validation import load_declarations
 
 NAME = "example-buckets"
 

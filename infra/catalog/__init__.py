@@ -6,6 +6,11 @@ command tree of ``k8s-infra`` and the facts of resource types (adoption,
 replacements, placeholders, grants) take their lists from ``CONCERNS``.
 Adding a concern is its own package under ``infra/`` with a ``concern.py``,
 one line here, and its tests.
+
+What is computed directly over the list lives beside it in this package:
+every declaration loaded and checked (``validation``) and the JSON Schemas
+(``schemas``). They read ``catalog.CONCERNS`` when called, never a copy taken
+at import, so a registered concern is seen everywhere.
 """
 
 from __future__ import annotations

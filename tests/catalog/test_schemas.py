@@ -17,9 +17,9 @@ import jsonschema
 import pytest
 from typer.testing import CliRunner
 
+from infra.catalog.schemas import BEYOND_SCHEMA, FILES, schemas
 from infra.core.located_yaml import load_yaml
 from infra.core.problems import Problems
-from infra.declarations.schemas import BEYOND_SCHEMA, FILES, schemas
 from tests.conftest import FIXTURES, REPO, invoke
 
 SHIPPED = REPO / "schemas"
