@@ -37,13 +37,6 @@ from infra.core.environment import IMPORTS_ENV
 from infra.core.errors import EXIT_PROBLEMS, K8sInfraError, ProblemsFound, UsageError
 from infra.declarations.stacks import UnreadableStackFile, stack_config, stack_names
 
-GROUPS_STACK = "groups"
-# Dynamic resources cannot be imported: the groups' own create adopts a live group.
-GROUPS_HINT = (
-    "review `k8s-infra groups diff`, then run `k8s-infra up groups`: creating a group "
-    "that exists adopts it (see docs/approver/adoption.md)"
-)
-
 
 @boundary
 def adopt(
@@ -226,6 +219,21 @@ def _unexplained_changes(previewed: Any, verdicts: list[Any]) -> str:
     return ", ".join(missing)
 
 
+def _adopted_by_create(root: Path, stack: str) -> bool:
+    """Whether every resource type the stack's concerns declare is adopted by its own
+    create (a dynamic resource, such as a Google Group, cannot be imported)."""
+    from infra import catalog
+    from infra.core.problems import Problems
+    from infra.declarations.resources import Created
+    from infra.declarations.stacks import load_stack_settings
+
+    settings = load_stack_settings(root, stack, Problems(), catalog.stack_schema())
+    if settings is None:
+        return False  # its problems are reported where the stack is read
+    facts = [f for c in catalog.CONCERNS if c.name in settings.components for f in c.resources]
+    return bool(facts) and all(isinstance(f.adoption, Created) for f in facts)
+
+
 def _targets(stack: str, plan: dict[str, Any], names: list[str]) -> Any:
     """The targeted run over the named projects or registries, as `staging ensure` picks it."""
     if not names:
@@ -251,9 +259,13 @@ def _targets(stack: str, plan: dict[str, Any], names: list[str]) -> Any:
 
 
 def _check_adoptable(root: Path, stack: str) -> None:
-    if stack == GROUPS_STACK:
-        raise UsageError("the groups stack is not adopted by import", GROUPS_HINT)
     known = stack_names(root)
+    if stack in known and _adopted_by_create(root, stack):
+        raise UsageError(
+            f"the {stack} stack is not adopted by import",
+            f"review `k8s-infra plan {stack}`, then run `k8s-infra up {stack}`: creating "
+            "one of its resources that exists adopts it (see docs/approver/adoption.md)",
+        )
     if stack not in known:
         raise UsageError(
             f"unknown stack `{stack}`",

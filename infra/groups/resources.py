@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from infra.declarations.resources import GrantDocument, Inputs, ResourceFacts, replaced_by
+from infra.declarations.resources import (
+    Created,
+    GrantDocument,
+    Inputs,
+    ResourceFacts,
+    replaced_by,
+)
 
 # Group settings (the plan's names) whose new value opens a group to people outside it.
 OPENING = {
@@ -35,6 +41,11 @@ def opened_settings(before: Inputs, after: Inputs) -> list[tuple[str, str]]:
 
 GOOGLE_GROUP = ResourceFacts(
     "pulumi-python:dynamic/groups:GoogleGroup",
+    # a dynamic resource cannot be imported: its provider's create takes over a live
+    # group of the address in place (infra/groups/provider.py), never makes a second
+    adoption=Created(
+        "a dynamic resource: its create adopts the live group of the address in place"
+    ),
     # the address is the group's identity; everything else is reconciled in place
     replacement=replaced_by("email", source="infra/groups/provider.py"),
     grant_document=GrantDocument.GROUP_MEMBERS,

@@ -78,8 +78,15 @@ def resolve_commit(repo: Path, ref: str) -> str:
     )
 
 
-# What the plans read from a checkout (the code, the declarations, the stacks).
-_READ = ("Pulumi.yaml", "infra", "stacks", "groups")
+def _read_entries() -> list[str]:
+    """What the plans read from a checkout: the project file, the code with infra.yaml,
+    the stacks, and the top folder of every file a concern declares it reads."""
+    from infra import catalog
+    from infra.core.paths import PROJECT_FILE
+    from infra.declarations.layout import STACKS_DIR
+
+    declared = {pattern.split("/", 1)[0] for c in catalog.CONCERNS for pattern in c.inputs(None)}
+    return sorted({PROJECT_FILE, "infra", str(STACKS_DIR), *declared})
 
 
 def head_commit(repo: Path) -> tuple[str, bool]:
@@ -88,7 +95,7 @@ def head_commit(repo: Path) -> tuple[str, bool]:
     sha = _verify(repo, "HEAD") or ""
     if not sha:
         return "", True
-    status = _git(repo, "status", "--porcelain", "--untracked-files=all", "--", *_READ)
+    status = _git(repo, "status", "--porcelain", "--untracked-files=all", "--", *_read_entries())
     changed = [line for line in status.stdout.splitlines()
                if "__pycache__/" not in line and not line.endswith(".pyc")]  # fmt: skip
     return sha, bool(changed)
