@@ -248,6 +248,8 @@ def test_of_and_on_answer_for_people_groups_and_accounts(
     checkout_copy: Path, cli: CliRunner
 ) -> None:
     trim_staging(checkout_copy)
+    # staging's writers, the groups, and the promoter's prod storage in the mirrors' stack
+    only_stacks("staging", "groups", "registry-mirrors")(checkout_copy)
     root = ("--root", str(checkout_copy), "access")
     result = invoke(cli, *root, "of", "kwok-maintainer-1@example.com", "--json")
     assert result.exit_code == 0, result.output

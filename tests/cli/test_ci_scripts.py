@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REPO, declare_writer_group, trim_staging
+from tests.conftest import REPO, declare_writer_group, only_stacks, trim_staging
 
 SCRIPTS = REPO / "scripts" / "ci"
 
@@ -40,6 +40,7 @@ def test_pr_check_writes_the_diff_of_a_new_project(
     repo_plan: Callable[[str], dict[str, Any]],
 ) -> None:
     repo = git_checkout(trim_staging)
+    only_stacks("staging", "groups")(repo)  # what a new project touches
     declare_writer_group(repo, "newcomer")
     infra_yaml = repo / "infra" / "infra.yaml"
     listing = "      k8s-staging-kwok:\n"
@@ -108,7 +109,7 @@ def test_pr_check_stops_on_invalid_declarations(
 def test_pr_check_leaves_no_diff_when_the_plan_fails(
     git_checkout: Callable[..., Path], tmp_path: Path
 ) -> None:
-    repo = git_checkout(trim_staging)
+    repo = git_checkout(only_stacks("groups"))  # the base is refused whatever is planned
     done = run("pr-check.sh", repo, tmp_path / "artifacts", "no-such-base")
     assert done.returncode == 2, done.stderr
     assert "git ref `no-such-base` is not known" in done.stderr
