@@ -12,9 +12,10 @@ from types import MappingProxyType
 
 from infra import catalog
 from infra.core.problems import Problems
-from infra.declarations.concern import CheckContext, Concern, Declarations, GroupReference
+from infra.declarations.concern import CheckContext, Concern, GroupReference
 from infra.declarations.estate import load_estate
 from infra.declarations.facts import load_facts
+from infra.declarations.loaded import Declarations
 from infra.declarations.stacks import (
     COMPONENTS_KEY,
     StackSettings,

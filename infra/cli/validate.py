@@ -13,7 +13,7 @@ from infra.console.context import cli_context
 from infra.console.output import boundary, report_problems
 from infra.core.problems import Problems
 from infra.declarations.allowances import check_allowances
-from infra.declarations.concern import Declarations
+from infra.declarations.loaded import Declarations
 from infra.declarations.stacks import StackSettings, stack_names
 
 

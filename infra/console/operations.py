@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from infra.core.problems import Problems
-    from infra.declarations.concern import Declarations
+    from infra.declarations.loaded import Declarations
     from infra.declarations.stacks import StackSettings
 
 

@@ -15,9 +15,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from infra.declarations.guardrails import GuardRails
+from infra.declarations.loaded import Declarations
 from infra.declarations.stacks import ConfigKey, StackSettings
 
 if TYPE_CHECKING:
@@ -26,8 +27,6 @@ if TYPE_CHECKING:
     from infra.core.problems import Position, Problems
     from infra.declarations.estate import Estate
     from infra.declarations.resources import ResourceFacts
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -60,20 +59,6 @@ class CheckContext:
     def building(self, component: str) -> list[StackSettings]:
         """The stacks whose ``components`` include ``component``, by stack name."""
         return [s for _, s in sorted(self.stacks.items()) if component in s.components]
-
-
-@dataclass(frozen=True)
-class Declarations:
-    """Every declaration under a data root, loaded and checked."""
-
-    root: Path
-    estate: Estate
-    stacks: Mapping[str, StackSettings]
-    models: Mapping[str, object]  # concern name -> its checked model
-
-    def model(self, concern: str, kind: type[T]) -> T | None:
-        found = self.models.get(concern)
-        return found if isinstance(found, kind) else None
 
 
 Check = Callable[[CheckContext, "Problems"], Checked]

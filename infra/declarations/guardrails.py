@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from infra.crossguard import Policy
-    from infra.declarations.concern import Declarations
+    from infra.declarations.loaded import Declarations
 
 # A policy's config: property -> value, as the pack's `--policy-pack-config` holds it.
 PolicySettings = Mapping[str, Any]

@@ -15,8 +15,9 @@ from typing import Generic, Protocol, TypeVar
 
 from infra.core.errors import ProblemsFound
 from infra.core.problems import Position, Problems
-from infra.declarations.concern import CheckContext, Checked, Declarations, GroupReference
+from infra.declarations.concern import CheckContext, Checked, GroupReference
 from infra.declarations.estate import Estate
+from infra.declarations.loaded import Declarations
 from infra.declarations.stacks import StackSettings
 
 

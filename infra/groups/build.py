@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from infra.core.errors import ProblemsFound
 from infra.core.problems import Problems
-from infra.declarations.concern import Declarations
+from infra.declarations.loaded import Declarations
 from infra.declarations.stacks import StackSettings
 from infra.groups.component import GoogleGroups, GoogleGroupsArgs
 from infra.groups.loader import load_declared_groups

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from infra.core.problems import Problems
-from infra.declarations.concern import CheckContext, Checked, Concern, Declarations, GroupReference
+from infra.declarations.concern import CheckContext, Checked, Concern, GroupReference
 from infra.declarations.inputs import EVERYTHING
+from infra.declarations.loaded import Declarations
 from infra.declarations.stacks import ConfigKey, StackSettings
 from infra.groups.access import GROUPS_KEY, parse_groups_object, stack_fields
 from infra.groups.commands import commands

@@ -9,7 +9,7 @@ from infra.groups.loader import GROUPS_COMPONENT
 from infra.groups.model import GroupsTree
 
 if TYPE_CHECKING:
-    from infra.declarations.concern import Declarations
+    from infra.declarations.loaded import Declarations
 
 
 def facts(declarations: Declarations) -> PolicyFacts:

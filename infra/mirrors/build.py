@@ -7,8 +7,8 @@ import pulumi
 from infra.core.errors import ProblemsFound
 from infra.core.fields import Fields, locate_file
 from infra.core.problems import Position, Problems
-from infra.declarations.concern import Declarations
 from infra.declarations.layout import stack_path
+from infra.declarations.loaded import Declarations
 from infra.declarations.stacks import StackSettings
 from infra.mirrors.artifact_registry import (
     ArtifactRegistryMirrors,

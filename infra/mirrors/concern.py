@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from infra.core.problems import Problems
-from infra.declarations.concern import CheckContext, Checked, Concern, Declarations
+from infra.declarations.concern import CheckContext, Checked, Concern
+from infra.declarations.loaded import Declarations
 from infra.declarations.stacks import ConfigKey, StackSettings
 from infra.mirrors.guardrails import GUARDRAILS
 from infra.mirrors.model import (

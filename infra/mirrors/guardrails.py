@@ -19,7 +19,7 @@ from infra.mirrors.model import COMPONENT, Mirrors
 if TYPE_CHECKING:
     from pulumi_policy import PolicyResource
 
-    from infra.declarations.concern import Declarations
+    from infra.declarations.loaded import Declarations
 
 REPOSITORY = "gcp:artifactregistry/repository:Repository"
 BUCKET = "gcp:storage/bucket:Bucket"

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from infra.core.problems import Problems
-from infra.declarations.concern import CheckContext, Checked, Concern, Declarations, GroupReference
+from infra.declarations.concern import CheckContext, Checked, Concern, GroupReference
+from infra.declarations.loaded import Declarations
 from infra.declarations.stacks import StackSettings
 from infra.prod_storage.guardrails import GUARDRAILS
 from infra.prod_storage.model import (

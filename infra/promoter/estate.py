@@ -11,7 +11,7 @@ from __future__ import annotations
 from infra.core import names
 from infra.core.errors import K8sInfraError
 from infra.core.problems import Problems
-from infra.declarations.concern import Declarations
+from infra.declarations.loaded import Declarations
 from infra.mirrors.model import COMPONENT as MIRRORS
 from infra.mirrors.model import Mirrors
 from infra.promoter.manifests import PROMOTER_ROLE, PromoterEstate

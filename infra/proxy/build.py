@@ -6,7 +6,7 @@ import pulumi
 
 from infra.core.errors import ProblemsFound
 from infra.core.problems import Position, Problems
-from infra.declarations.concern import Declarations
+from infra.declarations.loaded import Declarations
 from infra.declarations.stacks import StackSettings
 from infra.proxy.armor import ARMOR_FILE
 from infra.proxy.component import RegistryProxy, RegistryProxyArgs

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from infra.core.problems import Problems
-from infra.declarations.concern import CheckContext, Checked, Concern, Declarations
+from infra.declarations.concern import CheckContext, Checked, Concern
+from infra.declarations.loaded import Declarations
 from infra.declarations.stacks import ConfigKey, StackSettings
 from infra.mirrors.model import ARTIFACT_REGISTRY_FILE, S3_BUCKETS_FILE
 from infra.proxy.armor import ARMOR_FILE, PATHS_FILE

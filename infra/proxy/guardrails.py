@@ -28,7 +28,7 @@ from infra.proxy.model import COMPONENT
 if TYPE_CHECKING:
     from pulumi_policy import PolicyResource, ResourceValidationArgs
 
-    from infra.declarations.concern import Declarations
+    from infra.declarations.loaded import Declarations
 
 CLOUD_RUN = "gcp:cloudrunv2/service:Service"
 NEG = "gcp:compute/regionNetworkEndpointGroup:RegionNetworkEndpointGroup"

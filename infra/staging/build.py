@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pulumi
 
-from infra.declarations.concern import Declarations
+from infra.declarations.loaded import Declarations
 from infra.declarations.stacks import StackSettings
 from infra.staging.component import StagingProjectArgs, StagingProjectComponent
-from infra.staging.concern import SECTION_READER
+from infra.staging.section import SECTION_READER
 
 
 def build_staging(settings: StackSettings, declarations: Declarations) -> None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from infra.core.problems import Problems
-from infra.declarations.concern import CheckContext, Checked, Concern, Declarations
-from infra.declarations.per_stack import PerStackSection
+from infra.declarations.concern import CheckContext, Checked, Concern
+from infra.declarations.loaded import Declarations
 from infra.declarations.stacks import ConfigKey, StackSettings
 from infra.staging.commands import commands
 from infra.staging.guardrails import GUARDRAILS
@@ -12,17 +12,9 @@ from infra.staging.model import (
     PROJECT_KEYS,
     SECTION,
     SECTION_KEYS,
-    check_staging_options,
-    load_staging,
-    staging_settings,
 )
 from infra.staging.resources import RESOURCES
-
-NAME = "staging"
-
-
-# The section, resolved with each building stack's settings; the builder takes it from there.
-SECTION_READER = PerStackSection(NAME, staging_settings, load_staging, check_staging_options)
+from infra.staging.section import NAME, SECTION_READER
 
 
 def check(context: CheckContext, problems: Problems) -> Checked:

@@ -18,7 +18,7 @@ from infra.staging.model import SECTION, refused_services
 if TYPE_CHECKING:
     from pulumi_policy import ResourceValidationArgs
 
-    from infra.declarations.concern import Declarations
+    from infra.declarations.loaded import Declarations
 
 PROJECT = "gcp:organizations/project:Project"
 SERVICE = "gcp:projects/service:Service"

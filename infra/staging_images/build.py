@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pulumi
 
-from infra.declarations.concern import Declarations
+from infra.declarations.loaded import Declarations
 from infra.declarations.stacks import StackSettings
 from infra.staging_images.component import RegistryProjectArgs, RegistryProjectComponent
-from infra.staging_images.concern import SECTION_READER
+from infra.staging_images.section import SECTION_READER
 
 
 def build_staging_images(settings: StackSettings, declarations: Declarations) -> None:

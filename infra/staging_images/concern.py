@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 from infra.core.problems import Problems
-from infra.declarations.concern import CheckContext, Checked, Concern, Declarations
-from infra.declarations.per_stack import PerStackSection
+from infra.declarations.concern import CheckContext, Checked, Concern
+from infra.declarations.loaded import Declarations
 from infra.declarations.stacks import ConfigKey, StackSettings
 from infra.staging_images.guardrails import GUARDRAILS
 from infra.staging_images.model import (
     PROJECT_KEYS,
     SECTION,
-    check_staging_images_options,
-    load_staging_images,
-    staging_images_settings,
 )
 from infra.staging_images.resources import RESOURCES
-
-NAME = "staging-images"
-
-
-# The section, resolved with each building stack's settings; the builder takes it from there.
-SECTION_READER = PerStackSection(
-    NAME, staging_images_settings, load_staging_images, check_staging_images_options
-)
+from infra.staging_images.section import NAME, SECTION_READER
 
 
 def check(context: CheckContext, problems: Problems) -> Checked:

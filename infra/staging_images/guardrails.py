@@ -13,7 +13,7 @@ from infra.declarations.guardrails import GuardRails, PolicyFacts
 from infra.staging_images.model import SECTION
 
 if TYPE_CHECKING:
-    from infra.declarations.concern import Declarations
+    from infra.declarations.loaded import Declarations
 
 PROJECT = "gcp:organizations/project:Project"
 BUCKET = "gcp:storage/bucket:Bucket"

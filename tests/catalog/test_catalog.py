@@ -18,7 +18,8 @@ from infra import catalog
 from infra.catalog.validation import load_declarations
 from infra.core.fields import Fields
 from infra.core.problems import Problems
-from infra.declarations.concern import CheckContext, Checked, Concern, Declarations
+from infra.declarations.concern import CheckContext, Checked, Concern
+from infra.declarations.loaded import Declarations
 from infra.declarations.stacks import ConfigKey, StackSettings
 
 NAME = "example-buckets"

@@ -30,8 +30,9 @@ from pulumi_policy import ResourceValidationArgs
 from infra import catalog
 from infra.core.problems import Problems
 from infra.crossguard import Policy, Violation, resource_policy, text
-from infra.declarations.concern import CheckContext, Checked, Concern, Declarations
+from infra.declarations.concern import CheckContext, Checked, Concern
 from infra.declarations.guardrails import GuardRails, PolicyFacts
+from infra.declarations.loaded import Declarations
 from infra.declarations.stacks import StackSettings
 from infra.guardrails.checks import policies
 from infra.guardrails.offline import check_plan

@@ -20,8 +20,9 @@ from infra import catalog
 from infra.catalog.validation import load_declarations
 from infra.core.environment import ROOT_ENV
 from infra.core.problems import Position, Problems
-from infra.declarations.concern import Concern, Declarations
+from infra.declarations.concern import Concern
 from infra.declarations.estate import Estate
+from infra.declarations.loaded import Declarations
 from infra.declarations.per_stack import PerStack, PerStackSection
 from infra.declarations.stacks import ConfigKey, StackSettings
 

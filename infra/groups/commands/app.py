@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from infra.groups.commands import diff, sync, validate
+from infra.groups.commands.diff import diff
+from infra.groups.commands.sync import sync
+from infra.groups.commands.validate import validate
 
 groups_app = typer.Typer(
     help="Google Groups: validate, diff and sync",
@@ -13,6 +15,6 @@ groups_app = typer.Typer(
     no_args_is_help=True,
 )
 
-groups_app.command("validate")(validate.validate)
-groups_app.command("diff")(diff.diff)
-groups_app.command("sync")(sync.sync)
+groups_app.command("validate")(validate)
+groups_app.command("diff")(diff)
+groups_app.command("sync")(sync)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from infra.promoter.commands import new, validate
+from infra.promoter.commands.new import new
+from infra.promoter.commands.validate import validate
 
 promoter_app = typer.Typer(
     help="The image promoter's manifests: new (for a subproject) and validate (a tree)",
@@ -13,5 +14,5 @@ promoter_app = typer.Typer(
     no_args_is_help=True,
 )
 
-promoter_app.command("new")(new.new)
-promoter_app.command("validate")(validate.validate)
+promoter_app.command("new")(new)
+promoter_app.command("validate")(validate)

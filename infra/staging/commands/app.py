@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from infra.staging.commands import ensure, new
+from infra.staging.commands.ensure import ensure
+from infra.staging.commands.new import new
 
 staging_app = typer.Typer(
     help="Staging projects and registries: ensure (apply by name) and new (onboarding)",
@@ -13,5 +14,5 @@ staging_app = typer.Typer(
     no_args_is_help=True,
 )
 
-staging_app.command("ensure")(ensure.ensure)
-staging_app.command("new")(new.new)
+staging_app.command("ensure")(ensure)
+staging_app.command("new")(new)
