@@ -231,6 +231,11 @@ def operation(kind, stack):
     if imports and kind == "preview":
         failure = failure or SETTINGS["fail_imports"].get(stack)
     if failure:
+        if "--event-log" in ARGS:
+            # the operation started and failed: the CLI still ends its log with a cancel
+            # event, which is what stops the Automation API's log watcher
+            send_events(value_of("--event-log"),
+                        [{"preludeEvent": {"config": {}}}, {"cancelEvent": {}}])
         sys.stderr.write(failure + "\n")
         sys.exit(255)
     targets = {ARGS[i + 1] for i, a in enumerate(ARGS) if a == "--target"}
