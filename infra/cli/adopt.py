@@ -285,9 +285,12 @@ def _parse_ids(values: list[str]) -> dict[str, str]:
 
 
 def _offline_plan(root: Path, stack: str) -> dict[str, Any]:
-    from infra.planner.runner import PlanFailed, PlanRequest, run_plans
+    """The stack's offline plan, from the plan cache `plan` shares when it holds it."""
+    from infra.cli.plan import open_plan_cache
+    from infra.planner.cache import run_cached
+    from infra.planner.runner import PlanFailed, PlanRequest
 
-    (result,) = run_plans([PlanRequest(stack, root)])
+    (result,) = run_cached([PlanRequest(stack, root)], open_plan_cache(root))
     if result.plan is None:
         raise PlanFailed(result)
     return result.plan
