@@ -46,9 +46,9 @@ _CODE = re.compile(r"`[^`]*`|\{\{.*?\}\}|\{%.*?%\}|\]\([^)]*\)|<[^>]*>")
 
 
 # Measurements no generator makes: a benchmark's inputs and results and the suite's
-# size and time, each stated with the machine it was measured on (issue 24: timings
-# carry their machine), and years. Listed here, page by page, so that a new one is a
-# reviewed decision; resource and policy counts are never among them.
+# size and time, each stated with the machine it was measured on, and years. Listed
+# here, page by page, so that a new one is a reviewed decision; resource and policy
+# counts are never among them.
 MEASURED = {
     "docs/design/benchmarks.md": {
         "20,000", "802", "519", "2,000", "276", "400", "3,000", "200", "806", "2,401", "12,371",
