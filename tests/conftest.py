@@ -16,7 +16,8 @@ from hypothesis import settings
 from typer.testing import CliRunner, Result
 
 from infra.declarations.stacks import stack_names
-from infra.planner.runner import PlanFailed, PlanRequest, run_plans
+from infra.planner.cache import PLANS_DIR, PlanCache, run_cached
+from infra.planner.runner import PlanFailed, PlanRequest
 from tests.engines.stand_in import StandIn, install
 
 # No test depends on the machine's speed: a property test's examples take what
@@ -72,12 +73,14 @@ def invoke(runner: CliRunner, *args: str, env: dict[str, str] | None = None) -> 
 
 @pytest.fixture(scope="session")
 def repo_plan(
-    tmp_path_factory: pytest.TempPathFactory, worker_id: str
+    tmp_path_factory: pytest.TempPathFactory, worker_id: str, plan_cache_folder: Path
 ) -> Callable[[str], dict[str, Any]]:
     """The offline plan of a stack on the repository's own declarations.
 
     Every stack is planned once per test session, in parallel, by the first
-    worker that needs a plan; the others wait and read the same file.
+    worker that needs a plan; the others wait and read the same file. The plans
+    go to the session's plan cache too, where a command planning a copy of the
+    repository (the same content, so the same keys) finds them.
     """
     base = tmp_path_factory.getbasetemp()
     shared = base if worker_id == "master" else base.parent  # one folder per session
@@ -85,7 +88,8 @@ def repo_plan(
     with (shared / "repo-plans.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not cache.exists():
-            results = run_plans([PlanRequest(stack, REPO) for stack in stack_names(REPO)])
+            requests = [PlanRequest(stack, REPO) for stack in stack_names(REPO)]
+            results = run_cached(requests, PlanCache(plan_cache_folder / PLANS_DIR))
             failed = [r for r in results if r.plan is None]
             if failed:
                 raise PlanFailed(failed[0])

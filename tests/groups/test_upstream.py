@@ -192,7 +192,7 @@ def test_a_broken_groups_file_is_not_planned(cli: CliRunner, tmp_path: Path) -> 
 
 
 def plan(cli: CliRunner, root: Path, stack: str) -> dict[str, Any]:
-    result = invoke(cli, "plan", stack, "--json", "--no-cache", "--root", str(root))
+    result = invoke(cli, "plan", stack, "--json", "--root", str(root))
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)  # type: ignore[no-any-return]
 
