@@ -189,11 +189,9 @@ JOBS = {
 }
 # The suite in two parts, each timed: the quick one (pytest's default selection,
 # in-process) and the rest (`plan` and `e2e`: whole-stack plans, programs started).
-# End-to-end tests also wait on what they start (pip, git, the stand-in CLI): one
-# worker more than the CPUs fills those waits.
 SUITE = {
     "quick": ["pytest", "-q"],
-    "end-to-end": ["pytest", "-q", "-m", "plan or e2e", "-n", str((os.cpu_count() or 1) + 1)],
+    "end-to-end": ["pytest", "-q", "-m", "plan or e2e"],
 }
 
 
