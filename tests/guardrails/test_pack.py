@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import ast
-import os
-import select
-import subprocess
 import sys
 
 import pytest
 import yaml
 
 from tests.conftest import REPO
-
-PACK = REPO / "policy-pack"
+from tests.guardrails.pack_process import PACK, served_pack
 
 
 def test_pack_folder_is_a_python_pack_in_the_project_virtualenv() -> None:
@@ -38,18 +34,5 @@ def test_entry_point_only_builds_the_pack_from_the_package() -> None:
 @pytest.mark.e2e
 def test_pack_process_serves_on_a_port() -> None:
     """As the CLI starts it: it prints its port and keeps serving until stopped."""
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(
-        [sys.executable, str(PACK / "__main__.py")],
-        cwd=PACK, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        assert process.stdout is not None
-        ready, _, _ = select.select([process.stdout], [], [], 60)
-        assert ready, "the pack printed no port within a minute"
-        port = process.stdout.readline().strip()
-        assert port.isdigit(), process.stderr.read() if process.stderr else port
+    with served_pack([sys.executable, str(PACK / "__main__.py")]) as (process, _port):
         assert process.poll() is None
-    finally:
-        process.kill()
-        process.wait(timeout=10)

@@ -11,13 +11,9 @@ process, with the toy registered there too, asked over gRPC as
 
 from __future__ import annotations
 
-import os
-import select
-import subprocess
 import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import grpc  # type: ignore[import-untyped]
@@ -38,6 +34,7 @@ from infra.guardrails.checks import policies
 from infra.guardrails.offline import check_plan
 from infra.guardrails.settings import policy_config
 from tests.conftest import REPO
+from tests.guardrails.pack_process import PACK, served_pack
 
 NAME = "toy-vaults"
 VAULT = "toy:index/vault:Vault"
@@ -144,35 +141,24 @@ runpy.run_path(sys.argv[1], run_name="__main__")
 
 @pytest.mark.e2e  # starts the pack process
 def test_the_pack_served_for_a_preview_runs_the_toy_policy(config: dict[str, Any]) -> None:
-    pack = Path(REPO) / "policy-pack"
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO)}
-    process = subprocess.Popen(
-        [sys.executable, "-c", BOOTSTRAP, str(pack / "__main__.py")],
-        cwd=pack, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        assert process.stdout is not None
-        ready, _, _ = select.select([process.stdout], [], [], 60)
-        assert ready, "the pack printed no port within a minute"
-        port = process.stdout.readline().strip()
-        assert port.isdigit(), process.stderr.read() if process.stderr else port
-        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
-            analyzer = analyzer_pb2_grpc.AnalyzerStub(channel)
-            info = analyzer.GetAnalyzerInfo(empty_pb2.Empty())
-            assert SEALED in [p.name for p in info.policies]
-            analyzer.Configure(proto.ConfigureAnalyzerRequest(policyConfig={
-                name: proto.PolicyConfig(enforcementLevel=proto.MANDATORY,
-                                         properties=_struct(values))
-                for name, values in config.items()
-            }))  # fmt: skip
-            found = {}
-            for r in (OPEN, KEPT):
-                options = proto.AnalyzerResourceOptions(protect=r["protect"])
-                response = analyzer.Analyze(proto.AnalyzeRequest(
-                    type=VAULT, properties=_struct(r["inputs"]), urn=r["urn"], name=r["name"],
-                    options=options))  # fmt: skip
-                found[r["name"]] = {d.policyName for d in response.diagnostics}
-        assert found == {"open": {SEALED, "production-data-protected"}, "kept": set()}
-    finally:
-        process.kill()
-        process.wait(timeout=10)
+    command = [sys.executable, "-c", BOOTSTRAP, str(PACK / "__main__.py")]
+    with (
+        served_pack(command, {"PYTHONPATH": str(REPO)}) as (_process, port),
+        grpc.insecure_channel(f"127.0.0.1:{port}") as channel,
+    ):
+        analyzer = analyzer_pb2_grpc.AnalyzerStub(channel)
+        info = analyzer.GetAnalyzerInfo(empty_pb2.Empty())
+        assert SEALED in [p.name for p in info.policies]
+        analyzer.Configure(proto.ConfigureAnalyzerRequest(policyConfig={
+            name: proto.PolicyConfig(enforcementLevel=proto.MANDATORY,
+                                     properties=_struct(values))
+            for name, values in config.items()
+        }))  # fmt: skip
+        found = {}
+        for r in (OPEN, KEPT):
+            options = proto.AnalyzerResourceOptions(protect=r["protect"])
+            response = analyzer.Analyze(proto.AnalyzeRequest(
+                type=VAULT, properties=_struct(r["inputs"]), urn=r["urn"], name=r["name"],
+                options=options))  # fmt: skip
+            found[r["name"]] = {d.policyName for d in response.diagnostics}
+    assert found == {"open": {SEALED, "production-data-protected"}, "kept": set()}
