@@ -50,6 +50,13 @@ def plan_cache_folder(tmp_path_factory: pytest.TempPathFactory, worker_id: str) 
     return (base if worker_id == "master" else base.parent) / "plan-cache"
 
 
+@pytest.fixture(scope="session")
+def session_plans(plan_cache_folder: Path) -> Path:
+    """Where the session's commands keep their plans (K8S_INFRA_CACHE's plans folder),
+    for tests that plan through the cache themselves: every worker shares it."""
+    return plan_cache_folder / PLANS_DIR
+
+
 @pytest.fixture(autouse=True)
 def _plain_output(monkeypatch: pytest.MonkeyPatch, plan_cache_folder: Path) -> None:
     monkeypatch.setenv("K8S_INFRA_CACHE", str(plan_cache_folder))
@@ -73,7 +80,7 @@ def invoke(runner: CliRunner, *args: str, env: dict[str, str] | None = None) -> 
 
 @pytest.fixture(scope="session")
 def repo_plan(
-    tmp_path_factory: pytest.TempPathFactory, worker_id: str, plan_cache_folder: Path
+    tmp_path_factory: pytest.TempPathFactory, worker_id: str, session_plans: Path
 ) -> Callable[[str], dict[str, Any]]:
     """The offline plan of a stack on the repository's own declarations.
 
@@ -89,7 +96,7 @@ def repo_plan(
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not cache.exists():
             requests = [PlanRequest(stack, REPO) for stack in stack_names(REPO)]
-            results = run_cached(requests, PlanCache(plan_cache_folder / PLANS_DIR))
+            results = run_cached(requests, PlanCache(session_plans))
             failed = [r for r in results if r.plan is None]
             if failed:
                 raise PlanFailed(failed[0])

@@ -197,27 +197,20 @@ CASES = {
 }
 
 
-@pytest.fixture
-def base_cache(plan_cache_folder: Path) -> Path:
-    """The session's cache, shared by every worker: it holds the base's plans before any
-    change (entries answer only for their content)."""
-    return plan_cache_folder
-
-
 @pytest.mark.parametrize("name", list(CASES))
 def test_a_change_to_what_a_stack_reads_is_seen_or_refused(
-    git_checkout: Callable[..., Path], base_cache: Path, name: str
+    git_checkout: Callable[..., Path], session_plans: Path, name: str
 ) -> None:
     case = CASES[name]
     repo = git_checkout(trim_staging)
     requests = [PlanRequest(case.stack, repo, repo)]
-    (before,) = run_cached(requests, PlanCache(base_cache))  # the base's plan, kept
+    (before,) = run_cached(requests, PlanCache(session_plans))  # the base's plan, kept
     assert before.plan is not None
     case.edit(repo)
 
     # a plain plan: the plan of the changed tree, or a refusal (one the cache answered
     # is checked against a fresh run of the same tree)
-    (plain,) = run_cached(requests, PlanCache(base_cache))
+    (plain,) = run_cached(requests, PlanCache(session_plans))
     (fresh,) = run_plans(requests) if plain.cached else (plain,)
     if case.shows == "refused":
         assert plain.plan is None and fresh.plan is None
@@ -234,9 +227,9 @@ def test_a_change_to_what_a_stack_reads_is_seen_or_refused(
     with checkout(repo, sha) as tree:
         if case.shows == "refused":
             with pytest.raises(PlanFailed):
-                compare(requests, tree, sha, PlanCache(base_cache))
+                compare(requests, tree, sha, PlanCache(session_plans))
             return
-        (compared,) = compare(requests, tree, sha, PlanCache(base_cache))
+        (compared,) = compare(requests, tree, sha, PlanCache(session_plans))
     if case.shows == "same plan":
         assert compared.diff.empty
         return

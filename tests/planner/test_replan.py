@@ -58,16 +58,9 @@ CASES: dict[str, tuple[Callable[[Path], None], set[str]]] = {
 }
 
 
-@pytest.fixture
-def shared_cache(plan_cache_folder: Path) -> Path:
-    """The session's cache, shared by every worker: the base and the untouched stacks
-    are planned once (entries answer only for their content)."""
-    return plan_cache_folder
-
-
 @pytest.mark.parametrize("case", list(CASES))
 def test_only_stacks_reading_the_changed_file_are_replanned(
-    git_checkout: Callable[..., Path], shared_cache: Path, case: str
+    git_checkout: Callable[..., Path], session_plans: Path, case: str
 ) -> None:
     edit, expected = CASES[case]
     repo = git_checkout(trim_staging)
@@ -75,7 +68,7 @@ def test_only_stacks_reading_the_changed_file_are_replanned(
     sha = resolve_commit(repo, "HEAD")
     requests = [PlanRequest(stack, repo, repo) for stack in STACKS]
     with checkout(repo, sha) as tree:
-        compared = compare(requests, tree, sha, PlanCache(shared_cache), jobs=2)
+        compared = compare(requests, tree, sha, PlanCache(session_plans), jobs=2)
     replanned = {c.diff.stack for c in compared if c.base is not None}
     assert replanned == expected
     for c in compared:
