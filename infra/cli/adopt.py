@@ -221,15 +221,17 @@ def _unexplained_changes(previewed: Any, verdicts: list[Any]) -> str:
 
 def _adopted_by_create(root: Path, stack: str) -> bool:
     """Whether every resource type the stack's concerns declare is adopted by its own
-    create (a dynamic resource, such as a Google Group, cannot be imported)."""
+    create (a dynamic resource, such as a Google Group, cannot be imported). A stack
+    file with errors stops here, its problems named, before any engine runs."""
     from infra import catalog
     from infra.core.problems import Problems
     from infra.declarations.resources import Created
     from infra.declarations.stacks import load_stack_settings
 
-    settings = load_stack_settings(root, stack, Problems(), catalog.stack_schema())
-    if settings is None:
-        return False  # its problems are reported where the stack is read
+    problems = Problems()
+    settings = load_stack_settings(root, stack, problems, catalog.stack_schema())
+    if settings is None or problems.has_errors:
+        raise ProblemsFound(problems.sorted())  # before any engine: the file named, at its line
     facts = [f for c in catalog.CONCERNS if c.name in settings.components for f in c.resources]
     return bool(facts) and all(isinstance(f.adoption, Created) for f in facts)
 

@@ -133,6 +133,23 @@ def test_usage_errors_exit_2_before_the_engine_runs(
     assert fake.operations() == []
 
 
+@pytest.mark.e2e  # the stand-in CLI is installed, and must not be reached
+def test_a_broken_stack_file_is_named_at_its_line_before_the_engine_runs(
+    cli: CliRunner, stand_in: StandInFactory, checkout_copy: Path
+) -> None:
+    stack_file = checkout_copy / "stacks" / "Pulumi.groups.yaml"
+    stack_file.write_text(
+        "config:\n  k8s-infra:components: [groups]\n  k8s-infra:components: [staging]\n"
+    )
+    fake = stand_in()
+    result = adopt(cli, fake, checkout_copy, "groups", "--yes")
+    assert result.exit_code == 1, result.output
+    assert "stacks/Pulumi.groups.yaml:3:3: error: duplicate key `k8s-infra:components`" in (
+        result.stderr
+    )
+    assert fake.operations() == []
+
+
 def test_a_missing_cli_is_exit_code_3_with_the_install_hint(cli: CliRunner, tmp_path: Path) -> None:
     env = {"PATH": str(tmp_path), "K8S_INFRA_PULUMI_ROOT": ""}
     result = invoke(cli, "--root", str(REPO), "adopt", STACK, "--yes", env=env)
