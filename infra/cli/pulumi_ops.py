@@ -369,12 +369,16 @@ class PulumiOperations:
         check_may_apply(stack, yes=yes, allow_prod=False, production=production)
 
     def plan(self, root: Path, stacks: Sequence[str]) -> list[Mapping[str, Any]]:
+        from infra.cli.plan import open_plan_cache
         from infra.console.progress import plan_progress
-        from infra.planner.runner import PlanFailed, PlanRequest, run_plans
+        from infra.planner.cache import run_cached
+        from infra.planner.runner import PlanFailed, PlanRequest
 
+        # the plan `plan` shows: answered from the same cache, under the same checks
+        requests = [PlanRequest(stack, root) for stack in stacks]
+        plan_cache = open_plan_cache(root)
         with plan_progress(None, len(stacks)) as (on_done, on_progress):
-            results = run_plans([PlanRequest(stack, root) for stack in stacks], None, on_done,
-                                on_progress)  # fmt: skip
+            results = run_cached(requests, plan_cache, None, on_done, on_progress)
         for result in results:
             if result.plan is None:
                 raise PlanFailed(result)
