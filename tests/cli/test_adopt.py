@@ -160,17 +160,16 @@ def test_a_missing_cli_is_exit_code_3_with_the_install_hint(cli: CliRunner, tmp_
 
 
 @pytest.mark.e2e
-def test_the_program_sets_import_on_every_urn_of_the_map(tmp_path: Path) -> None:
+def test_the_program_sets_import_on_every_urn_of_the_map(
+    tmp_path: Path, repo_plan: Callable[[str], dict[str, Any]]
+) -> None:
     """The real program, under the planner's mock monitor: what the engine would receive."""
     import os
     import subprocess
     import sys
 
-    from infra.planner.runner import PlanRequest, run_plans
-
-    (result,) = run_plans([PlanRequest(STACK, REPO)])
-    assert result.plan is not None
-    wanted = expected_map(result.plan)
+    plan = repo_plan(STACK)
+    wanted = expected_map(plan)
     path = tmp_path / "ids.json"
     path.write_text(json.dumps(wanted))
     done = subprocess.run(
@@ -181,7 +180,7 @@ def test_the_program_sets_import_on_every_urn_of_the_map(tmp_path: Path) -> None
     seen = json.loads(done.stdout)
     assert seen["imports"] == wanted
     # protection is the components' own: the dataset and addresses stay protected
-    assert sum(seen["protect"].values()) == sum(r["protect"] for r in result.plan["resources"])
+    assert sum(seen["protect"].values()) == sum(r["protect"] for r in plan["resources"])
     # a map naming a resource the program does not have fails the run
     path.write_text(json.dumps({**wanted, "urn:pulumi:registry-sandbox::k8s-infra::x::y": "z"}))
     failed = subprocess.run(

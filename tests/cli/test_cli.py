@@ -7,7 +7,9 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -91,7 +93,8 @@ def test_commands_needing_the_pulumi_cli_fail_cleanly_without_it(
 
 
 @pytest.mark.e2e
-def test_plan_json_goes_to_stdout_only(cli: CliRunner) -> None:
+def test_plan_json_goes_to_stdout_only(cli: CliRunner, repo_plan: Callable[[str], Any]) -> None:
+    """(``repo_plan``: planned once for the session, then answered from the cache.)"""
     result = invoke(cli, "--root", str(REPO), "plan", "registry-sandbox", "--json")
     assert result.exit_code == 0, result.output
     plan = json.loads(result.stdout)

@@ -9,7 +9,9 @@ listing every problem.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -52,8 +54,9 @@ def test_the_stack_that_reads_the_broken_file_is_not_planned(
 
 
 def test_plan_all_shows_every_stack_it_could_plan_and_names_the_others(
-    cli: CliRunner, checkout_copy: Path
+    cli: CliRunner, checkout_copy: Path, repo_plan: Callable[[str], Any]
 ) -> None:
+    """(``repo_plan``: the stacks the copy leaves as they are come from the cache.)"""
     break_groups_file(checkout_copy)
     result = invoke(cli, "--root", str(checkout_copy), "plan", "all", "--json")
     assert result.exit_code == 1

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -14,10 +16,14 @@ from tests.conftest import REPO, invoke
 pytestmark = pytest.mark.plan  # plans registry-prod
 
 
-def test_check_fails_with_a_line_per_violation(cli: CliRunner, checkout_copy: Path) -> None:
-    """Without the allow file, the proxy's public invoker grants are declared public nowhere."""
-    result = invoke(cli, "--root", str(checkout_copy), "policy", "check", "registry-prod",
-                    "--no-cache")  # fmt: skip
+def test_check_fails_with_a_line_per_violation(
+    cli: CliRunner, checkout_copy: Path, repo_plan: Callable[[str], Any]
+) -> None:
+    """Without the allow file, the proxy's public invoker grants are declared public nowhere.
+
+    The plan is the repository's (the allow file is the guard rails' input, not the
+    program's), so it comes from the session's cache."""
+    result = invoke(cli, "--root", str(checkout_copy), "policy", "check", "registry-prod")
     assert result.exit_code == 1, result.output
     lines = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
     assert len(lines) == 22, result.stderr

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from infra.review.summary import LIMIT
 from tests.cli.test_ci_scripts import run
-from tests.conftest import REPO, declare_writer_group, git, invoke, trim_staging
+from tests.conftest import REPO, declare_writer_group, git, invoke, only_stacks, trim_staging
 from tests.review.rendered import read
 
 pytestmark = pytest.mark.plan
@@ -114,7 +114,7 @@ def add_public_write(repo: Path) -> None:
 def test_a_mass_public_write_is_split_into_comments_with_each_finding_once(
     git_checkout: Callable[..., Path], tmp_path: Path
 ) -> None:
-    repo = git_checkout()
+    repo = git_checkout(only_stacks("staging"))  # the stack the grants are written for
     add_public_write(repo)
     commit(repo, "staging: grants")
     posted = tmp_path / "posted.log"
