@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from infra.console.context import cli_context
 from infra.console.output import boundary, emit_json, stderr
 from infra.core.errors import ProblemsFound, UsageError
+from infra.declarations.application import cli_context
 from infra.declarations.stacks import stack_names
 
 if TYPE_CHECKING:

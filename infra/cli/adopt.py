@@ -31,10 +31,10 @@ from infra.cli.pulumi_ops import (
     production_stacks,
     stream,
 )
-from infra.console.context import cli_context
 from infra.console.output import boundary, stderr
 from infra.core.environment import IMPORTS_ENV
 from infra.core.errors import EXIT_PROBLEMS, K8sInfraError, ProblemsFound, UsageError
+from infra.declarations.application import cli_context
 from infra.declarations.stacks import UnreadableStackFile, stack_config, stack_names
 
 

@@ -20,8 +20,8 @@ from infra.cli.global_options import GlobalOptionsGroup, quiet_libraries
 from infra.cli.policy import policy_app
 from infra.cli.pulumi_ops import PulumiOperations
 from infra.cli.validate import CatalogDeclarations
-from infra.console.context import CliContext
 from infra.core.environment import ROOT_ENV
+from infra.declarations.application import CliContext
 
 
 def _version(value: bool) -> None:

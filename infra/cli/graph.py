@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 
-from infra.console.context import cli_context
 from infra.console.output import boundary
 from infra.core.errors import ProblemsFound, UsageError
+from infra.declarations.application import cli_context
 from infra.declarations.stacks import stack_names
 
 

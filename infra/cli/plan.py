@@ -12,11 +12,11 @@ import typer
 from rich import box
 from rich.table import Table
 
-from infra.console.context import cli_context
 from infra.console.output import boundary, emit_json, print_problems, stderr
 from infra.console.progress import plan_progress
 from infra.core.errors import EXIT_PROBLEMS, K8sInfraError, ProblemsFound, UsageError
 from infra.core.problems import Position, Problem, Problems
+from infra.declarations.application import cli_context
 from infra.declarations.layout import stack_path
 from infra.declarations.stacks import PRODUCTION_KEY, SERVES_PRODUCTION_KEY, stack_names
 

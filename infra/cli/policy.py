@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from infra.console.context import cli_context
 from infra.console.output import boundary, emit_json, interactive, print_problems, stderr
 from infra.console.progress import plan_progress
 from infra.core.errors import EXIT_PROBLEMS, ProblemsFound, UsageError
 from infra.core.problems import Problems
+from infra.declarations.application import cli_context
 from infra.declarations.stacks import stack_names
 
 if TYPE_CHECKING:

@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from infra.console.context import cli_context
 from infra.console.output import boundary, can_prompt, emit_json, report_error, stderr
 from infra.core.errors import EXIT_DRIFT, K8sInfraError, ProblemsFound, UsageError
 from infra.core.problems import Problems
+from infra.declarations.application import cli_context
 from infra.declarations.stacks import PRODUCTION_KEY, StackSettings, stack_names
 
 if TYPE_CHECKING:
@@ -358,7 +358,7 @@ def confirm_apply(stack: str, *, production: bool, serious: bool = False) -> boo
 
 
 class PulumiOperations:
-    """The engines' operations a concern's command asks for (``infra.console.operations``):
+    """The engines' operations a concern's command asks for (``declarations.application``):
     the same guard rails, prompts and production rule as ``up``."""
 
     def in_order(self, root: Path, stacks: Sequence[str]) -> list[str]:

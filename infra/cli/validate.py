@@ -9,10 +9,10 @@ import typer
 
 from infra.adoption.accepted import check_accepted
 from infra.catalog.validation import find_stack_building, load_declarations
-from infra.console.context import cli_context
 from infra.console.output import boundary, report_problems
 from infra.core.problems import Problems
 from infra.declarations.allowances import check_allowances
+from infra.declarations.application import cli_context
 from infra.declarations.loaded import Declarations
 from infra.declarations.stacks import StackSettings, stack_names
 
@@ -78,7 +78,7 @@ def _stale_allowances(root: Path, problems: Problems) -> None:
 
 class CatalogDeclarations:
     """The declarations checked through the catalog, for the concerns' commands
-    (``infra.console.operations.DeclarationsReader``)."""
+    (``infra.declarations.application.DeclarationsReader``)."""
 
     def load(self, root: Path, problems: Problems) -> Declarations | None:
         return load_declarations(root, problems)

@@ -1,7 +1,6 @@
-"""What every command shares, the application's and the concerns' alike.
+"""The terminal every command shares, the application's and the concerns' alike.
 
-The output discipline and error boundary (``output``), the data root handed
-to each command (``context``), the progress of offline plans (``progress``)
-and what a concern's command may ask of the engines (``operations``). It
-sits below the concerns, so their commands never import the application.
+The output discipline and error boundary (``output``) and the progress of
+offline plans (``progress``). It stands on ``infra.core`` alone; what the
+application hands a concern's commands is ``infra.declarations.application``.
 """

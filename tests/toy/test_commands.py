@@ -14,9 +14,9 @@ from typer.testing import CliRunner
 
 from infra import catalog
 from infra.cli.app import build_app
-from infra.console.context import cli_context
 from infra.console.output import boundary
 from infra.core.problems import Problems
+from infra.declarations.application import cli_context
 from infra.declarations.concern import CheckContext, Checked, Concern
 from infra.declarations.loaded import Declarations
 from infra.declarations.stacks import StackSettings, stack_names

@@ -6,9 +6,9 @@ from typing import Annotated
 
 import typer
 
-from infra.console.context import cli_context
 from infra.console.output import boundary, emit_json, stderr
 from infra.core.errors import EXIT_DRIFT
+from infra.declarations.application import cli_context
 from infra.groups.commands.run import (
     CALL_SECONDS,
     RUN_SECONDS,

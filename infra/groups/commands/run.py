@@ -27,7 +27,7 @@ from infra.groups.model import GroupsTree
 if TYPE_CHECKING:
     from rich.progress import TaskID
 
-    from infra.console.operations import DeclarationsReader
+    from infra.declarations.application import DeclarationsReader
     from infra.groups.engine.changes import Change
     from infra.groups.engine.progress import Progress
 

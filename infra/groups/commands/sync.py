@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from infra.console.context import cli_context
 from infra.console.output import boundary, emit_json, stderr
 from infra.core.errors import UsageError
+from infra.declarations.application import cli_context
 from infra.groups.commands.run import (
     CALL_SECONDS,
     RUN_SECONDS,

@@ -6,10 +6,10 @@ from typing import Annotated
 
 import typer
 
-from infra.console.context import cli_context
 from infra.console.output import boundary, report_problems
 from infra.core.errors import UsageError
 from infra.core.problems import Problems
+from infra.declarations.application import cli_context
 from infra.declarations.layout import stack_path
 from infra.declarations.stacks import StackSettings
 from infra.groups.access import estate_expectations

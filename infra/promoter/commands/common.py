@@ -10,7 +10,7 @@ from infra.core.problems import Problems
 from infra.promoter.manifests import PromoterEstate
 
 if TYPE_CHECKING:
-    from infra.console.operations import DeclarationsReader
+    from infra.declarations.application import DeclarationsReader
 
 
 def load_estate(root: Path, reader: DeclarationsReader) -> tuple[PromoterEstate, str]:

@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from infra.console.context import cli_context
 from infra.console.output import boundary, stderr
 from infra.core import names, safe_write
 from infra.core.errors import UsageError
+from infra.declarations.application import cli_context
 from infra.promoter.commands.common import load_estate
 
 if TYPE_CHECKING:
-    from infra.console.operations import DeclarationsReader
+    from infra.declarations.application import DeclarationsReader
     from infra.promoter.manifests import Owners
 
 

@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from infra.console.context import cli_context
 from infra.console.output import boundary, stderr
 from infra.core.errors import EXIT_PROBLEMS, ProblemsFound, UsageError
 from infra.core.names import REGISTRY_NAME_MAX, staging_name
 from infra.core.problems import Problems
+from infra.declarations.application import cli_context
 
 if TYPE_CHECKING:
-    from infra.console.operations import DeclarationsReader, StackOperations
+    from infra.declarations.application import DeclarationsReader, StackOperations
     from infra.staging.commands.selection import PlanIndex, Selection, Unit
 
 # The components whose projects and registries `staging ensure` manages.

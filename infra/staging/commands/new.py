@@ -24,11 +24,11 @@ from ruamel.yaml.scalarstring import (
     SingleQuotedScalarString,
 )
 
-from infra.console.context import cli_context
 from infra.console.output import boundary, stderr
 from infra.core import names, safe_write
 from infra.core.errors import K8sInfraError, ProblemsFound, UsageError
 from infra.core.problems import Position, Problems, did_you_mean
+from infra.declarations.application import cli_context
 from infra.declarations.layout import estate_file
 from infra.groups.loader import GROUPS_COMPONENT, GROUPS_FILE, groups_location, load_groups
 from infra.groups.restrictions import RESTRICTIONS_FILE
@@ -37,7 +37,7 @@ from infra.staging.commands import edits
 from infra.staging_images.model import StagingImages
 
 if TYPE_CHECKING:
-    from infra.console.operations import DeclarationsReader
+    from infra.declarations.application import DeclarationsReader
 
 SHARED_PROJECT = "k8s-staging-images"  # the shared staging registry project
 STAGING_SECTION = "staging"
