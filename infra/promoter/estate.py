@@ -10,34 +10,16 @@ from __future__ import annotations
 
 from infra.core import names
 from infra.core.errors import K8sInfraError
-from infra.core.problems import Problems
 from infra.declarations.loaded import Declarations
 from infra.mirrors.model import COMPONENT as MIRRORS
 from infra.mirrors.model import Mirrors
 from infra.promoter.manifests import PROMOTER_ROLE, PromoterEstate
-from infra.staging_images.model import (
-    SECTION as REGISTRY_SECTION,
-)
-from infra.staging_images.model import (
-    StagingImages,
-    load_staging_images,
-    staging_images_settings,
-)
+from infra.staging_images.model import shared_registries
 
 STAGING_SECTION = "staging"
 STAGING_REPOSITORY = "images"  # each per-project staging project's repository
 DEFAULT_LOCATION = "us-central1"
 GCR_COMPATIBLE = "gcr.io"  # a repository of this id in `us` serves gcr.io/<project>
-
-
-def shared_registries(declarations: Declarations) -> StagingImages | None:
-    """The shared registries as the stack building them resolves them (build accounts...)."""
-    for settings in declarations.stacks.values():
-        if REGISTRY_SECTION in settings.components:
-            shared = staging_images_settings(settings, Problems())
-            if shared is not None:
-                return load_staging_images(declarations.estate, shared, Problems())
-    return None
 
 
 def promoter_estate(declarations: Declarations) -> PromoterEstate:

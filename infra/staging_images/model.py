@@ -36,6 +36,7 @@ from infra.core import iam, names
 from infra.core.fields import FieldPath, Fields
 from infra.core.problems import Position, Problems
 from infra.declarations.estate import Estate, ProjectEntry
+from infra.declarations.loaded import Declarations
 from infra.declarations.stacks import StackSettings
 
 SECTION = "staging-images"
@@ -171,6 +172,16 @@ def load_staging_images(
     reader = _Reader(estate, settings, problems)
     projects = tuple(reader.project(entry) for entry in estate.projects(SECTION))
     return StagingImages(settings, projects, tuple(reader.group_references))
+
+
+def shared_registries(declarations: Declarations) -> StagingImages | None:
+    """The shared registries as the stack building them resolves them (build accounts...)."""
+    for stack in declarations.stacks.values():
+        if SECTION in stack.components:
+            shared = staging_images_settings(stack, Problems())
+            if shared is not None:
+                return load_staging_images(declarations.estate, shared, Problems())
+    return None
 
 
 def check_staging_images_options(estate: Estate, problems: Problems) -> None:

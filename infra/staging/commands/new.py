@@ -32,9 +32,8 @@ from infra.declarations.application import cli_context
 from infra.declarations.layout import estate_file
 from infra.groups.loader import GROUPS_COMPONENT, GROUPS_FILE, groups_location, load_groups
 from infra.groups.restrictions import RESTRICTIONS_FILE
-from infra.promoter.estate import shared_registries
 from infra.staging.commands import edits
-from infra.staging_images.model import StagingImages
+from infra.staging_images.model import StagingImages, shared_registries
 
 if TYPE_CHECKING:
     from infra.declarations.application import DeclarationsReader
