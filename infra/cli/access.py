@@ -32,7 +32,7 @@ class Format(StrEnum):
 
 def _checked_cache(root: Path) -> PlanCache:
     """The plan cache, once every declaration is known valid (access needs every stack)."""
-    from infra.cli.plan import open_plan_cache
+    from infra.cli.plan_cache import open_plan_cache
     from infra.planner.checked import check_declarations
 
     plan_cache = open_plan_cache(root)

@@ -288,7 +288,7 @@ def _parse_ids(values: list[str]) -> dict[str, str]:
 
 def _offline_plan(root: Path, stack: str) -> dict[str, Any]:
     """The stack's offline plan, from the plan cache `plan` shares when it holds it."""
-    from infra.cli.plan import open_plan_cache
+    from infra.cli.plan_cache import open_plan_cache
     from infra.planner.cache import run_cached
     from infra.planner.runner import PlanFailed, PlanRequest
 

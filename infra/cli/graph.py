@@ -44,7 +44,7 @@ def graph(
 
       k8s-infra graph registry-mirrors --format dot | dot -Tsvg > mirrors.svg
     """
-    from infra.cli.plan import open_plan_cache
+    from infra.cli.plan_cache import open_plan_cache
     from infra.planner.cache import run_cached
     from infra.planner.checked import check_declarations
     from infra.planner.runner import PlanFailed, PlanRequest

@@ -130,6 +130,7 @@ def plan(
             f"unknown stack `{stack}`",
             "known stacks: " + ", ".join([*known, ALL]),
         )
+    from infra.cli.plan_cache import open_plan_cache
     from infra.planner.runner import PlanRequest
 
     plan_cache = None if no_cache else open_plan_cache(root)
@@ -200,22 +201,6 @@ def _fail_after_plans(
         ),
         "run `k8s-infra validate` for every problem with its position",
     )
-
-
-def open_plan_cache(root: Path) -> PlanCache:
-    """The user's plan cache; a warning when it may not be used (then nothing is cached)."""
-    from infra.core.environment import CACHE_ENV
-    from infra.planner.cache import PlanCache
-
-    plan_cache = PlanCache.for_root(root)
-    if plan_cache.refused is not None:
-        stderr.print(
-            f"warning: {plan_cache.refused}: plans are not cached\n"
-            f"  hint: set {CACHE_ENV} to a folder outside the checkout",
-            style="yellow",
-            markup=False,
-        )
-    return plan_cache
 
 
 def _check_options(base: str | None, as_json: bool, output_format: Format, strict: bool) -> None:

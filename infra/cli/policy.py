@@ -83,7 +83,7 @@ def check(
     known = stack_names(root)
     if stack != ALL and stack not in known:
         raise UsageError(f"unknown stack `{stack}`", "known stacks: " + ", ".join([*known, ALL]))
-    from infra.cli.plan import open_plan_cache
+    from infra.cli.plan_cache import open_plan_cache
     from infra.guardrails.offline import check_plan
     from infra.planner.cache import run_cached
     from infra.planner.checked import check_declarations

@@ -369,7 +369,7 @@ class PulumiOperations:
         check_may_apply(stack, yes=yes, allow_prod=False, production=production)
 
     def plan(self, root: Path, stacks: Sequence[str]) -> list[Mapping[str, Any]]:
-        from infra.cli.plan import open_plan_cache
+        from infra.cli.plan_cache import open_plan_cache
         from infra.console.progress import plan_progress
         from infra.planner.cache import run_cached
         from infra.planner.runner import PlanFailed, PlanRequest
