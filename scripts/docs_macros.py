@@ -3,10 +3,11 @@
 {{ figures.<name> }}   a figure from docs/figures.yml (scripts/docs_figures.py writes it)
 {{ x | n }}            a count with thousands separators (1,234)
 {{ pulumi.<name> }}    the Pulumi CLI the commands accept, the locked SDK, the backend
-{{ cli_reference() }}  the CLI reference, generated from the Typer app
-{{ exit_codes() }}     the exit codes every command uses
 {{ guard_rails() }}    the policy pack's guard rails, each with its rule
 {{ schema_files() }}   the JSON Schemas `k8s-infra schema` writes, and the checks beyond them
+
+The application's own, the CLI reference and the exit codes, come from its
+reference module (``infra.cli.reference``), loaded by the plugin as a pluglet.
 """
 
 from __future__ import annotations
@@ -62,20 +63,6 @@ def define_env(env: Any) -> None:
     @env.filter
     def n(value: int) -> str:
         return f"{value:,}"
-
-    @env.macro
-    def cli_reference() -> str:
-        from infra.cli.app import app
-        from infra.cli.reference import render
-
-        # one level down: the page's own title is the top heading
-        return render(app)
-
-    @env.macro
-    def exit_codes() -> str:
-        from infra.cli.reference import exit_codes
-
-        return exit_codes()
 
     env.macro(guard_rails)
 

@@ -1,4 +1,5 @@
-"""The CLI reference in Markdown, generated from the Typer app (for the docs site).
+"""The CLI reference in Markdown, generated from the Typer app (for the docs site,
+whose macros plugin loads this module as a pluglet: ``define_env``).
 
 Every command, in the order `--help` lists them: its usage line, its help
 text, its examples as a code block, and a table of its arguments and options
@@ -105,3 +106,17 @@ def exit_codes() -> str:
     """The exit codes every command uses, as a Markdown table."""
     rows = [f"| {code} | {meaning} |" for code, meaning in EXIT_MEANINGS.items()]
     return "\n".join(["| code | meaning |", "| --- | --- |", *rows]) + "\n"
+
+
+def cli_reference() -> str:
+    """The application's reference (one level down: the page's own title is the top heading)."""
+    from infra.cli.app import app
+
+    return render(app)
+
+
+def define_env(env: Any) -> None:
+    """The docs site's macros of the application: ``{{ cli_reference() }}`` and
+    ``{{ exit_codes() }}``."""
+    env.macro(cli_reference)
+    env.macro(exit_codes)
