@@ -5,6 +5,7 @@
     python3 scripts/dev.py plan    # set up, then the offline plan of every stack
     python3 scripts/dev.py test    # set up, lint, type-check, then the quick suite and the
                                    # end-to-end one, each timed (with args: pytest ARGS)
+    python3 scripts/dev.py measure # the same, and write the timings to docs/suite.yml
     python3 scripts/dev.py docs    # set up, then build the docs site strictly (into a temp dir)
     python3 scripts/dev.py lock    # regenerate requirements/lock.txt from pyproject.toml
 
@@ -187,6 +188,9 @@ JOBS = {
         ["mypy"],
     ],
 }
+JOBS["measure"] = JOBS["test"]
+# What `measure` found, for the pages that state it (tests/docs/test_figures.py checks them)
+MEASURED = ROOT / "docs" / "suite.yml"
 # The suite in two parts, each timed: the quick one (pytest's default selection,
 # in-process) and the rest (`plan` and `e2e`: whole-stack plans, programs started).
 SUITE = {
@@ -219,26 +223,48 @@ def main() -> None:
     extra = sys.argv[2:]
     for tool, *args in JOBS[job]:
         run(BIN / tool, *args)
-    if job == "test":
-        test_suite(extra)
+    if job in ("test", "measure"):
+        test_suite(extra, record=job == "measure")
 
 
-def test_suite(extra: list[str]) -> None:
+def test_suite(extra: list[str], *, record: bool = False) -> None:
     """Both parts of the suite (or pytest with the arguments given), with their timings."""
     if extra:
         run(BIN / "pytest", *extra)
         return
     took: dict[str, float] = {}
-    for part, (tool, *args) in SUITE.items():
-        started = time.monotonic()
-        run(BIN / tool, *args)
-        took[part] = time.monotonic() - started
+    tests = 0
+    with tempfile.TemporaryDirectory(prefix="k8s-infra-suite-") as scratch:
+        for part, (tool, *args) in SUITE.items():
+            report = Path(scratch) / "report.xml"
+            started = time.monotonic()
+            run(BIN / tool, *args, f"--junit-xml={report}")
+            took[part] = time.monotonic() - started
+            tests += _tests_run(report)
     quick, rest = took["quick"], took["end-to-end"]
     print(
         f"test suite: quick {quick:.0f} s (`pytest`), full {quick + rest:.0f} s "
-        f"(quick + end-to-end {rest:.0f} s) on {os.cpu_count()} CPU(s)",
+        f"(quick + end-to-end {rest:.0f} s), {tests:,} tests, on {os.cpu_count()} CPU(s)",
         file=sys.stderr,
         flush=True,
+    )
+    if record:
+        MEASURED.write_text(
+            "# `python3 scripts/dev.py measure` wrote this; do not edit by hand.\n"
+            f"quick_seconds: {quick:.0f}\nfull_seconds: {quick + rest:.0f}\n"
+            f"tests: {tests}\ncpus: {os.cpu_count()}\n",
+            encoding="utf-8",
+        )
+
+
+def _tests_run(report: Path) -> int:
+    """The tests a pytest run ran (its JUnit XML report), skipped ones left out."""
+    from xml.etree import ElementTree
+
+    suites = ElementTree.parse(report).getroot()
+    return sum(
+        int(suite.get("tests", 0)) - int(suite.get("skipped", 0))
+        for suite in suites.iter("testsuite")
     )
 
 
