@@ -187,3 +187,20 @@ def test_the_rooms_of_infra_import_each_other_without_a_circle() -> None:
 
     for room in sorted(arrows):
         visit(room, ())
+
+
+def test_no_layer_imports_a_concern_only_the_catalog_does() -> None:
+    """A layer (the application, the planner, review, access, adoption, the guard rails
+    and what sits below the concerns) reaches the concerns through the catalog alone."""
+    from infra.catalog import CONCERNS, TOOL_COMMANDS
+
+    owners = [entry.check.__module__ for entry in CONCERNS]
+    owners += [commands.__module__ for commands in TOOL_COMMANDS]
+    concerns = {module.split(".")[1] for module in owners}
+    assert {"staging", "groups", "promoter"} <= concerns
+    for path in modules():
+        room = path.relative_to(PACKAGE).parts[0].removesuffix(".py")
+        if room in concerns or room == "catalog":
+            continue
+        for name in imported_modules(path):
+            assert room_of(name) not in concerns, f"{path.relative_to(REPO)} imports {name}"

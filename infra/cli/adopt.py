@@ -237,27 +237,23 @@ def _adopted_by_create(root: Path, stack: str) -> bool:
 
 
 def _targets(stack: str, plan: dict[str, Any], names: list[str]) -> Any:
-    """The targeted run over the named projects or registries, as `staging ensure` picks it."""
+    """The targeted run over the named parts (projects, registries...), as the concern
+    that picks parts of plans picks them for its own commands."""
     if not names:
         return None
-    from infra import engines
-    from infra.staging.commands.selection import PlanIndex, find_units, select
+    from infra import catalog, engines
 
-    index = PlanIndex(stack, plan)
-    units, unknown = find_units([index], names)
-    if unknown:
+    pickers = [c.picks for c in catalog.CONCERNS if c.picks is not None]
+    if not pickers:
+        raise UsageError("no concern picks named parts of a stack", f"adopt {stack} whole")
+    found = [pick(stack, plan, names) for pick in pickers]
+    picked = next((p for p in found if not p.unknown), found[0])
+    if picked.unknown:
         raise K8sInfraError(
-            f"not in stack {stack}: " + ", ".join(f"`{n}`" for n in unknown),
-            "name staging projects (`foo` or `k8s-staging-foo`) or registries of this stack",
+            f"not in stack {stack}: " + ", ".join(f"`{n}`" for n in picked.unknown), picked.hint
         )
-    (selection,) = select([index], units)
-    stderr.print(
-        f"{stack}: "
-        + "; ".join(u.describe() for u in selection.units)
-        + f"; {len(selection.urns)} targets",
-        markup=False,
-    )
-    return engines.Targets(selection.urns, selection.dependents)
+    stderr.print(f"{stack}: {picked.described}; {len(picked.urns)} targets", markup=False)
+    return engines.Targets(picked.urns, picked.dependents)
 
 
 def _check_adoptable(root: Path, stack: str) -> None:

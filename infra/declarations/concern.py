@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from infra.declarations.guardrails import GuardRails
 from infra.declarations.loaded import Declarations
@@ -74,6 +74,23 @@ Commands = Callable[[], "tuple[str, typer.Typer]"]
 
 
 @dataclass(frozen=True)
+class Picked:
+    """The parts of one stack that names point at, read from its offline plan, and what a
+    run over them targets (``dependents``: what depends on them too)."""
+
+    urns: tuple[str, ...]
+    dependents: bool
+    described: str  # the parts, on one line
+    unknown: tuple[str, ...]  # the names no part answers to
+    hint: str  # what a name may be
+
+
+# The parts (projects, registries...) of a stack that names point at, from its plan:
+# what `adopt STACK NAME...` targets.
+Picks = Callable[[str, Mapping[str, Any], Sequence[str]], Picked]
+
+
+@dataclass(frozen=True)
 class Concern:
     """One catalog entry.
 
@@ -105,3 +122,5 @@ class Concern:
     resources: tuple[ResourceFacts, ...] = ()
     # its commands (`k8s-infra <name> ...`), a Typer sub-app in its package
     commands: Commands | None = None
+    # how names pick parts of a stack's plan for a targeted run (as its commands pick them)
+    picks: Picks | None = None

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from infra.core.problems import Problems
-from infra.declarations.concern import CheckContext, Checked, Concern
+from infra.declarations.concern import CheckContext, Checked, Concern, Picked
 from infra.declarations.loaded import Declarations
 from infra.declarations.stacks import ConfigKey, StackSettings
 from infra.staging.commands import commands
@@ -20,6 +23,12 @@ from infra.staging.section import NAME, SECTION_READER
 def check(context: CheckContext, problems: Problems) -> Checked:
     """The staging section, with each building stack's settings (or alone)."""
     return SECTION_READER.check(context, problems)
+
+
+def picks(stack: str, plan: Mapping[str, Any], requested: Sequence[str]) -> Picked:
+    from infra.staging.commands.selection import pick
+
+    return pick(stack, plan, requested)
 
 
 def build(settings: StackSettings, declarations: Declarations) -> None:
@@ -43,4 +52,5 @@ CONCERN = Concern(
     guardrails=GUARDRAILS,
     resources=RESOURCES,
     commands=commands,
+    picks=picks,
 )

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from infra.core import names
+from infra.declarations.concern import Picked
 
 # The component of a project that holds several registries (infra.staging_images).
 REGISTRY_PROJECT_TYPE = "k8s-infra:staging:RegistryProject"
@@ -179,6 +180,22 @@ def select(indexes: Sequence[PlanIndex], units: Sequence[Unit]) -> list[Selectio
         for index in indexes
         if any(u.stack == index.stack for u in units)
     ]
+
+
+def pick(stack: str, plan: Mapping[str, Any], requested: Sequence[str]) -> Picked:
+    """What `staging ensure` would target for these names in one stack's plan
+    (the staging concern's ``picks``, which `adopt STACK NAME...` uses)."""
+    index = PlanIndex(stack, plan)
+    units, unknown = find_units([index], requested)
+    selections = select([index], units)
+    urns, dependents = (selections[0].urns, selections[0].dependents) if selections else ((), False)
+    return Picked(
+        urns=urns,
+        dependents=dependents,
+        described="; ".join(unit.describe() for unit in units),
+        unknown=tuple(unknown),
+        hint="name staging projects (`foo` or `k8s-staging-foo`) or registries of this stack",
+    )
 
 
 @dataclass(frozen=True)
