@@ -245,7 +245,10 @@ def _targets(stack: str, plan: dict[str, Any], names: list[str]) -> Any:
 
     pickers = [c.picks for c in catalog.CONCERNS if c.picks is not None]
     if not pickers:
-        raise UsageError("no concern picks named parts of a stack", f"adopt {stack} whole")
+        raise UsageError(
+            "no concern picks named parts of a stack",
+            f"run `k8s-infra adopt {stack}` without names",
+        )
     found = [pick(stack, plan, names) for pick in pickers]
     picked = next((p for p in found if not p.unknown), found[0])
     if picked.unknown:
