@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import fcntl
+import importlib.util
 import json
 import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -26,6 +28,17 @@ settings.register_profile("k8s-infra", deadline=None)
 settings.load_profile("k8s-infra")
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def script(name: str) -> ModuleType:
+    """``scripts/<name>.py``, loaded as a module (the scripts are no package)."""
+    spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 

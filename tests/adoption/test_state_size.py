@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable
 from typing import Any
 
-from tests.conftest import REPO
+from tests.conftest import script
 
-spec = importlib.util.spec_from_file_location("state_size", REPO / "scripts" / "state_size.py")
-assert spec and spec.loader
-state_size = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(state_size)
+state_size = script("state_size")
 
 
 def test_the_estimate_counts_every_resource_and_the_provider_schema(

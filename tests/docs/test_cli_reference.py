@@ -35,18 +35,10 @@ def test_the_exit_codes_are_the_programs() -> None:
 
 def test_the_reference_page_lists_every_guard_rail() -> None:
     """The page's table comes from the policy pack (scripts/docs_macros.py)."""
-    import importlib.util
-
     from infra.guardrails.checks import policies
-    from tests.conftest import REPO
+    from tests.conftest import REPO, script
 
-    spec = importlib.util.spec_from_file_location(
-        "docs_macros", REPO / "scripts" / "docs_macros.py"
-    )
-    assert spec is not None and spec.loader is not None
-    macros = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(macros)
-    table = macros.guard_rails()
+    table = script("docs_macros").guard_rails()
     names = [line.split("`")[1] for line in table.splitlines()[2:] if line]
     assert names == [policy.name for policy in policies()]
     assert "{{ guard_rails() }}" in (REPO / "docs" / "reference" / "index.md").read_text()

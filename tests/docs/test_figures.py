@@ -7,33 +7,21 @@ stack and the policy pack; the pages include its values (`{{ figures... }}`).
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from collections.abc import Callable
-from types import ModuleType
 from typing import Any
 
 import yaml
 
 from infra.declarations.stacks import stack_names
-from tests.conftest import REPO
+from tests.conftest import REPO, script
 from tests.docs.pages import pages
-
-
-def script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "docs_figures", REPO / "scripts" / "docs_figures.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_the_figures_file_is_what_the_code_produces(
     repo_plan: Callable[[str], dict[str, Any]],
 ) -> None:
-    figures = script()
+    figures = script("docs_figures")
     produced = figures.render(figures.figures(repo_plan, stack_names(REPO)))
     shipped = figures.FIGURES.read_text(encoding="utf-8")
     assert shipped == produced, "docs/figures.yml is stale: run scripts/docs_figures.py"

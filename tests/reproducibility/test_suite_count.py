@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
-from tests.conftest import REPO
-
-
-def dev_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("dev", REPO / "scripts" / "dev.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.conftest import script
 
 
 def test_the_count_is_the_tests_run_skipped_ones_left_out(pytester: pytest.Pytester) -> None:
@@ -39,4 +29,4 @@ def test_fails():
     report = Path(pytester.path) / "report.xml"
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider", f"--junit-xml={report}")
     result.assert_outcomes(passed=3, skipped=1, failed=1)
-    assert dev_script()._tests_run(report) == 4
+    assert script("dev")._tests_run(report) == 4
